@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+
+
+class User(AbstractUser):
+    """A platform user. `is_staff` marks a platform admin; store access is by membership."""
+
+    class Meta(AbstractUser.Meta):
+        db_table = "users"
+        swappable = "AUTH_USER_MODEL"

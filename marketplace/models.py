@@ -1,0 +1,254 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from core.models import BaseModel
+from stores.models import Language
+
+
+class Marketplace(models.TextChoices):
+    LETZSHOP = "Letzshop", "Letzshop"
+
+
+class Availability(models.TextChoices):
+    IN_STOCK = "in_stock", "In stock"
+    OUT_OF_STOCK = "out_of_stock", "Out of stock"
+    PREORDER = "preorder", "Preorder"
+    BACKORDER = "backorder", "Backorder"
+
+
+class Condition(models.TextChoices):
+    NEW = "new", "New"
+    REFURBISHED = "refurbished", "Refurbished"
+    USED = "used", "Used"
+
+
+class MarketplaceImportJob(BaseModel):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        PROCESSING = "processing", "Processing"
+        COMPLETED = "completed", "Completed"
+        COMPLETED_WITH_ERRORS = "completed_with_errors", "Completed with errors"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    ACTIVE_STATUSES = (Status.PENDING, Status.PROCESSING)
+    FINISHED_STATUSES = (Status.COMPLETED, Status.COMPLETED_WITH_ERRORS, Status.FAILED, Status.CANCELLED)
+
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="import_jobs")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="import_jobs", help_text="Who started the import")
+    marketplace = models.CharField(max_length=32, choices=Marketplace.choices, default=Marketplace.LETZSHOP)
+    source_url = models.URLField(max_length=2000, blank=True)
+    # An uploaded feed is kept under MARKETPLACE_UPLOAD_DIR until the job finishes.
+    source_file = models.CharField(max_length=500, blank=True)
+    source_filename = models.CharField(max_length=255, blank=True)
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    batch_size = models.PositiveIntegerField(default=1000)
+    status = models.CharField(max_length=32, choices=Status.choices, default=Status.PENDING, db_index=True)
+
+    imported_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    warning_count = models.PositiveIntegerField(default=0)
+    total_processed = models.PositiveIntegerField(default=0)
+    progress_percent = models.PositiveSmallIntegerField(default=0)
+    bytes_total = models.BigIntegerField(null=True, blank=True)
+    bytes_processed = models.BigIntegerField(default=0)
+
+    detected_encoding = models.CharField(max_length=32, blank=True)
+    detected_delimiter = models.CharField(max_length=8, blank=True)
+    error_message = models.TextField(blank=True)
+
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    retried_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="retries")
+
+    class Meta:
+        db_table = "marketplace_import_jobs"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["store", "-created_at", "-id"], name="job_store_created_idx"),
+            models.Index(fields=["user", "-created_at", "-id"], name="job_user_created_idx"),
+            models.Index(fields=["-created_at", "-id"], name="job_created_idx"),
+            models.Index(fields=["status", "heartbeat_at"], name="job_status_heartbeat_idx"),
+        ]
+        constraints = [
+            # The database itself guarantees the 409 rule: one active import per store and language.
+            models.UniqueConstraint(
+                fields=["store", "language"],
+                condition=Q(status__in=["pending", "processing"]),
+                name="uniq_active_job_per_store_language",
+            ),
+            models.CheckConstraint(condition=Q(batch_size__gte=100, batch_size__lte=5000),
+                                   name="job_batch_size_range"),
+            models.CheckConstraint(condition=Q(progress_percent__lte=100), name="job_progress_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Import #{self.pk} {self.store_id}/{self.language} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.started_at is None:
+            return None
+        if self.completed_at is None:
+            return None
+        return round((self.completed_at - self.started_at).total_seconds(), 3)
+
+    @property
+    def source_display(self) -> str:
+        return self.source_url or (f"upload: {self.source_filename}" if self.source_filename else "")
+
+
+class MarketplaceImportError(models.Model):
+    class ErrorType(models.TextChoices):
+        MISSING_TITLE = "missing_title", "Missing title"
+        MISSING_ID = "missing_id", "Missing id"
+        PARSE_ERROR = "parse_error", "Parse error"
+        VALIDATION_ERROR = "validation_error", "Validation error"
+
+    class Severity(models.TextChoices):
+        ERROR = "error", "Error"
+        WARNING = "warning", "Warning"
+
+    import_job = models.ForeignKey(MarketplaceImportJob, on_delete=models.CASCADE, related_name="errors")
+    row_number = models.PositiveIntegerField(help_text="As a spreadsheet shows it: the header is row 1")
+    identifier = models.CharField(max_length=255, blank=True)
+    error_type = models.CharField(max_length=32, choices=ErrorType.choices)
+    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.ERROR)
+    field = models.CharField(max_length=64, blank=True)
+    error_message = models.TextField()
+    row_data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "marketplace_import_errors"
+        ordering = ["row_number", "id"]
+        indexes = [
+            models.Index(fields=["import_job", "row_number", "id"], name="err_job_row_idx"),
+            models.Index(fields=["import_job", "severity", "error_type"], name="err_job_kind_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Row {self.row_number}: {self.error_type} ({self.severity})"
+
+
+class MarketplaceProduct(BaseModel):
+    """A product as the store's marketplace feed describes it (the staging area)."""
+
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="marketplace_products")
+    marketplace = models.CharField(max_length=32, choices=Marketplace.choices, default=Marketplace.LETZSHOP)
+    marketplace_product_id = models.CharField(max_length=255)
+    store_name = models.CharField(max_length=200, blank=True)
+
+    title = models.CharField(max_length=500)
+    description = models.TextField(blank=True)
+    link = models.CharField(max_length=2000, blank=True)
+    mobile_link = models.CharField(max_length=2000, blank=True)
+    image_link = models.CharField(max_length=2000, blank=True)
+    additional_image_links = models.JSONField(default=list, blank=True)
+    price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, default="EUR")
+    sale_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    sale_price_currency = models.CharField(max_length=3, blank=True)
+    sale_price_effective_date = models.CharField(max_length=100, blank=True)
+    availability = models.CharField(max_length=20, choices=Availability.choices, blank=True)
+    availability_date = models.CharField(max_length=50, blank=True)
+    expiration_date = models.CharField(max_length=50, blank=True)
+    condition = models.CharField(max_length=20, choices=Condition.choices, blank=True)
+    brand = models.CharField(max_length=255, blank=True)
+    gtin = models.CharField(max_length=14, blank=True)
+    mpn = models.CharField(max_length=100, blank=True)
+    identifier_exists = models.BooleanField(null=True, blank=True)
+    google_product_category = models.CharField(max_length=500, blank=True)
+    product_type = models.CharField(max_length=750, blank=True)
+    item_group_id = models.CharField(max_length=100, blank=True)
+    color = models.CharField(max_length=100, blank=True)
+    size = models.CharField(max_length=100, blank=True)
+    size_type = models.CharField(max_length=50, blank=True)
+    size_system = models.CharField(max_length=10, blank=True)
+    gender = models.CharField(max_length=20, blank=True)
+    age_group = models.CharField(max_length=20, blank=True)
+    material = models.CharField(max_length=200, blank=True)
+    pattern = models.CharField(max_length=100, blank=True)
+    adult = models.BooleanField(null=True, blank=True)
+    multipack = models.PositiveIntegerField(null=True, blank=True)
+    is_bundle = models.BooleanField(null=True, blank=True)
+    energy_efficiency_class = models.CharField(max_length=10, blank=True)
+    unit_pricing_measure = models.CharField(max_length=50, blank=True)
+    unit_pricing_base_measure = models.CharField(max_length=50, blank=True)
+    shipping = models.CharField(max_length=500, blank=True)
+    shipping_label = models.CharField(max_length=100, blank=True)
+    shipping_weight = models.CharField(max_length=50, blank=True)
+    shipping_length = models.CharField(max_length=50, blank=True)
+    shipping_width = models.CharField(max_length=50, blank=True)
+    shipping_height = models.CharField(max_length=50, blank=True)
+    tax_category = models.CharField(max_length=100, blank=True)
+    custom_label_0 = models.CharField(max_length=100, blank=True)
+    custom_label_1 = models.CharField(max_length=100, blank=True)
+    custom_label_2 = models.CharField(max_length=100, blank=True)
+    custom_label_3 = models.CharField(max_length=100, blank=True)
+    custom_label_4 = models.CharField(max_length=100, blank=True)
+    ads_redirect = models.CharField(max_length=2000, blank=True)
+    promotion_id = models.CharField(max_length=100, blank=True)
+
+    extra_attributes = models.JSONField(default=dict, blank=True,
+                                        help_text="Feed columns this platform does not map")
+    # Hash of the normalized, language-independent data: equal hash means nothing to write.
+    content_hash = models.CharField(max_length=64, blank=True)
+    last_import_job = models.ForeignKey(MarketplaceImportJob, on_delete=models.SET_NULL, null=True, blank=True,
+                                        related_name="+", help_text="The import that last created or changed it")
+
+    class Meta:
+        db_table = "marketplace_products"
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            # Scoped by store so one store's feed can never overwrite another store's products.
+            models.UniqueConstraint(fields=["store", "marketplace", "marketplace_product_id"],
+                                    name="uniq_product_store_marketplace_id"),
+        ]
+        indexes = [
+            models.Index(fields=["marketplace"], name="mp_marketplace_idx"),
+            models.Index(fields=["store_name"], name="mp_store_name_idx"),
+            models.Index(fields=["brand"], name="mp_brand_idx"),
+            models.Index(fields=["gtin"], name="mp_gtin_idx"),
+            models.Index(fields=["availability"], name="mp_availability_idx"),
+            models.Index(fields=["last_import_job"], name="mp_last_job_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.marketplace_product_id}: {self.title}"
+
+
+class MarketplaceProductTranslation(BaseModel):
+    product = models.ForeignKey(MarketplaceProduct, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=2, choices=Language.choices)
+    title = models.CharField(max_length=500)
+    description = models.TextField(blank=True)
+    link = models.CharField(max_length=2000, blank=True)
+    product_type = models.CharField(max_length=750, blank=True)
+    # Hash of the raw feed row this translation came from: an identical row is skipped unparsed.
+    source_hash = models.CharField(max_length=64, blank=True)
+    # A row that produced warnings is always re-normalized so its warnings are reported again.
+    had_warnings = models.BooleanField(default=False)
+
+    class Meta:
+        db_table = "marketplace_product_translations"
+        constraints = [
+            models.UniqueConstraint(fields=["product", "language"], name="uniq_translation_product_language"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} [{self.language}] {self.title}"

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import URLValidator
+from django.db import models
+
+from core.models import BaseModel
+
+_feed_url_validator = URLValidator(schemes=["http", "https"])
+
+
+class Language(models.TextChoices):
+    FRENCH = "fr", "French"
+    ENGLISH = "en", "English"
+    GERMAN = "de", "German"
+
+
+class Store(BaseModel):
+    code = models.SlugField(max_length=50, unique=True, help_text="Used in URLs: /store/<code>/")
+    name = models.CharField(max_length=200)
+    default_language = models.CharField(max_length=2, choices=Language.choices, default=Language.FRENCH)
+    letzshop_csv_url_fr = models.URLField("Letzshop CSV URL (French)", max_length=2000, blank=True,
+                                          validators=[_feed_url_validator])
+    letzshop_csv_url_en = models.URLField("Letzshop CSV URL (English)", max_length=2000, blank=True,
+                                          validators=[_feed_url_validator])
+    letzshop_csv_url_de = models.URLField("Letzshop CSV URL (German)", max_length=2000, blank=True,
+                                          validators=[_feed_url_validator])
+    is_active = models.BooleanField(default=True, db_index=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="StoreMembership", related_name="stores")
+
+    class Meta:
+        db_table = "stores"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def feed_url(self, language: str) -> str:
+        return getattr(self, f"letzshop_csv_url_{language}", "") or ""
+
+
+class StoreMembership(BaseModel):
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        MANAGER = "manager", "Manager"
+        STAFF = "staff", "Staff"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.STAFF)
+
+    class Meta:
+        db_table = "store_memberships"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "store"], name="uniq_membership_user_store"),
+            models.CheckConstraint(condition=models.Q(role__in=["owner", "manager", "staff"]),
+                                   name="membership_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.store.code} ({self.role})"
+
+    @property
+    def can_write(self) -> bool:
+        return self.role in (self.Role.OWNER, self.Role.MANAGER)

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import pytest
+
+from stores.models import StoreMembership
+from tests.factories.accounts import DEFAULT_PASSWORD, AdminFactory, UserFactory
+from tests.factories.stores import StoreFactory, StoreMembershipFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_test_settings(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": True}
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MARKETPLACE_UPLOAD_DIR = tmp_path / "media" / "feeds"
+    settings.SECURE_SSL_REDIRECT = False
+
+
+@pytest.fixture
+def password() -> str:
+    return DEFAULT_PASSWORD
+
+
+@pytest.fixture
+def store(db):
+    return StoreFactory(code="alpha", name="Alpha Store")
+
+
+@pytest.fixture
+def other_store(db):
+    return StoreFactory(code="bravo", name="Bravo Store")
+
+
+@pytest.fixture
+def owner(store):
+    """alice: owner of the store."""
+    user = UserFactory(username="alice")
+    StoreMembershipFactory(user=user, store=store, role=StoreMembership.Role.OWNER)
+    return user
+
+
+@pytest.fixture
+def manager(store):
+    user = UserFactory(username="mia")
+    StoreMembershipFactory(user=user, store=store, role=StoreMembership.Role.MANAGER)
+    return user
+
+
+@pytest.fixture
+def staff_member(store):
+    """bob: read-only staff member of the store."""
+    user = UserFactory(username="bob")
+    StoreMembershipFactory(user=user, store=store, role=StoreMembership.Role.STAFF)
+    return user
+
+
+@pytest.fixture
+def outsider(other_store):
+    """charlie: owner of another store."""
+    user = UserFactory(username="charlie")
+    StoreMembershipFactory(user=user, store=other_store, role=StoreMembership.Role.OWNER)
+    return user
+
+
+@pytest.fixture
+def admin_user(db):
+    return AdminFactory(username="root")
