@@ -15,3 +15,17 @@ def store_list_for_user(*, user: User) -> QuerySet[Store]:
 
 def membership_get(*, user: User, store: Store) -> StoreMembership | None:
     return StoreMembership.objects.filter(user=user, store=store).first()
+
+
+def store_dashboard_data(*, store: Store) -> dict[str, object]:
+    """Counts and the latest jobs for the store dashboard, in a fixed number of queries."""
+    from catalog.models import Product
+    from marketplace.models import MarketplaceImportJob, MarketplaceProduct
+
+    return {
+        "product_count": MarketplaceProduct.objects.filter(store=store).count(),
+        "published_count": Product.objects.filter(store=store).count(),
+        "latest_jobs": list(
+            MarketplaceImportJob.objects.filter(store=store).select_related("user").order_by("-created_at", "-id")[:5]
+        ),
+    }

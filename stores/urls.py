@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from stores import views
+
+app_name = "stores"
+
+urlpatterns = [
+    path("<slug:code>/", views.dashboard, name="dashboard"),
+]

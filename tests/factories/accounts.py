@@ -19,7 +19,7 @@ class UserFactory(DjangoModelFactory[User]):
     password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
 
     @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # noqa: N805 - factory-boy passes the instance
+    def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
 

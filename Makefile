@@ -1,0 +1,36 @@
+# The two commands a new user needs: `make run` and `make test`. Everything else is a step of those.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export DJANGO_DEBUG ?= 1
+
+.PHONY: run test install venv migrate demo lint bench bench-1m clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py seed_demo --base-url http://127.0.0.1:$(PORT)
+
+## Set up everything and run the web server and a django-q2 worker (SQLite, ORM broker, demo data).
+run: demo
+	MARKETPLACE_FETCH_ALLOWED_HOSTS=127.0.0.1:$(PORT),localhost:$(PORT) PORT=$(PORT) $(BIN)/honcho start
+
+## Set up everything and run the whole test suite (SQLite unless DATABASE_URL is set).
+test: migrate
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .

@@ -1,0 +1,26 @@
+"""django-q2's qcluster, preceded by the platform's start-up duties.
+
+`core` is listed before `django_q` in INSTALLED_APPS so this command wins the name.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.management import call_command
+from django_q.management.commands.qcluster import Command as QClusterCommand
+
+logger = logging.getLogger(__name__)
+
+
+class Command(QClusterCommand):
+    help = "Start django-q2 workers, after recovering imports that a dead worker left behind."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from marketplace.services import import_jobs_recover_stale
+
+        call_command("setup_schedules", verbosity=0)
+        recovered = import_jobs_recover_stale()
+        logger.info("Worker cluster starting; stale import recovery: %s", recovered)
+        super().handle(*args, **options)

@@ -1,0 +1,127 @@
+"""State changes of an import job, each one conditional single-statement UPDATE.
+
+The worker, the web process and the recovery schedule all change jobs at once, so no
+function here reads a job, changes it in Python and saves it back: every transition
+names the state it expects in its WHERE clause, and the caller learns from the row count
+whether it won.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.db.models import F
+from django.utils import timezone
+
+from marketplace.models import MarketplaceImportError, MarketplaceImportJob
+
+logger = logging.getLogger(__name__)
+Status = MarketplaceImportJob.Status
+
+
+@dataclass
+class BatchCounts:
+    """What one batch did; added to the job's counters in the batch's transaction."""
+
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: int = 0
+    warnings: int = 0
+    processed: int = 0
+
+    def add(self, other: BatchCounts) -> None:
+        self.imported += other.imported
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.errors += other.errors
+        self.warnings += other.warnings
+        self.processed += other.processed
+
+
+def import_job_claim(*, job_id: int) -> MarketplaceImportJob | None:
+    """Move a pending job to processing. Return the job, or None if someone else has it."""
+    now = timezone.now()
+    claimed = MarketplaceImportJob.objects.filter(id=job_id, status=Status.PENDING, cancel_requested=False).update(
+        status=Status.PROCESSING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1, updated_at=now
+    )
+    if claimed != 1:
+        return None
+    return MarketplaceImportJob.objects.select_related("store").get(id=job_id)
+
+
+def import_job_heartbeat(*, job_id: int) -> bool:
+    """Mark the job alive. Return False when the job should stop (cancel asked, or no longer ours)."""
+    now = timezone.now()
+    alive = MarketplaceImportJob.objects.filter(
+        id=job_id, status=Status.PROCESSING, cancel_requested=False
+    ).update(heartbeat_at=now, updated_at=now)
+    return alive == 1
+
+
+def import_job_set_detected(*, job_id: int, encoding: str, delimiter: str, bytes_total: int) -> None:
+    MarketplaceImportJob.objects.filter(id=job_id).update(
+        detected_encoding=encoding, detected_delimiter=delimiter, bytes_total=bytes_total,
+        heartbeat_at=timezone.now(), updated_at=timezone.now(),
+    )
+
+
+def import_job_add_counts(*, job_id: int, counts: BatchCounts, bytes_processed: int, bytes_total: int) -> None:
+    """Add one batch's counters; call inside the batch's transaction so both commit together."""
+    progress = min(99, int(bytes_processed * 100 / bytes_total)) if bytes_total else 0
+    now = timezone.now()
+    MarketplaceImportJob.objects.filter(id=job_id).update(
+        imported_count=F("imported_count") + counts.imported,
+        updated_count=F("updated_count") + counts.updated,
+        unchanged_count=F("unchanged_count") + counts.unchanged,
+        error_count=F("error_count") + counts.errors,
+        warning_count=F("warning_count") + counts.warnings,
+        total_processed=F("total_processed") + counts.processed,
+        bytes_processed=bytes_processed,
+        progress_percent=progress,
+        heartbeat_at=now,
+        updated_at=now,
+    )
+
+
+def import_job_finish(*, job_id: int) -> MarketplaceImportJob.Status | None:
+    """Close a processing job as completed, or completed_with_errors when rows were skipped."""
+    now = timezone.now()
+    job = MarketplaceImportJob.objects.filter(id=job_id, status=Status.PROCESSING)
+    if job.filter(error_count__gt=0).update(
+        status=Status.COMPLETED_WITH_ERRORS, completed_at=now, progress_percent=100, updated_at=now
+    ):
+        return Status.COMPLETED_WITH_ERRORS
+    if job.update(status=Status.COMPLETED, completed_at=now, progress_percent=100, updated_at=now):
+        return Status.COMPLETED
+    return None
+
+
+def import_job_fail(*, job_id: int, message: str) -> bool:
+    """Fail an active job with a reason the store owner can read."""
+    now = timezone.now()
+    failed = MarketplaceImportJob.objects.filter(id=job_id, status__in=MarketplaceImportJob.ACTIVE_STATUSES).update(
+        status=Status.FAILED, error_message=message[:5000], completed_at=now, updated_at=now
+    )
+    if failed:
+        logger.warning("Import job %s failed: %s", job_id, message)
+    return bool(failed)
+
+
+def import_job_mark_cancelled(*, job_id: int) -> bool:
+    now = timezone.now()
+    return bool(
+        MarketplaceImportJob.objects.filter(id=job_id, status__in=MarketplaceImportJob.ACTIVE_STATUSES).update(
+            status=Status.CANCELLED, completed_at=now, updated_at=now
+        )
+    )
+
+
+def import_job_reset_for_rerun(*, job_id: int) -> None:
+    """Start a re-run from a clean slate: counters to zero and the earlier attempt's errors gone."""
+    MarketplaceImportError.objects.filter(import_job_id=job_id).delete()
+    MarketplaceImportJob.objects.filter(id=job_id).update(
+        imported_count=0, updated_count=0, unchanged_count=0, error_count=0, warning_count=0,
+        total_processed=0, progress_percent=0, bytes_processed=0, error_message="", updated_at=timezone.now(),
+    )

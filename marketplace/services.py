@@ -1,0 +1,235 @@
+"""Every write to import jobs that a user or the platform asks for.
+
+The API, the portal pages, the Django admin and the `import_feed` command all call these,
+so the rules (active store, one active import per store and language, roles) hold for
+every entry point.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from accounts.models import User
+from core.exceptions import ApplicationError
+from marketplace.importing.fetching import FetchError, validate_feed_url
+from marketplace.importing.jobs import import_job_fail
+from marketplace.models import Marketplace, MarketplaceImportJob
+from stores.models import Language, Store
+
+logger = logging.getLogger(__name__)
+Status = MarketplaceImportJob.Status
+
+BATCH_SIZE_MIN = 100
+BATCH_SIZE_MAX = 5000
+BATCH_SIZE_DEFAULT = 1000
+TASK_PATH = "marketplace.tasks.process_marketplace_import"
+
+
+class ImportAlreadyRunning(ApplicationError):
+    """409: an import of the same store and language is pending or processing."""
+
+    def __init__(self, job: MarketplaceImportJob) -> None:
+        super().__init__(
+            f"An import of this store's {job.get_language_display()} feed is already {job.status} (job {job.pk}).",
+            extra={"status": 409, "job_id": job.pk, "job_status": job.status},
+        )
+        self.job = job
+
+
+def _active_job(*, store: Store, language: str) -> MarketplaceImportJob | None:
+    return (
+        MarketplaceImportJob.objects.filter(
+            store=store, language=language, status__in=MarketplaceImportJob.ACTIVE_STATUSES
+        )
+        .order_by("-id")
+        .first()
+    )
+
+
+def _validate_job_input(*, store: Store, marketplace: str, language: str, batch_size: int) -> None:
+    errors: dict[str, list[str]] = {}
+    if not store.is_active:
+        errors["store"] = ["This store is inactive and cannot start imports."]
+    if marketplace not in Marketplace.values:
+        errors["marketplace"] = [f"Unknown marketplace {marketplace!r}; only Letzshop is supported."]
+    if language not in Language.values:
+        errors["language"] = [f"Unknown language {language!r}; choose fr, en or de."]
+    if not BATCH_SIZE_MIN <= batch_size <= BATCH_SIZE_MAX:
+        errors["batch_size"] = [f"Batch size must be between {BATCH_SIZE_MIN} and {BATCH_SIZE_MAX}."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _save_upload(upload: UploadedFile) -> str:
+    """Keep an uploaded feed on disk for the worker; return its name under the upload dir."""
+    upload_dir = Path(settings.MARKETPLACE_UPLOAD_DIR)
+    upload_dir.mkdir(parents=True, exist_ok=True)
+    name = f"{uuid.uuid4().hex}.feed"
+    with open(upload_dir / name, "wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    return name
+
+
+def import_job_create(
+    *,
+    store: Store,
+    user: User | None,
+    source_url: str = "",
+    upload: UploadedFile | None = None,
+    marketplace: str = Marketplace.LETZSHOP,
+    language: str = Language.ENGLISH,
+    batch_size: int = BATCH_SIZE_DEFAULT,
+    enqueue: bool = True,
+) -> MarketplaceImportJob:
+    """Create a pending import job and queue it for a worker.
+
+    Raises ValidationError for input the user can fix and ImportAlreadyRunning (409) when
+    the same store and language already has an active import.
+    """
+    _validate_job_input(store=store, marketplace=marketplace, language=language, batch_size=batch_size)
+    if bool(source_url) == bool(upload):
+        raise ValidationError({"source_url": ["Give either a feed URL or a file, not both and not neither."]})
+    if source_url:
+        try:
+            source_url = validate_feed_url(source_url)
+        except FetchError as exc:
+            raise ValidationError({"source_url": [exc.message]}) from None
+    if upload is not None and upload.size == 0:
+        raise ValidationError({"file": ["The uploaded file is empty."]})
+
+    active = _active_job(store=store, language=language)
+    if active is not None:
+        raise ImportAlreadyRunning(active)
+
+    source_file = _save_upload(upload) if upload is not None else ""
+    try:
+        with transaction.atomic():
+            job = MarketplaceImportJob.objects.create(
+                store=store,
+                user=user,
+                marketplace=marketplace,
+                source_url=source_url,
+                source_file=source_file,
+                source_filename=(upload.name or "")[:255] if upload is not None else "",
+                language=language,
+                batch_size=batch_size,
+            )
+            if enqueue:
+                # Queue only after commit so the worker can read the row.
+                transaction.on_commit(lambda: async_task(TASK_PATH, job.pk, task_name=f"import-{job.pk}"))
+    except IntegrityError:
+        # Lost a race with another request: the partial unique index said no.
+        if source_file:
+            (Path(settings.MARKETPLACE_UPLOAD_DIR) / source_file).unlink(missing_ok=True)
+        active = _active_job(store=store, language=language)
+        if active is None:
+            raise
+        raise ImportAlreadyRunning(active) from None
+    logger.info("Import job %s created for store %s (%s) by %s", job.pk, store.code, language, user)
+    return job
+
+
+def import_job_cancel(*, job: MarketplaceImportJob) -> MarketplaceImportJob:
+    """Stop a job: a pending one at once, a processing one within seconds (the worker checks)."""
+    if not job.is_active:
+        raise ApplicationError(f"Job {job.pk} is {job.status} and cannot be cancelled.", extra={"status": 409})
+    now = timezone.now()
+    # A pending job has no worker yet: cancel it directly. A processing one is told to stop.
+    MarketplaceImportJob.objects.filter(id=job.pk, status=Status.PENDING).update(
+        status=Status.CANCELLED, cancel_requested=True, completed_at=now, updated_at=now
+    )
+    MarketplaceImportJob.objects.filter(id=job.pk, status=Status.PROCESSING).update(
+        cancel_requested=True, updated_at=now
+    )
+    job.refresh_from_db()
+    logger.info("Import job %s: cancel requested (now %s)", job.pk, job.status)
+    return job
+
+
+def import_job_retry(*, job: MarketplaceImportJob, user: User | None) -> MarketplaceImportJob:
+    """Start a new job with the same source and settings as a failed or cancelled one.
+
+    A new job keeps the history (the old job keeps its errors and reason). An uploaded
+    file is gone once its job ended, so only URL imports can be retried.
+    """
+    if job.status not in (Status.FAILED, Status.CANCELLED, Status.COMPLETED_WITH_ERRORS):
+        raise ApplicationError(
+            f"Only failed, cancelled or partly failed jobs can be retried; job {job.pk} is {job.status}.",
+            extra={"status": 409},
+        )
+    if not job.source_url:
+        raise ApplicationError(
+            "This job imported an uploaded file, which is not kept: upload it again.", extra={"status": 409}
+        )
+    new_job = import_job_create(
+        store=job.store,
+        user=user,
+        source_url=job.source_url,
+        marketplace=job.marketplace,
+        language=job.language,
+        batch_size=job.batch_size,
+    )
+    MarketplaceImportJob.objects.filter(id=new_job.pk).update(retried_from=job)
+    new_job.retried_from = job
+    return new_job
+
+
+def import_jobs_recover_stale(*, now: Any = None) -> dict[str, int]:
+    """Recover jobs whose worker died: re-run them, or fail them after too many attempts.
+
+    A processing job whose heartbeat is older than MARKETPLACE_STALE_JOB_SECONDS has no
+    live worker. While it has attempts left it goes back to pending and is queued again
+    (safe: the import writes are idempotent and the worker restarts it from a clean
+    slate); after MARKETPLACE_MAX_ATTEMPTS it is failed with a message saying so.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.MARKETPLACE_STALE_JOB_SECONDS)
+    stale = MarketplaceImportJob.objects.filter(status=Status.PROCESSING).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    )
+    max_attempts = settings.MARKETPLACE_MAX_ATTEMPTS
+    minutes = max(1, settings.MARKETPLACE_STALE_JOB_SECONDS // 60)
+    failed = requeued = 0
+    for job_id, attempts in stale.values_list("id", "attempts"):
+        if attempts < max_attempts:
+            # Conditional on the stale heartbeat, so a worker that just woke up keeps its job.
+            reset = MarketplaceImportJob.objects.filter(
+                Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True), id=job_id, status=Status.PROCESSING
+            ).update(status=Status.PENDING, updated_at=now)
+            if reset:
+                transaction.on_commit(lambda job_id=job_id: async_task(TASK_PATH, job_id))
+                requeued += 1
+            continue
+        message = (
+            f"The worker running this import stopped responding (no heartbeat for {minutes} minutes) "
+            f"on {attempts} attempts. Products imported before it stopped are kept; retry the import."
+        )
+        if import_job_fail(job_id=job_id, message=message):
+            failed += 1
+    if failed or requeued:
+        logger.warning("Recovery: %s stale job(s) re-queued, %s failed for good", requeued, failed)
+    return {"failed": failed, "requeued": requeued}
+
+
+def import_job_stats(*, queryset: Any = None) -> dict[str, int]:
+    """Counts per status in one query, plus total and active."""
+    qs = queryset if queryset is not None else MarketplaceImportJob.objects.all()
+    counts = qs.aggregate(
+        total=Count("id"),
+        **{status: Count("id", filter=Q(status=status)) for status in Status.values},
+    )
+    counts["active"] = counts[Status.PENDING] + counts[Status.PROCESSING]
+    return {key: int(value) for key, value in counts.items()}

@@ -1,0 +1,28 @@
+"""django-q2 entry points: turn an id into a service call, nothing more."""
+
+from __future__ import annotations
+
+import logging
+
+logger = logging.getLogger(__name__)
+
+
+def process_marketplace_import(job_id: int) -> None:
+    # Imported here, not at module level: django-q2 loads this module by dotted path.
+    from marketplace.importing.jobs import import_job_claim, import_job_reset_for_rerun
+    from marketplace.importing.pipeline import run_import
+
+    job = import_job_claim(job_id=job_id)
+    if job is None:
+        logger.info("Import job %s is not pending any more; another worker or a redelivery took it", job_id)
+        return
+    if job.attempts > 1:
+        import_job_reset_for_rerun(job_id=job.pk)
+        job.refresh_from_db()
+    run_import(job=job)
+
+
+def recover_stale_imports() -> dict[str, int]:
+    from marketplace.services import import_jobs_recover_stale
+
+    return import_jobs_recover_stale()
