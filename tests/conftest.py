@@ -65,3 +65,18 @@ def outsider(other_store):
 @pytest.fixture
 def admin_user(db):
     return AdminFactory(username="root")
+
+
+# --- real django-q2 worker ---
+@pytest.fixture
+def qcluster(transactional_db, tmp_path, settings):
+    """A real `manage.py qcluster` over the ORM broker, sharing the test database.
+
+    Use with live_server or transactional_db: the worker only sees committed data. The
+    fixture turns sync mode off so services queue tasks for the worker.
+    """
+    from tests.worker import running_qcluster
+
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": False}
+    with running_qcluster(log_path=tmp_path / "qcluster.log") as process:
+        yield process
