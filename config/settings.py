@@ -153,7 +153,8 @@ if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
 # --- REST API --------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # simplejwt's, plus the store claims checked against the database on every request.
+        "accounts.api.authentication.StoreJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -183,7 +184,7 @@ SPECTACULAR_SETTINGS = {
 REDIS_URL = env_str("REDIS_URL", "")
 # timeout stays below retry: a task is handed out again only after its worker gave up.
 Q_CLUSTER: dict[str, object] = {
-    "name": "marketplace",
+    "name": env_str("Q_CLUSTER_NAME", "marketplace"),
     "workers": env_int("Q_WORKERS", 2, minimum=1),
     "timeout": env_int("Q_TIMEOUT", 3600, minimum=10),
     "retry": env_int("Q_TIMEOUT", 3600, minimum=10) + 300,

@@ -8,9 +8,11 @@ from tests.factories.stores import StoreFactory, StoreMembershipFactory
 
 
 @pytest.fixture(autouse=True)
-def _fast_test_settings(settings, tmp_path):
+def _fast_test_settings(settings, tmp_path, monkeypatch):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": True}
+    # django-q2 reads Q_CLUSTER once at import into Conf, so the settings fixture cannot
+    # switch it: patch Conf. Unit tests run queued tasks inline.
+    monkeypatch.setattr("django_q.conf.Conf.SYNC", True)
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.MARKETPLACE_UPLOAD_DIR = tmp_path / "media" / "feeds"
     settings.SECURE_SSL_REDIRECT = False
@@ -69,7 +71,7 @@ def admin_user(db):
 
 # --- real django-q2 worker ---
 @pytest.fixture
-def qcluster(transactional_db, tmp_path, settings):
+def qcluster(transactional_db, tmp_path, settings, monkeypatch):
     """A real `manage.py qcluster` over the ORM broker, sharing the test database.
 
     Use with live_server or transactional_db: the worker only sees committed data. The
@@ -77,6 +79,33 @@ def qcluster(transactional_db, tmp_path, settings):
     """
     from tests.worker import running_qcluster
 
-    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": False}
+    monkeypatch.setattr("django_q.conf.Conf.SYNC", False)
     with running_qcluster(log_path=tmp_path / "qcluster.log") as process:
         yield process
+
+
+# --- loopback HTTP servers ---
+
+
+@pytest.fixture
+def feed_server(settings):
+    """A loopback HTTP server fetch_feed may download from: its host:port is allowlisted.
+
+    Program it with route()/redirect()/handle(); build URLs with url("/path").
+    """
+    from tests.httpserver import LoopbackHTTPServer
+
+    with LoopbackHTTPServer() as server:
+        allowed = settings.MARKETPLACE_FETCH_ALLOWED_HOSTS
+        allowed = allowed.split(",") if isinstance(allowed, str) else list(allowed)
+        settings.MARKETPLACE_FETCH_ALLOWED_HOSTS = [*allowed, server.netloc]
+        yield server
+
+
+@pytest.fixture
+def canary_server():
+    """A loopback HTTP server that is NOT allowlisted: any request it records got past the SSRF rules."""
+    from tests.httpserver import LoopbackHTTPServer
+
+    with LoopbackHTTPServer() as server:
+        yield server
