@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from accounts.models import User
+from marketplace.filters import ImportJobFilter
 from marketplace.models import MarketplaceImportError, MarketplaceImportJob
 from stores.models import Store
 
@@ -32,18 +33,11 @@ def import_job_list_for_user(*, user: User) -> QuerySet[MarketplaceImportJob]:
 
 
 def import_job_list_filtered(*, user: User, filters: dict[str, Any]) -> QuerySet[MarketplaceImportJob]:
-    """Admin listing filters: store_id, status, marketplace, language, created_by_me."""
-    qs = import_job_list_for_user(user=user)
-    if filters.get("store_id"):
-        qs = qs.filter(store_id=filters["store_id"])
-    if filters.get("store_code"):
-        qs = qs.filter(store__code=filters["store_code"])
-    for name in ("status", "marketplace", "language"):
-        if filters.get(name):
-            qs = qs.filter(**{name: filters[name]})
-    if filters.get("created_by_me"):
-        qs = qs.filter(user=user)
-    return qs
+    """Admin listing filters: store_id, store_code, status, marketplace, language, created_by_me.
+
+    Values that are not valid filters are ignored here; the API validates its query first.
+    """
+    return ImportJobFilter(filters, queryset=import_job_list_for_user(user=user), user=user).qs
 
 
 def import_job_get_for_store(*, store: Store, job_id: int) -> MarketplaceImportJob:
@@ -71,3 +65,22 @@ def import_error_list(
     if error_type:
         qs = qs.filter(error_type=error_type)
     return qs
+
+
+def import_job_has_active(*, store: Store) -> bool:
+    """Whether the store has a pending or processing job (the pages keep refreshing while so)."""
+    return MarketplaceImportJob.objects.filter(store=store, status__in=MarketplaceImportJob.ACTIVE_STATUSES).exists()
+
+
+def import_error_kinds(*, job: MarketplaceImportJob) -> list[dict[str, Any]]:
+    """How many errors of each severity and type a job has, in one query, for the viewer's filters.
+
+    Returns dicts with severity, error_type and count, errors before warnings.
+    """
+    rows = (
+        MarketplaceImportError.objects.filter(import_job=job)
+        .values("severity", "error_type")
+        .annotate(count=Count("id"))
+        .order_by("severity", "error_type")
+    )
+    return list(rows)

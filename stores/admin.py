@@ -1,6 +1,11 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 
 from stores.models import Store, StoreMembership
 
@@ -15,10 +20,12 @@ class StoreMembershipInline(admin.TabularInline):
 
 @admin.register(Store)
 class StoreAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "default_language", "is_active", "created_at")
+    list_display = ("code", "name", "default_language", "is_active", "member_count", "feeds", "platform_links",
+                    "created_at")
     list_filter = ("is_active", "default_language")
     search_fields = ("code", "name")
     inlines = [StoreMembershipInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = (
         (None, {"fields": ("code", "name", "default_language", "is_active")}),
         (
@@ -27,11 +34,32 @@ class StoreAdmin(admin.ModelAdmin):
         ),
     )
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Store]:
+        return super().get_queryset(request).annotate(_member_count=Count("memberships"))
+
+    @admin.display(description="members", ordering="_member_count")
+    def member_count(self, store: Store) -> int:
+        return store._member_count  # type: ignore[attr-defined]
+
+    @admin.display(description="feed URLs")
+    def feeds(self, store: Store) -> str:
+        languages = [language.upper() for language in ("fr", "en", "de") if store.feed_url(language)]
+        return " ".join(languages) or "—"
+
+    @admin.display(description="")
+    def platform_links(self, store: Store) -> str:
+        return format_html(
+            '<a href="{}">Settings</a> · <a href="{}">Import</a> · <a href="{}">Jobs</a>',
+            reverse("admin_pages:store-edit", args=[store.code]),
+            reverse("admin_pages:marketplace") + f"?store={store.code}",
+            reverse("admin_pages:imports") + f"?store={store.pk}",
+        )
+
 
 @admin.register(StoreMembership)
 class StoreMembershipAdmin(admin.ModelAdmin):
     list_display = ("user", "store", "role", "created_at")
-    list_filter = ("role",)
+    list_filter = ("role", "store")
     list_select_related = ("user", "store")
     search_fields = ("user__username", "store__code", "store__name")
     raw_id_fields = ("user", "store")

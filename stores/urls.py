@@ -8,4 +8,6 @@ app_name = "stores"
 
 urlpatterns = [
     path("<slug:code>/", views.dashboard, name="dashboard"),
+    path("<slug:code>/settings", views.store_settings, name="settings"),
+    path("<slug:code>/settings/", views.store_settings),
 ]

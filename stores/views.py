@@ -1,14 +1,47 @@
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
+from core.forms import add_service_errors
+from stores.forms import StoreSettingsForm
 from stores.permissions import store_for_request
 from stores.selectors import store_dashboard_data
+from stores.services import SETTINGS_FIELDS, store_update_settings
 
 
 @login_required
 def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     store = store_for_request(request, code)
-    return render(request, "stores/dashboard.html", {"store": store, **store_dashboard_data(store=store)})
+    context = {
+        "store": store,
+        "poll_seconds": getattr(settings, "MARKETPLACE_PORTAL_REFRESH_SECONDS", 10),
+        **store_dashboard_data(store=store),
+    }
+    return render(request, "stores/dashboard.html", context)
+
+
+@login_required
+def store_settings(request: HttpRequest, code: str) -> HttpResponse:
+    # Reading the settings is already an owner/manager matter: staff get 403, others 404.
+    store = store_for_request(request, code, write=True)
+    if request.method == "POST":
+        form = StoreSettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                _, changed = store_update_settings(store=store, data=form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                if changed:
+                    messages.success(request, "Settings saved. Quick Fill on the import page uses them now.")
+                else:
+                    messages.info(request, "Nothing to save: the settings were already up to date.")
+                return redirect("stores:settings", code=store.code)
+    else:
+        form = StoreSettingsForm(initial={field: getattr(store, field) for field in SETTINGS_FIELDS})
+    return render(request, "stores/settings.html", {"store": store, "form": form})

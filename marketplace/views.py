@@ -1,0 +1,296 @@
+"""The store's Marketplace Import pages: start an import, follow it, read its errors.
+
+Full pages for a normal request; for an htmx request (HX-Request header) only the
+fragment that changes: the history table, a job's details in the modal, its errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.exceptions import ApplicationError
+from core.forms import add_service_errors
+from marketplace.exports import errors_csv_lines
+from marketplace.forms import ErrorFilterForm, ImportForm
+from marketplace.models import MarketplaceImportJob
+from marketplace.selectors import (
+    import_error_kinds,
+    import_error_list,
+    import_job_get_for_store,
+    import_job_has_active,
+    import_job_list_for_store,
+)
+from marketplace.services import (
+    BATCH_SIZE_DEFAULT,
+    ImportAlreadyRunning,
+    import_job_cancel,
+    import_job_create,
+    import_job_retry,
+)
+from stores.models import Language, Store
+from stores.permissions import store_for_request
+
+HISTORY_PAGE_SIZE = 10
+ERRORS_PAGE_SIZE = 25
+_RETRYABLE = (
+    MarketplaceImportJob.Status.FAILED,
+    MarketplaceImportJob.Status.CANCELLED,
+    MarketplaceImportJob.Status.COMPLETED_WITH_ERRORS,
+)
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _poll_seconds() -> int:
+    return int(getattr(settings, "MARKETPLACE_PORTAL_REFRESH_SECONDS", 10))
+
+
+def _login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """login_required that, for an htmx request, sends the whole window to the login page.
+
+    A plain redirect would be followed by htmx and the login form swapped into the table.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated and _is_htmx(request):
+            current = urlsplit(request.headers.get("HX-Current-URL", ""))
+            page = current.path + (f"?{current.query}" if current.query else "") or request.get_full_path()
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = redirect_to_login(page)["Location"]
+            return response
+        return login_required(view)(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _history_context(request: HttpRequest, store: Store) -> dict[str, Any]:
+    page = Paginator(import_job_list_for_store(store=store), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return {
+        "store": store,
+        "page": page,
+        "jobs": list(page.object_list),
+        "keep_polling": import_job_has_active(store=store),
+        "poll_seconds": _poll_seconds(),
+        "can_write": request.can_write,  # type: ignore[attr-defined]
+    }
+
+
+def _errors_context(request: HttpRequest, job: MarketplaceImportJob) -> dict[str, Any]:
+    filters = ErrorFilterForm(request.GET).filters()
+    errors = import_error_list(job=job, **filters)
+    page = Paginator(errors, ERRORS_PAGE_SIZE).get_page(request.GET.get("page"))
+    kinds = import_error_kinds(job=job)
+    types: dict[str, int] = {}
+    for kind in kinds:
+        types[kind["error_type"]] = types.get(kind["error_type"], 0) + kind["count"]
+    query = {key: value for key, value in filters.items() if value}
+    return {
+        "errors_page": page,
+        "errors": list(page.object_list),
+        "error_filters": filters,
+        "error_query": urlencode(query),
+        "error_kinds_total": sum(types.values()),
+        "error_types": sorted(types.items()),
+        "severity_counts": {
+            severity: sum(k["count"] for k in kinds if k["severity"] == severity) for severity in ("error", "warning")
+        },
+    }
+
+
+def _job_context(request: HttpRequest, store: Store, job: MarketplaceImportJob, **extra: Any) -> dict[str, Any]:
+    can_write = request.can_write  # type: ignore[attr-defined]
+    return {
+        "store": store,
+        "job": job,
+        "can_write": can_write,
+        "can_cancel": can_write and job.is_active and not job.cancel_requested,
+        "can_retry": can_write and job.status in _RETRYABLE,
+        "poll_seconds": _poll_seconds(),
+        **extra,
+    }
+
+
+def _quick_fill_options(store: Store) -> list[dict[str, str]]:
+    return [{"language": code, "label": label, "url": store.feed_url(code)} for code, label in Language.choices]
+
+
+@_login_required
+@require_http_methods(["GET", "POST"])
+def import_page(request: HttpRequest, code: str) -> HttpResponse:
+    """The import form (owners, managers and admins), the history, and the job modal."""
+    store = store_for_request(request, code, write=request.method == "POST")
+    running_job = None
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                job = import_job_create(
+                    store=store,
+                    user=request.user,
+                    source_url=data["source_url"] or "",
+                    upload=data["file"] or None,
+                    language=data["language"],
+                    batch_size=data["batch_size"],
+                )
+            except ImportAlreadyRunning as exc:
+                running_job = exc.job
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"Import #{job.pk} of the {job.get_language_display()} feed has started. "
+                    "Follow its progress in the import history below.",
+                )
+                # Straight to the history, where the new job's row follows its progress.
+                return redirect(reverse("marketplace:import", args=[store.code]) + "#history")
+    else:
+        form = ImportForm(initial=_initial_form_data(request, store))
+    quick_fill = _quick_fill_options(store)
+    context = {
+        "store": store,
+        "form": form,
+        "running_job": running_job,
+        "quick_fill": quick_fill,
+        "quick_fill_missing": [option["label"] for option in quick_fill if not option["url"]],
+        "can_write": request.can_write,  # type: ignore[attr-defined]
+        **_history_context(request, store),
+    }
+    return render(request, "marketplace/import.html", context, status=409 if running_job else 200)
+
+
+def _initial_form_data(request: HttpRequest, store: Store) -> dict[str, Any]:
+    """Defaults, or a Quick Fill asked for without JavaScript (?quick_fill=fr)."""
+    initial: dict[str, Any] = {"language": store.default_language, "batch_size": BATCH_SIZE_DEFAULT}
+    language = request.GET.get("quick_fill", "")
+    if language in Language.values and store.feed_url(language):
+        initial.update(language=language, source_url=store.feed_url(language))
+    return initial
+
+
+@_login_required
+@require_GET
+def import_history(request: HttpRequest, code: str) -> HttpResponse:
+    """The history table alone: what the page's polling and pagination swap in."""
+    store = store_for_request(request, code)
+    if not _is_htmx(request):
+        return _redirect_with_query(reverse("marketplace:import", args=[store.code]), request)
+    return render(request, "marketplace/_history.html", _history_context(request, store))
+
+
+@_login_required
+@require_GET
+def job_detail(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
+    """A job's details and errors: the modal's content for htmx, a page of its own otherwise."""
+    store = store_for_request(request, code)
+    job = import_job_get_for_store(store=store, job_id=job_id)
+    context = _job_context(request, store, job, **_errors_context(request, job))
+    if _is_htmx(request):
+        return render(request, "marketplace/_job_detail.html", context)
+    return render(request, "marketplace/job_detail.html", {**context, "standalone": True})
+
+
+@_login_required
+@require_GET
+def job_summary(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
+    """Status, metrics and actions of one job: polled by an open modal while the job runs."""
+    store = store_for_request(request, code)
+    job = import_job_get_for_store(store=store, job_id=job_id)
+    if not _is_htmx(request):
+        return redirect("marketplace:job-detail", code=store.code, job_id=job.pk)
+    return render(request, "marketplace/_job_summary.html", _job_context(request, store, job))
+
+
+@_login_required
+@require_GET
+def job_errors(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
+    """One page of a job's errors, filtered: swapped into the error viewer."""
+    store = store_for_request(request, code)
+    job = import_job_get_for_store(store=store, job_id=job_id)
+    if not _is_htmx(request):
+        return _redirect_with_query(reverse("marketplace:job-detail", args=[store.code, job.pk]), request)
+    context = _job_context(request, store, job, **_errors_context(request, job))
+    return render(request, "marketplace/_job_errors.html", context)
+
+
+@_login_required
+@require_GET
+def job_errors_csv(request: HttpRequest, code: str, job_id: int) -> StreamingHttpResponse:
+    """All of a job's errors and warnings as a spreadsheet-safe CSV file."""
+    store = store_for_request(request, code)
+    job = import_job_get_for_store(store=store, job_id=job_id)
+    rows = import_error_list(job=job).iterator(chunk_size=2000)
+    response = StreamingHttpResponse(errors_csv_lines(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{store.code}-import-{job.pk}-errors.csv"'
+    return response
+
+
+@_login_required
+@require_POST
+def job_cancel(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
+    store = store_for_request(request, code, write=True)
+    job = import_job_get_for_store(store=store, job_id=job_id)
+    try:
+        job = import_job_cancel(job=job)
+    except ApplicationError as exc:
+        notice = {"level": "error", "text": exc.message}
+    else:
+        if job.status == MarketplaceImportJob.Status.CANCELLED:
+            notice = {"level": "success", "text": f"Import #{job.pk} was cancelled before it started."}
+        else:
+            notice = {"level": "info", "text": f"Import #{job.pk} is stopping; products already saved are kept."}
+    return _after_action(request, store, job, notice)
+
+
+@_login_required
+@require_POST
+def job_retry(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
+    store = store_for_request(request, code, write=True)
+    job = import_job_get_for_store(store=store, job_id=job_id)
+    try:
+        new_job = import_job_retry(job=job, user=request.user)
+    except ImportAlreadyRunning as exc:
+        notice = {"level": "error", "text": exc.message, "running_job": exc.job}
+    except (ApplicationError, ValidationError) as exc:
+        text = exc.message if isinstance(exc, ApplicationError) else " ".join(exc.messages)
+        notice = {"level": "error", "text": text}
+    else:
+        notice = {"level": "success", "text": f"Import #{new_job.pk} started: a retry of import #{job.pk}."}
+        job = import_job_get_for_store(store=store, job_id=new_job.pk)
+    return _after_action(request, store, job, notice)
+
+
+def _after_action(
+    request: HttpRequest, store: Store, job: MarketplaceImportJob, notice: dict[str, Any]
+) -> HttpResponse:
+    """Show the job again in the modal (htmx) and tell the history to refresh, or go back to the page."""
+    if not _is_htmx(request):
+        getattr(messages, notice["level"])(request, notice["text"])
+        return redirect("marketplace:import", code=store.code)
+    context = _job_context(request, store, job, notice=notice, **_errors_context(request, job))
+    response = render(request, "marketplace/_job_detail.html", context)
+    response["HX-Trigger"] = "jobs-changed"
+    return response
+
+
+def _redirect_with_query(url: str, request: HttpRequest) -> HttpResponse:
+    query = request.GET.urlencode()
+    return redirect(f"{url}?{query}" if query else url)

@@ -1,0 +1,41 @@
+"""Every write to a store that its owners and managers ask for from the portal."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+
+from core.services import model_update
+from stores.models import Store
+
+FEED_URL_FIELDS = ["letzshop_csv_url_fr", "letzshop_csv_url_en", "letzshop_csv_url_de"]
+SETTINGS_FIELDS = [*FEED_URL_FIELDS, "default_language"]
+
+
+def store_update_settings(*, store: Store, data: dict[str, Any]) -> tuple[Store, bool]:
+    """Save the store's Quick Fill feed URLs and default language.
+
+    Only the settings fields are taken from data (never the code, name or active flag).
+    Raises ValidationError for a URL that is not http/https, that carries a user name or
+    password (the importer refuses those, so Quick Fill would only lead to an error), or
+    for an unknown language. Returns the store and whether anything changed.
+    """
+    cleaned = {field: str(data[field] or "").strip() for field in SETTINGS_FIELDS if field in data}
+    errors = {
+        field: ["Leave the user name and password out of the address."]
+        for field in FEED_URL_FIELDS
+        if cleaned.get(field) and _has_credentials(cleaned[field])
+    }
+    if errors:
+        raise ValidationError(errors)
+    return model_update(instance=store, fields=SETTINGS_FIELDS, data=cleaned)
+
+
+def _has_credentials(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False  # full_clean() reports the malformed address
+    return parts.username is not None or parts.password is not None

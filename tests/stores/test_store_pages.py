@@ -1,0 +1,220 @@
+"""The store dashboard and the store settings page: roles, tenancy, counts, validation."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from marketplace.models import MarketplaceImportJob
+from stores.models import Store
+from tests.factories.catalog import ProductFactory
+from tests.factories.marketplace import MarketplaceImportJobFactory, MarketplaceProductFactory
+
+pytestmark = pytest.mark.django_db
+
+Status = MarketplaceImportJob.Status
+
+VALID = {
+    "letzshop_csv_url_fr": "https://feeds.example.lu/fr.csv",
+    "letzshop_csv_url_en": "http://feeds.example.lu/en.csv",
+    "letzshop_csv_url_de": "",
+    "default_language": "en",
+}
+
+
+@pytest.fixture
+def as_role(client, request):
+    def login(role: str):
+        if role != "anonymous":
+            client.force_login(request.getfixturevalue(role))
+        return client
+
+    return login
+
+
+def dashboard_url(store: Store) -> str:
+    return reverse("stores:dashboard", args=[store.code])
+
+
+def settings_url(store: Store) -> str:
+    return reverse("stores:settings", args=[store.code])
+
+
+# --- dashboard ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("owner", 200), ("manager", 200), ("staff_member", 200), ("outsider", 404), ("admin_user", 200),
+     ("anonymous", 302)],
+)
+def test_dashboard_by_role(as_role, store, role, expected):
+    response = as_role(role).get(dashboard_url(store))
+    assert response.status_code == expected
+    if role == "anonymous":
+        assert response["Location"] == f"/accounts/login/?next={dashboard_url(store)}"
+
+
+def test_dashboard_counts_products_published_and_imports(as_role, store, other_store, owner):
+    products = MarketplaceProductFactory.create_batch(3, store=store)
+    ProductFactory(marketplace_product=products[0])
+    MarketplaceProductFactory(store=other_store)  # never counted
+    MarketplaceImportJobFactory(store=store, user=owner, status=Status.COMPLETED)
+    MarketplaceImportJobFactory(store=store, user=owner, status=Status.PROCESSING, language="en")
+    response = as_role("owner").get(dashboard_url(store))
+    html = response.content.decode()
+    assert 'data-stat="products">3<' in html
+    assert 'data-stat="published">1<' in html
+    assert 'data-stat="imports">2<' in html
+    assert 'data-stat="active">1<' in html
+    assert "Follow it live on Marketplace Import" in html
+
+
+def test_dashboard_lists_the_five_latest_jobs_with_their_status(as_role, store, owner):
+    jobs = [MarketplaceImportJobFactory(store=store, user=owner, status=Status.COMPLETED) for _ in range(6)]
+    jobs[-1].status = Status.FAILED
+    jobs[-1].error_message = "The server answered 404."
+    jobs[-1].save()
+    html = as_role("staff_member").get(dashboard_url(store)).content.decode()
+    detail = reverse("marketplace:job-detail", args=[store.code, jobs[-1].pk])
+    assert f'href="{detail}"' in html
+    assert 'class="badge status-failed">Failed' in html
+    assert "The server answered 404." in html
+    assert f"#{jobs[0].pk} " not in html  # the oldest of six is not among the latest five
+    assert "Import your first products" not in html
+
+
+def test_dashboard_invites_an_owner_to_the_first_import(as_role, store):
+    html = as_role("owner").get(dashboard_url(store)).content.decode()
+    assert "Import your first products" in html
+    assert reverse("marketplace:import", args=[store.code]) in html
+    assert settings_url(store) in html  # no feed URL saved yet: Settings is suggested
+
+
+def test_dashboard_tells_staff_who_can_import(as_role, store):
+    html = as_role("staff_member").get(dashboard_url(store)).content.decode()
+    assert "Import your first products" in html
+    assert "An owner or manager of the store starts the first import" in html
+    assert "Go to Marketplace Import" not in html
+
+
+def test_dashboard_queries_are_fixed(as_role, store, owner, django_assert_max_num_queries):
+    for _ in range(8):
+        MarketplaceImportJobFactory(store=store, user=owner, status=Status.COMPLETED)
+    client = as_role("owner")
+    with django_assert_max_num_queries(10):
+        client.get(dashboard_url(store))
+
+
+def test_the_sidebar_has_dashboard_products_and_settings(as_role, store):
+    html = as_role("manager").get(dashboard_url(store)).content.decode()
+    assert f'href="{dashboard_url(store)}" aria-current="page">Dashboard' in html
+    assert ">Products<" in html
+    assert f'href="{reverse("marketplace:import", args=[store.code])}"' in html
+    assert f'href="{settings_url(store)}"' in html
+    staff_html = as_role("staff_member").get(dashboard_url(store)).content.decode()
+    assert f'href="{settings_url(store)}"' not in staff_html
+
+
+# --- settings -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("owner", 200), ("manager", 200), ("staff_member", 403), ("outsider", 404), ("admin_user", 200),
+     ("anonymous", 302)],
+)
+def test_settings_page_by_role(as_role, store, role, expected):
+    response = as_role(role).get(settings_url(store))
+    assert response.status_code == expected
+
+
+def test_staff_get_a_readable_403_page(as_role, store):
+    response = as_role("staff_member").get(settings_url(store))
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "You can't do this here" in html and "read-only" in html
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("owner", 302), ("manager", 302), ("staff_member", 403), ("outsider", 404), ("admin_user", 302),
+     ("anonymous", 302)],
+)
+def test_saving_settings_by_role(as_role, store, role, expected):
+    response = as_role(role).post(settings_url(store), VALID)
+    assert response.status_code == expected
+    store.refresh_from_db()
+    saved = expected == 302 and role != "anonymous"
+    assert (store.letzshop_csv_url_fr == VALID["letzshop_csv_url_fr"]) == saved
+    assert store.default_language == ("en" if saved else "fr")
+
+
+def test_settings_form_shows_the_current_values(as_role, store):
+    store.letzshop_csv_url_de = "https://feeds.example.lu/de.tsv"
+    store.default_language = "de"
+    store.save()
+    html = as_role("owner").get(settings_url(store)).content.decode()
+    assert 'value="https://feeds.example.lu/de.tsv"' in html
+    assert '<option value="de" selected>' in html
+    assert f'href="{settings_url(store)}" aria-current="page">Settings' in html
+
+
+def test_saving_settings_shows_a_success_message(as_role, store):
+    response = as_role("owner").post(settings_url(store), VALID, follow=True)
+    assert response.redirect_chain[-1][0] == settings_url(store)
+    html = response.content.decode()
+    assert "Settings saved." in html and "msg-success" in html
+    store.refresh_from_db()
+    assert store.letzshop_csv_url_en == "http://feeds.example.lu/en.csv"
+    assert store.letzshop_csv_url_de == ""
+
+
+def test_saving_unchanged_settings_says_nothing_changed(as_role, store):
+    client = as_role("owner")
+    client.post(settings_url(store), VALID)
+    response = client.post(settings_url(store), VALID, follow=True)
+    assert "Nothing to save" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("letzshop_csv_url_fr", "ftp://feeds.example.lu/fr.csv", "starting with http:// or https://"),
+        ("letzshop_csv_url_en", "javascript:alert(1)", "starting with http:// or https://"),
+        ("letzshop_csv_url_de", "file:///etc/passwd", "starting with http:// or https://"),
+        ("letzshop_csv_url_fr", "not a url", "Enter a valid URL"),
+        ("letzshop_csv_url_fr", "https://user:secret@feeds.example.lu/fr.csv", "user name and password"),
+        ("default_language", "lb", "Select a valid choice"),
+    ],
+)
+def test_invalid_settings_are_refused_inline(as_role, store, field, value, message):
+    response = as_role("owner").post(settings_url(store), {**VALID, field: value})
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
+    assert 'aria-invalid="true"' in response.content.decode() or field == "default_language"
+    store.refresh_from_db()
+    assert store.letzshop_csv_url_fr == "" and store.default_language == "fr"
+
+
+def test_settings_never_change_the_store_code_name_or_status(as_role, store):
+    as_role("owner").post(settings_url(store), {**VALID, "code": "hijack", "name": "Hijacked", "is_active": ""})
+    store.refresh_from_db()
+    assert (store.code, store.name, store.is_active) == ("alpha", "Alpha Store", True)
+
+
+def test_settings_of_another_store_cannot_be_changed(as_role, store, other_store):
+    response = as_role("owner").post(settings_url(other_store), VALID)
+    assert response.status_code == 404
+    other_store.refresh_from_db()
+    assert other_store.letzshop_csv_url_fr == ""
+
+
+def test_saved_urls_feed_quick_fill(as_role, store):
+    client = as_role("owner")
+    client.post(settings_url(store), VALID)
+    html = client.get(reverse("marketplace:import", args=[store.code])).content.decode()
+    assert 'data-quick-fill-url="https://feeds.example.lu/fr.csv"' in html
+    assert 'data-quick-fill-url="http://feeds.example.lu/en.csv"' in html
+    assert "Not set yet: German." in html
+    assert '<option value="en" selected>' in html  # the new default language
