@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest
 
 from accounts.models import User
 from stores.models import StoreMembership
@@ -18,6 +20,16 @@ class MembershipInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     inlines = [MembershipInline]
-    list_display = ("username", "email", "is_staff", "is_active", "date_joined")
-    list_filter = ("is_staff", "is_superuser", "is_active")
-    search_fields = ("username", "email", "first_name", "last_name")
+    list_display = ("username", "email", "is_staff", "is_superuser", "is_active", "store_memberships", "last_login",
+                    "date_joined")
+    list_filter = ("is_staff", "is_superuser", "is_active", "memberships__role", "memberships__store")
+    search_fields = ("username", "email", "first_name", "last_name", "memberships__store__code")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        # One extra query for the whole page, not one per user.
+        memberships = StoreMembership.objects.select_related("store").order_by("store__code")
+        return super().get_queryset(request).prefetch_related(Prefetch("memberships", queryset=memberships))
+
+    @admin.display(description="stores")
+    def store_memberships(self, user: User) -> str:
+        return ", ".join(f"{m.store.code} ({m.role})" for m in user.memberships.all()) or "—"

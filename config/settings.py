@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -93,7 +95,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     # A file, not memory, so the tests' real qcluster worker process can share the test database.
-    _db["TEST"] = {"NAME": env_str("DJANGO_TEST_SQLITE_NAME", str(BASE_DIR / ".test-db.sqlite3"))}
+    # One file per test run (by pid), so concurrent runs never share it.
+    _test_db = Path(tempfile.gettempdir()) / f"letzshop-test-{os.getpid()}.sqlite3"
+    _db["TEST"] = {"NAME": env_str("DJANGO_TEST_SQLITE_NAME", str(_test_db))}
 elif _db["ENGINE"] == "django.db.backends.postgresql":
     _db["CONN_HEALTH_CHECKS"] = True
 else:
@@ -184,7 +188,7 @@ SPECTACULAR_SETTINGS = {
 REDIS_URL = env_str("REDIS_URL", "")
 # timeout stays below retry: a task is handed out again only after its worker gave up.
 Q_CLUSTER: dict[str, object] = {
-    "name": env_str("Q_CLUSTER_NAME", "marketplace"),
+    "name": "marketplace",
     "workers": env_int("Q_WORKERS", 2, minimum=1),
     "timeout": env_int("Q_TIMEOUT", 3600, minimum=10),
     "retry": env_int("Q_TIMEOUT", 3600, minimum=10) + 300,
@@ -204,9 +208,12 @@ else:
 MARKETPLACE_FETCH_ALLOWED_HOSTS = env_list("MARKETPLACE_FETCH_ALLOWED_HOSTS", "")
 MARKETPLACE_MAX_DOWNLOAD_BYTES = env_int("MARKETPLACE_MAX_DOWNLOAD_BYTES", 536870912, minimum=1)
 MARKETPLACE_FETCH_TIMEOUT = env_int("MARKETPLACE_FETCH_TIMEOUT", 30, minimum=1)
+# Wall-clock limit of one download, on top of the per-read timeout.
+MARKETPLACE_FETCH_DEADLINE = env_int("MARKETPLACE_FETCH_DEADLINE", 1800, minimum=1)
 MARKETPLACE_STALE_JOB_SECONDS = env_int("MARKETPLACE_STALE_JOB_SECONDS", 600, minimum=30)
 MARKETPLACE_MAX_ATTEMPTS = env_int("MARKETPLACE_MAX_ATTEMPTS", 3, minimum=1)
 MARKETPLACE_UPLOAD_DIR = MEDIA_ROOT / "feeds"
+MARKETPLACE_PORTAL_REFRESH_SECONDS = env_int("MARKETPLACE_PORTAL_REFRESH_SECONDS", 10, minimum=1)
 
 # --- Logging ---------------------------------------------------------------------------
 LOG_DIR = Path(env_str("DJANGO_LOG_DIR", str(BASE_DIR / "logs")))

@@ -1,0 +1,151 @@
+"""Forms of the platform pages inside the Django admin (/admin/marketplace, /admin/imports, ...)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.validators import URLValidator
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+
+from core.log_reader import LEVELS
+from marketplace.models import Marketplace, MarketplaceImportJob
+from marketplace.services import BATCH_SIZE_DEFAULT, BATCH_SIZE_MAX, BATCH_SIZE_MIN
+from stores.forms import StoreSettingsForm
+from stores.models import Language, Store
+
+_HTTP_URL_MESSAGE = "Enter a web address starting with http:// or https://."
+_http_url = URLValidator(schemes=["http", "https"], message=_HTTP_URL_MESSAGE)
+
+
+class StoreSelect(forms.Select):
+    """A store <select> rendered in Python rather than one widget template per option.
+
+    Hundreds of stores through the template-based option rendering cost most of a page's
+    time. With quick_fill=True each option carries the store's feed URLs and default
+    language as data attributes, for the Quick Fill script.
+    """
+
+    def __init__(self, attrs: dict[str, Any] | None = None, *, quick_fill: bool = False) -> None:
+        super().__init__(attrs)
+        self.quick_fill = quick_fill
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
+        selected = set(self.format_value(value))
+        rows = []
+        for option_value, label in self.choices:
+            key = str(option_value)
+            data: dict[str, Any] = {"selected": key in selected}
+            store = getattr(option_value, "instance", None)
+            if self.quick_fill and isinstance(store, Store):
+                data.update({f"data-url-{language}": store.feed_url(language) for language in Language.values})
+                data.update({"data-default-language": store.default_language, "data-code": store.code})
+            rows.append((key, flatatt(data), label))
+        options = format_html_join("", '<option value="{}"{}>{}</option>', rows)
+        select_attrs = flatatt(self.build_attrs(self.attrs, attrs))
+        return format_html('<select name="{}"{}>{}</select>', name, select_attrs, options)
+
+
+class AdminImportForm(forms.Form):
+    """Start an import for any active store; the marketplace is always Letzshop."""
+
+    store = forms.ModelChoiceField(
+        label="Store",
+        queryset=Store.objects.filter(is_active=True).order_by("name", "id"),
+        empty_label="Choose a store…",
+        widget=StoreSelect(quick_fill=True),
+        help_text="Active stores only. Quick Fill uses the feed URLs saved in the store's settings.",
+    )
+    source_url = forms.URLField(
+        label="CSV feed URL",
+        max_length=2000,
+        assume_scheme="https",
+        validators=[_http_url],
+        # URLField would replace the validator's message with its generic "Enter a valid URL."
+        error_messages={"invalid": _HTTP_URL_MESSAGE},
+        widget=forms.URLInput(attrs={"placeholder": "https://", "autocomplete": "off", "spellcheck": "false"}),
+    )
+    language = forms.ChoiceField(label="Language", choices=Language.choices, initial=Language.FRENCH)
+    batch_size = forms.IntegerField(
+        label="Batch size",
+        min_value=BATCH_SIZE_MIN,
+        max_value=BATCH_SIZE_MAX,
+        initial=BATCH_SIZE_DEFAULT,
+        help_text=f"Products written per batch, {BATCH_SIZE_MIN}–{BATCH_SIZE_MAX}.",
+    )
+
+
+STATUS_ACTIVE = "active"
+
+
+class ImportFilterForm(forms.Form):
+    """The filters of /admin/imports; an invalid value is ignored rather than refused."""
+
+    store = forms.ModelChoiceField(
+        label="Store", required=False, queryset=Store.objects.order_by("name", "id"), empty_label="All stores",
+        widget=StoreSelect,
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "All statuses"), (STATUS_ACTIVE, "Active (pending or processing)"),
+                 *MarketplaceImportJob.Status.choices],
+    )
+    marketplace = forms.ChoiceField(
+        label="Marketplace", required=False, choices=[("", "All marketplaces"), *Marketplace.choices]
+    )
+    language = forms.ChoiceField(label="Language", required=False, choices=[("", "All languages"), *Language.choices])
+    creator = forms.ChoiceField(
+        label="Created by", required=False, choices=[("", "All users"), ("me", "My jobs only")]
+    )
+
+    def _valid_data(self) -> dict[str, Any]:
+        # The fields that are valid: a bad value drops its own filter, not the others.
+        self.is_valid()
+        return self.cleaned_data
+
+    def selector_filters(self) -> dict[str, Any]:
+        """Filters for import_job_list_filtered, without the status (the page counts statuses itself)."""
+        data = self._valid_data()
+        store = data.get("store")
+        return {
+            "store_id": store.pk if store else None,
+            "marketplace": data.get("marketplace", ""),
+            "language": data.get("language", ""),
+            "created_by_me": data.get("creator") == "me",
+        }
+
+    def status_filter(self) -> str:
+        return self._valid_data().get("status", "")
+
+
+class AdminStoreForm(StoreSettingsForm):
+    """Everything an admin may change about a store: the portal's settings plus name and active."""
+
+    name = forms.CharField(label="Name", max_length=200)
+    is_active = forms.BooleanField(
+        label="Active", required=False, help_text="An inactive store cannot start imports."
+    )
+
+    field_order = ["name", "default_language", "is_active", "letzshop_csv_url_fr", "letzshop_csv_url_en",
+                   "letzshop_csv_url_de"]
+
+
+LOG_LIMITS = (100, 200, 500, 1000)
+
+
+class LogFilterForm(forms.Form):
+    level = forms.ChoiceField(
+        label="Level", required=False, choices=[("", "All levels"), *((name, f"{name} and above") for name in LEVELS)]
+    )
+    job = forms.IntegerField(label="Job id", required=False, min_value=1)
+    limit = forms.TypedChoiceField(
+        label="Lines", required=False, coerce=int, choices=[(n, str(n)) for n in LOG_LIMITS], empty_value=200
+    )
+
+    def filters(self) -> dict[str, Any]:
+        self.is_valid()  # a bad value drops its own filter, not the others
+        data = self.cleaned_data
+        job = data.get("job")
+        return {"level": data.get("level") or "", "job": str(job) if job else "", "limit": data.get("limit") or 200}
