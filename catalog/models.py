@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
@@ -41,3 +42,9 @@ class Product(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.store_id}:{self.marketplace_product_id}"
+
+    def clean(self) -> None:
+        # A store publishes only its own marketplace products. The services guarantee it by
+        # construction; this catches every form (the Django admin's included).
+        if self.store_id and self.marketplace_product_id and self.marketplace_product.store_id != self.store_id:
+            raise ValidationError({"marketplace_product": "This product was imported by another store."})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -155,6 +156,10 @@ if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- REST API --------------------------------------------------------------------------
+# A DRF rate ("30/min", "100/hour"); DRF would only choke on a bad one at the first import.
+_IMPORT_THROTTLE = env_str("MARKETPLACE_IMPORT_THROTTLE", "30/min")
+if not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", _IMPORT_THROTTLE):
+    raise ImproperlyConfigured(f"MARKETPLACE_IMPORT_THROTTLE must look like 30/min, not {_IMPORT_THROTTLE!r}.")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # simplejwt's, plus the store claims checked against the database on every request.
@@ -163,7 +168,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"import_create": env_str("MARKETPLACE_IMPORT_THROTTLE", "30/min")},
+    "DEFAULT_THROTTLE_RATES": {"import_create": _IMPORT_THROTTLE},
     "EXCEPTION_HANDLER": "core.api.exception_handler",
 }
 SIMPLE_JWT = {

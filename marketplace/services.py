@@ -107,8 +107,15 @@ def import_job_create(
             source_url = validate_feed_url(source_url)
         except FetchError as exc:
             raise ValidationError({"source_url": [exc.message]}) from None
+        # Normalizing can lengthen the address ("https://x.lu?q" gains a "/"); PostgreSQL refuses an overlong value.
+        max_length = MarketplaceImportJob._meta.get_field("source_url").max_length
+        if len(source_url) > max_length:
+            raise ValidationError({"source_url": [f"The feed address is longer than {max_length} characters."]})
     if upload is not None and upload.size == 0:
         raise ValidationError({"file": ["The uploaded file is empty."]})
+    if upload is not None and upload.size > settings.MARKETPLACE_MAX_DOWNLOAD_BYTES:
+        limit_mb = settings.MARKETPLACE_MAX_DOWNLOAD_BYTES // (1024 * 1024)
+        raise ValidationError({"file": [f"The file is larger than the {limit_mb} MB limit."]})
 
     active = _active_job(store=store, language=language)
     if active is not None:

@@ -1,0 +1,86 @@
+"""JWT authentication whose store claims are checked against the database on every request.
+
+A "store JWT" carries `store_id` and `store_code` claims (SPEC section 6). The signature
+proves only that the claims were true when the token was issued; a member removed since
+then, or a store renamed or deleted, must lose access at once, not when the token expires.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
+from rest_framework import exceptions
+from rest_framework.request import Request
+from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.tokens import Token
+
+from accounts.models import User
+from stores.models import Store, StoreMembership
+
+STORE_ID_CLAIM = "store_id"
+STORE_CODE_CLAIM = "store_code"
+
+
+@dataclass(frozen=True)
+class StoreAccess:
+    """The store a request acts on, and the caller's membership (None for a platform admin)."""
+
+    store: Store
+    membership: StoreMembership | None
+
+    @property
+    def can_write(self) -> bool:
+        return self.membership is None or self.membership.can_write
+
+
+class StoreAccessRevoked(exceptions.AuthenticationFailed):
+    default_detail = "This token's store access is no longer valid: ask for a new token."
+    default_code = "store_access_revoked"
+
+
+def store_access_for_claims(*, user: User, claims: Any) -> StoreAccess | None:
+    """The store access a token's claims give, checked against the database now.
+
+    Returns None for a token without store claims. Raises StoreAccessRevoked when the
+    store is gone, was renamed, or the user is no longer a member (admins need no
+    membership).
+    """
+    store_id = claims.get(STORE_ID_CLAIM)
+    if store_id is None:
+        return None
+    if not isinstance(store_id, int) or isinstance(store_id, bool):
+        raise StoreAccessRevoked()
+    if user.is_staff:
+        store = Store.objects.filter(id=store_id).first()
+        membership = None
+    else:
+        membership = StoreMembership.objects.select_related("store").filter(user=user, store_id=store_id).first()
+        store = membership.store if membership is not None else None
+    if store is None or store.code != claims.get(STORE_CODE_CLAIM):
+        raise StoreAccessRevoked()
+    return StoreAccess(store=store, membership=membership)
+
+
+class StoreJWTAuthentication(JWTAuthentication):
+    """simplejwt's JWTAuthentication, plus the store claims re-checked on every request.
+
+    The store access found is left on the request as `request.store_access` for the
+    store permission classes (accounts.api.permissions).
+    """
+
+    def authenticate(self, request: Request) -> tuple[User, Token] | None:
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        user, token = result
+        request.store_access = store_access_for_claims(user=user, claims=token)
+        return user, token
+
+
+class StoreJWTScheme(SimpleJWTScheme):
+    """Documents StoreJWTAuthentication in the OpenAPI schema as simplejwt's bearer scheme."""
+
+    target_class = StoreJWTAuthentication
+    name = "jwtAuth"

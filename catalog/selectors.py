@@ -1,0 +1,253 @@
+"""Reads of a store's catalog: its imported products with their published state and effective values.
+
+Effective values are the store's override when set, else the imported value. They are
+computed in the database (``Coalesce``) so that a list, its filters and its ordering are
+one query however long the page, and so that a re-import shows at once in every published
+product the store did not override.
+
+Every selector takes the store first and only ever returns that store's rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.expressions import OrderBy
+from django.db.models.functions import Coalesce, NullIf
+from django.http import Http404
+
+from marketplace.models import MarketplaceImportJob, MarketplaceProduct
+from stores.models import Store
+
+PAGE_SIZE_DEFAULT = 25
+PAGE_SIZE_MAX = 100
+
+# Public ordering names -> database ordering; "id" last so pages never overlap, and NULLs
+# (no price, not published) last on SQLite and PostgreSQL alike.
+ORDERINGS: dict[str, tuple[OrderBy, ...]] = {
+    "title": (F("title").asc(), F("id").asc()),
+    "-title": (F("title").desc(), F("id").desc()),
+    "price": (F("effective_price").asc(nulls_last=True), F("id").asc()),
+    "-price": (F("effective_price").desc(nulls_last=True), F("id").desc()),
+    "sku": (F("marketplace_product_id").asc(), F("id").asc()),
+    "-sku": (F("marketplace_product_id").desc(), F("id").desc()),
+    "updated": (F("updated_at").asc(), F("id").asc()),
+    "-updated": (F("updated_at").desc(), F("id").desc()),
+    "display_order": (F("display_order").asc(nulls_last=True), F("title").asc(), F("id").asc()),
+}
+ORDERING_DEFAULT = "title"
+
+# Finished jobs whose products may be published (a running job's set is still changing).
+PUBLISHABLE_JOB_STATUSES = MarketplaceImportJob.FINISHED_STATUSES
+
+
+class JobScope:
+    """Which products "all from this import" means (see ``catalog_job_products``)."""
+
+    ALL = "all"
+    CHANGED = "changed"
+    CHOICES = (
+        (ALL, "Everything this import left in the catalog"),
+        (CHANGED, "Only what this import created or changed"),
+    )
+
+
+def _blank_to_null(field: str) -> NullIf:
+    # Text overrides are stored as "" for "inherit", so Coalesce must see NULL instead.
+    return NullIf(F(field), Value(""))
+
+
+def catalog_item_list(*, store: Store) -> QuerySet[MarketplaceProduct]:
+    """The store's imported products, each annotated with its catalog state.
+
+    One row per ``MarketplaceProduct`` of the store, left-joined to the store's
+    ``Product`` (at most one, by the unique constraint), with these annotations:
+
+    - ``catalog_product_id`` (None when not published) and ``is_published``;
+    - the overrides ``price_override``, ``sale_price_override``, ``availability_override``,
+      ``condition_override`` (None / "" = inherit) and the store settings ``is_featured``,
+      ``is_active``, ``display_order``, ``min_quantity``, ``max_quantity``,
+      ``published_at``, ``catalog_updated_at`` (all None when not published);
+    - the effective values ``effective_price``, ``effective_sale_price``,
+      ``effective_availability``, ``effective_condition``.
+
+    The imported values stay on the model fields (``price``, ``availability``...).
+    """
+    return (
+        MarketplaceProduct.objects.filter(store=store)
+        .annotate(cp=FilteredRelation("catalog_products", condition=Q(catalog_products__store=store)))
+        .annotate(
+            catalog_product_id=F("cp__id"),
+            is_published=ExpressionWrapper(Q(cp__id__isnull=False), output_field=BooleanField()),
+            price_override=F("cp__price"),
+            sale_price_override=F("cp__sale_price"),
+            availability_override=F("cp__availability"),
+            condition_override=F("cp__condition"),
+            is_featured=F("cp__is_featured"),
+            is_active=F("cp__is_active"),
+            display_order=F("cp__display_order"),
+            min_quantity=F("cp__min_quantity"),
+            max_quantity=F("cp__max_quantity"),
+            published_at=F("cp__created_at"),
+            catalog_updated_at=F("cp__updated_at"),
+            effective_price=Coalesce(F("cp__price"), F("price")),
+            effective_sale_price=Coalesce(F("cp__sale_price"), F("sale_price")),
+            effective_availability=Coalesce(
+                _blank_to_null("cp__availability"), F("availability"), output_field=CharField()
+            ),
+            effective_condition=Coalesce(_blank_to_null("cp__condition"), F("condition"), output_field=CharField()),
+        )
+    )
+
+
+def catalog_item_filter(
+    *, store: Store, filters: dict[str, Any] | None = None, ordering: str = ORDERING_DEFAULT
+) -> QuerySet[MarketplaceProduct]:
+    """``catalog_item_list`` narrowed by the page's and the API's filters.
+
+    Filters (all optional, already cleaned by a form or serializer):
+    ``q`` (title, feed id, GTIN or brand contains), ``availability`` (effective),
+    ``brand`` (exact, case-insensitive), ``published`` and ``active`` (booleans;
+    ``active`` only matches published products), ``featured`` (boolean), ``job``
+    (the import that last created or changed the product: a job id, or a job).
+    """
+    filters = filters or {}
+    qs = catalog_item_list(store=store)
+    q = (filters.get("q") or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(title__icontains=q)
+            | Q(marketplace_product_id__icontains=q)
+            | Q(gtin__icontains=q)
+            | Q(brand__icontains=q)
+        )
+    if filters.get("availability"):
+        qs = qs.filter(effective_availability=filters["availability"])
+    if filters.get("brand"):
+        qs = qs.filter(brand__iexact=filters["brand"])
+    if filters.get("published") is not None:
+        qs = qs.filter(cp__id__isnull=not filters["published"])
+    if filters.get("active") is not None:
+        qs = qs.filter(cp__id__isnull=False, cp__is_active=filters["active"])
+    if filters.get("featured") is not None:
+        qs = qs.filter(cp__id__isnull=False, cp__is_featured=filters["featured"])
+    job = filters.get("job")
+    if job is not None:
+        qs = qs.filter(last_import_job_id=getattr(job, "pk", job))
+    return qs.order_by(*ORDERINGS.get(ordering, ORDERINGS[ORDERING_DEFAULT]))
+
+
+def catalog_item_get(*, store: Store, product_id: int) -> MarketplaceProduct:
+    """One published product of the store, by its catalog ``Product`` id, annotated as in the list.
+
+    Raises Http404 for an id that is not one of the store's catalog products.
+    """
+    item = catalog_item_list(store=store).filter(cp__id=product_id).first()
+    if item is None:
+        raise Http404("No such product")
+    return item
+
+
+def catalog_counts(*, store: Store) -> dict[str, int]:
+    """Imported, published, active, inactive and unpublished counts, in one query."""
+    counts = (
+        MarketplaceProduct.objects.filter(store=store)
+        .annotate(cp=FilteredRelation("catalog_products", condition=Q(catalog_products__store=store)))
+        .aggregate(
+            imported=Count("id"),
+            published=Count("cp__id"),
+            inactive=Count("cp__id", filter=Q(cp__is_active=False)),
+        )
+    )
+    counts["unpublished"] = counts["imported"] - counts["published"]
+    counts["active"] = counts["published"] - counts["inactive"]
+    return counts
+
+
+def catalog_brand_list(*, store: Store, limit: int = 500) -> list[str]:
+    """Distinct brands of the store's imported products, for the brand filter."""
+    return list(
+        MarketplaceProduct.objects.filter(store=store)
+        .exclude(brand="")
+        .order_by("brand")
+        .values_list("brand", flat=True)
+        .distinct()[:limit]
+    )
+
+
+def catalog_job_list(*, store: Store, limit: int = 50) -> list[MarketplaceImportJob]:
+    """The store's latest import jobs, for the import filter, newest first."""
+    return list(MarketplaceImportJob.objects.filter(store=store).order_by("-created_at", "-id")[:limit])
+
+
+def catalog_job_get(*, store: Store, job_id: int) -> MarketplaceImportJob:
+    """One of the store's import jobs; Http404 for any other id, so other stores' jobs stay invisible."""
+    job = MarketplaceImportJob.objects.filter(store=store, id=job_id).first()
+    if job is None:
+        raise Http404("No such import job")
+    return job
+
+
+def catalog_job_products(
+    *, store: Store, job: MarketplaceImportJob, scope: str = JobScope.ALL
+) -> QuerySet[MarketplaceProduct]:
+    """The products "all from this import" means for ``job``.
+
+    ``MarketplaceProduct.last_import_job`` is the import that last *created or changed* a
+    product: a re-import leaves unchanged products pointing at an older job. So:
+
+    - ``JobScope.CHANGED``: the products this import created or changed
+      (``last_import_job == job``);
+    - ``JobScope.ALL`` (what a store owner means by "publish everything from this
+      import"): every product whose current data comes from this import *or an earlier
+      one* of the same store, in any language, i.e. what the import created or changed
+      plus what it found unchanged. Products a *later* import changed are left to that
+      later import; products no import ever recorded (``last_import_job`` NULL, e.g. a
+      deleted job) are not included. Languages are not separated because an import in a
+      second language of products already imported changes nothing language-independent,
+      so the products keep the first language's job.
+    """
+    qs = MarketplaceProduct.objects.filter(store=store)
+    if scope == JobScope.CHANGED:
+        return qs.filter(last_import_job=job)
+    # Job ids grow with time, and a product's last job always belongs to its own store.
+    return qs.filter(last_import_job_id__lte=job.pk, last_import_job__isnull=False)
+
+
+@dataclass(frozen=True)
+class JobPublishPreview:
+    """What publishing from a job would do, for the confirmation page."""
+
+    changed: int  # created or changed by the job
+    all: int  # changed + unchanged since earlier jobs
+    all_unpublished: int  # of ``all``, not published yet
+    changed_unpublished: int  # of ``changed``, not published yet
+
+
+def catalog_job_publish_preview(*, store: Store, job: MarketplaceImportJob) -> JobPublishPreview:
+    """Counts for the "publish all from this import" confirmation, in one query."""
+    published = Q(cp__id__isnull=False)
+    changed = Q(last_import_job=job)
+    counts = (
+        catalog_job_products(store=store, job=job, scope=JobScope.ALL)
+        .annotate(cp=FilteredRelation("catalog_products", condition=Q(catalog_products__store=store)))
+        .aggregate(
+            all=Count("id"),
+            all_unpublished=Count("id", filter=~published),
+            changed=Count("id", filter=changed),
+            changed_unpublished=Count("id", filter=changed & ~published),
+        )
+    )
+    return JobPublishPreview(**counts)

@@ -1,0 +1,39 @@
+"""Labels for the catalog's stored choice values (annotations carry no get_FOO_display)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+
+from marketplace.models import Availability, Condition
+
+register = template.Library()
+
+_AVAILABILITY = dict(Availability.choices)
+_CONDITION = dict(Condition.choices)
+
+
+@register.filter
+def availability_label(value: str | None) -> str:
+    return _AVAILABILITY.get(value or "", value or "")
+
+
+@register.filter
+def condition_label(value: str | None) -> str:
+    return _CONDITION.get(value or "", value or "")
+
+
+@register.filter
+def money(value: Decimal | float | str | None) -> str:
+    """Two decimals, whatever the database gave back (SQLite returns computed decimals unscaled).
+
+    >>> money(Decimal("9"))
+    '9.00'
+    """
+    if value is None or value == "":
+        return ""
+    try:
+        return f"{Decimal(str(value)):.2f}"
+    except InvalidOperation:
+        return str(value)

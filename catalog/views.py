@@ -1,0 +1,188 @@
+"""All Products: the store's imported products, publishing, and a product's overrides."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from catalog import forms
+from catalog.models import Product
+from catalog.selectors import (
+    PAGE_SIZE_DEFAULT,
+    PUBLISHABLE_JOB_STATUSES,
+    JobScope,
+    catalog_brand_list,
+    catalog_counts,
+    catalog_item_filter,
+    catalog_item_get,
+    catalog_job_get,
+    catalog_job_list,
+    catalog_job_publish_preview,
+)
+from catalog.services import (
+    OVERRIDE_FIELDS,
+    JobNotFinished,
+    PublishResult,
+    product_publish,
+    product_unpublish,
+    product_update_overrides,
+)
+from core.forms import add_service_errors
+from stores.permissions import store_for_request
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def _back(request: HttpRequest, code: str) -> HttpResponseRedirect:
+    """Back to the page the form came from (same site only), else All Products."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return HttpResponseRedirect(target)
+    return redirect("catalog:product-list", code=code)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _published_message(result: PublishResult, where: str = "") -> str:
+    text = f"Published {_plural(result.published, 'product')}{where}."
+    if result.already_published:
+        text += f" {result.already_published} were already published and were left as they were."
+    return text
+
+
+@login_required
+def product_list(request: HttpRequest, code: str) -> HttpResponse:
+    store = store_for_request(request, code)
+    form = forms.ProductFilterForm(request.GET)
+    filters, ordering = form.filters()
+    items = catalog_item_filter(store=store, filters=filters, ordering=ordering)
+    page = Paginator(items, PAGE_SIZE_DEFAULT).get_page(request.GET.get("page"))
+    jobs = catalog_job_list(store=store)
+    selected_job = next((job for job in jobs if job.pk == filters["job"]), None)
+    context = {
+        "store": store,
+        "form": form,
+        "page_obj": page,
+        "items": page.object_list,
+        "filtering": any(value not in ("", None) for value in filters.values()),
+        "selected_job": selected_job,
+        "publishable_statuses": PUBLISHABLE_JOB_STATUSES,
+    }
+    if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
+        return render(request, "catalog/_product_results.html", context)
+    context.update(
+        counts=catalog_counts(store=store),
+        brands=catalog_brand_list(store=store),
+        jobs=jobs,
+    )
+    return render(request, "catalog/product_list.html", context)
+
+
+def _selected_ids(request: HttpRequest) -> list[str]:
+    return request.POST.getlist("ids")
+
+
+@login_required
+@require_POST
+def product_publish_selected(request: HttpRequest, code: str) -> HttpResponse:
+    store = store_for_request(request, code, write=True)
+    ids = _selected_ids(request)
+    if not ids:
+        messages.error(request, "Select at least one product to publish.")
+        return _back(request, code)
+    try:
+        result = product_publish(store=store, marketplace_product_ids=ids)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _published_message(result))
+    return _back(request, code)
+
+
+@login_required
+@require_POST
+def product_unpublish_selected(request: HttpRequest, code: str) -> HttpResponse:
+    store = store_for_request(request, code, write=True)
+    ids = _selected_ids(request)
+    if not ids:
+        messages.error(request, "Select at least one product to unpublish.")
+        return _back(request, code)
+    try:
+        result = product_unpublish(store=store, marketplace_product_ids=ids)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        text = f"Unpublished {_plural(result.unpublished, 'product')}."
+        if result.not_published:
+            text += f" {result.not_published} were not published."
+        messages.success(request, text)
+    return _back(request, code)
+
+
+@login_required
+def product_publish_job(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
+    """"Publish all from this import": GET shows what it would publish, POST publishes.
+
+    Any member may look; only owners and managers may publish.
+    """
+    store = store_for_request(request, code, write=request.method == "POST")
+    job = catalog_job_get(store=store, job_id=int(job_id))
+    form = forms.PublishJobForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = product_publish(store=store, job=job, scope=form.cleaned_data["scope"])
+        except JobNotFinished as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _published_message(result, f" from import #{job.pk}"))
+            return redirect(f"{reverse('catalog:product-list', args=[store.code])}?published=yes")
+    return render(request, "catalog/publish_job.html", {
+        "store": store,
+        "job": job,
+        "form": form,
+        "finished": job.status in PUBLISHABLE_JOB_STATUSES,
+        "preview": catalog_job_publish_preview(store=store, job=job),
+        "scope_all": JobScope.ALL,
+    })
+
+
+@login_required
+def product_detail(request: HttpRequest, code: str, product_id: int) -> HttpResponse:
+    """A published product: imported vs. effective values, and the overrides form."""
+    store = store_for_request(request, code, write=request.method == "POST")
+    item = catalog_item_get(store=store, product_id=int(product_id))
+    initial = {
+        "price": item.price_override,
+        "sale_price": item.sale_price_override,
+        "availability": item.availability_override,
+        "condition": item.condition_override,
+        "is_featured": item.is_featured,
+        "is_active": item.is_active,
+        "display_order": item.display_order,
+        "min_quantity": item.min_quantity,
+        "max_quantity": item.max_quantity,
+    }
+    form = forms.ProductOverridesForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        product = Product.objects.select_related("marketplace_product").get(pk=item.catalog_product_id)
+        data = {name: form.cleaned_data[name] for name in OVERRIDE_FIELDS}
+        try:
+            product_update_overrides(product=product, data=data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Saved. Empty fields follow the imported values.")
+            return redirect("catalog:product-detail", code=store.code, product_id=product.pk)
+    return render(request, "catalog/product_detail.html", {"store": store, "item": item, "form": form})

@@ -1,0 +1,218 @@
+"""Admin API, base /api/v1/admin/marketplace-import-jobs (SPEC section 6): platform admins only."""
+
+from __future__ import annotations
+
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.api.permissions import IsPlatformAdmin
+from marketplace.api.common import (
+    JOB_ID_PARAMETER,
+    MAX_DB_ID,
+    PaginationInput,
+    error_responses,
+    paginate,
+    parse_job_id,
+)
+from marketplace.api.csv import CsvApiMixin, errors_csv_response
+from marketplace.api.imports import ImportSettingsInput, start_import
+from marketplace.api.serializers import (
+    ImportErrorPageSerializer,
+    ImportJobCreatedSerializer,
+    ImportJobOutputSerializer,
+    ImportJobPageSerializer,
+)
+from marketplace.api.store_views import ErrorFilterInput, error_page
+from marketplace.api.throttles import ImportCreateThrottle
+from marketplace.models import Marketplace, MarketplaceImportJob
+from marketplace.selectors import import_job_get_for_user, import_job_list_filtered
+from marketplace.services import import_job_cancel, import_job_retry, import_job_stats
+from stores.models import Language, Store
+
+TAGS = ["admin imports"]
+READ_ERRORS = error_responses(401, 403, 404)
+
+
+def _get_job(request: Request, job_id: str) -> MarketplaceImportJob:
+    return import_job_get_for_user(user=request.user, job_id=parse_job_id(job_id))
+
+
+class AdminImportJobListCreateApi(APIView):
+    """`GET /` lists every job with filters; `POST /` starts an import for any store."""
+
+    permission_classes = [IsPlatformAdmin]
+    parser_classes = [JSONParser, MultiPartParser]
+    throttle_scope = "import_create"
+
+    class InputSerializer(ImportSettingsInput):
+        store_id = serializers.IntegerField(min_value=1, max_value=MAX_DB_ID)
+        file = None  # documented for multipart bodies only
+
+        class Meta:
+            ref_name = "AdminImportRequest"
+
+    class MultipartInputSerializer(ImportSettingsInput):
+        store_id = serializers.IntegerField(min_value=1, max_value=MAX_DB_ID)
+
+        class Meta:
+            ref_name = "AdminImportUploadRequest"
+
+    class FilterSerializer(PaginationInput):
+        store_id = serializers.IntegerField(min_value=1, max_value=MAX_DB_ID, required=False)
+        status = serializers.ChoiceField(choices=MarketplaceImportJob.Status.choices, required=False)
+        marketplace = serializers.ChoiceField(choices=Marketplace.choices, required=False)
+        language = serializers.ChoiceField(choices=Language.choices, required=False)
+        created_by_me = serializers.BooleanField(required=False, help_text="Only the jobs this admin started.")
+
+        class Meta:
+            ref_name = "AdminImportJobFilter"
+
+    def get_throttles(self) -> list[ImportCreateThrottle]:
+        # Only starting an import is throttled, not the listing on the same path.
+        return [ImportCreateThrottle()] if self.request.method == "POST" else []
+
+    @extend_schema(
+        operation_id="admin_import_list",
+        summary="List every import, newest first, with filters",
+        description="Newest first (`id` descending as tie-breaker). `created_by_me=true` keeps the jobs this "
+        "admin started.",
+        tags=TAGS,
+        parameters=[FilterSerializer],
+        responses={200: ImportJobPageSerializer, **error_responses(400, 401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = dict(filters.validated_data)
+        page, limit = data.pop("page"), data.pop("limit")
+        jobs = import_job_list_filtered(user=request.user, filters=data)
+        return Response(paginate(queryset=jobs, page=page, limit=limit, serializer_class=ImportJobOutputSerializer))
+
+    @extend_schema(
+        operation_id="admin_import_create",
+        summary="Start an import for any store",
+        description="JSON with `source_url`, or multipart with `file`; `store_id` names the store.",
+        tags=TAGS,
+        request={"application/json": InputSerializer, "multipart/form-data": MultipartInputSerializer},
+        responses={202: ImportJobCreatedSerializer, **error_responses(400, 401, 403, 409, 415, 429)},
+        examples=[OpenApiExample("Feed URL", request_only=True, value={
+            "store_id": 5, "source_url": "https://example.com/products.csv", "marketplace": "Letzshop",
+            "batch_size": 1000, "language": "fr"})],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.MultipartInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        store = Store.objects.filter(id=data["store_id"]).first()
+        if store is None:
+            raise serializers.ValidationError({"store_id": ["No store with this id."]})
+        return start_import(request=request, store=store, data=data, rename={"store": "store_id"})
+
+
+class AdminImportJobStatsApi(APIView):
+    permission_classes = [IsPlatformAdmin]
+
+    class OutputSerializer(serializers.Serializer):
+        total = serializers.IntegerField()
+        active = serializers.IntegerField(help_text="pending + processing")
+        pending = serializers.IntegerField()
+        processing = serializers.IntegerField()
+        completed = serializers.IntegerField()
+        completed_with_errors = serializers.IntegerField()
+        failed = serializers.IntegerField()
+        cancelled = serializers.IntegerField()
+
+        class Meta:
+            ref_name = "ImportJobStats"
+
+    @extend_schema(
+        operation_id="admin_import_stats",
+        summary="Job counts per status, platform-wide",
+        tags=TAGS,
+        responses={200: OutputSerializer, **error_responses(401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        return Response(self.OutputSerializer(import_job_stats()).data)
+
+
+class AdminImportJobDetailApi(APIView):
+    permission_classes = [IsPlatformAdmin]
+
+    @extend_schema(
+        operation_id="admin_import_retrieve",
+        summary="Any import's details",
+        tags=TAGS,
+        parameters=[JOB_ID_PARAMETER],
+        responses={200: ImportJobOutputSerializer, **READ_ERRORS},
+    )
+    def get(self, request: Request, job_id: str) -> Response:
+        return Response(ImportJobOutputSerializer(_get_job(request, job_id)).data)
+
+
+class AdminImportJobErrorListApi(APIView):
+    permission_classes = [IsPlatformAdmin]
+
+    @extend_schema(
+        operation_id="admin_import_errors_list",
+        summary="Any import's row errors and warnings",
+        tags=TAGS,
+        parameters=[JOB_ID_PARAMETER, ErrorFilterInput],
+        responses={200: ImportErrorPageSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    def get(self, request: Request, job_id: str) -> Response:
+        return Response(error_page(job=_get_job(request, job_id), query=request.query_params))
+
+
+class AdminImportJobErrorCsvApi(CsvApiMixin, APIView):
+    permission_classes = [IsPlatformAdmin]
+
+    @extend_schema(
+        operation_id="admin_import_errors_csv",
+        summary="All of an import's errors as CSV",
+        tags=TAGS,
+        parameters=[JOB_ID_PARAMETER],
+        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="UTF-8 CSV with a BOM."),
+                   **READ_ERRORS},
+    )
+    def get(self, request: Request, job_id: str) -> StreamingHttpResponse:
+        return errors_csv_response(_get_job(request, job_id))
+
+
+class AdminImportJobCancelApi(APIView):
+    permission_classes = [IsPlatformAdmin]
+
+    @extend_schema(
+        operation_id="admin_import_cancel",
+        summary="Cancel any pending or processing import",
+        tags=TAGS,
+        request=None,
+        parameters=[JOB_ID_PARAMETER],
+        responses={200: ImportJobOutputSerializer, **error_responses(401, 403, 404, 409)},
+    )
+    def post(self, request: Request, job_id: str) -> Response:
+        return Response(ImportJobOutputSerializer(import_job_cancel(job=_get_job(request, job_id))).data)
+
+
+class AdminImportJobRetryApi(APIView):
+    permission_classes = [IsPlatformAdmin]
+    throttle_classes = [ImportCreateThrottle]
+    throttle_scope = "import_create"
+
+    @extend_schema(
+        operation_id="admin_import_retry",
+        summary="Start a new import with the settings of a failed, cancelled or partly failed one",
+        tags=TAGS,
+        request=None,
+        parameters=[JOB_ID_PARAMETER],
+        responses={202: ImportJobCreatedSerializer, **error_responses(400, 401, 403, 404, 409, 429)},
+    )
+    def post(self, request: Request, job_id: str) -> Response:
+        new_job = import_job_retry(job=_get_job(request, job_id), user=request.user)
+        return Response(ImportJobCreatedSerializer({"job_id": new_job.pk, "status": new_job.status}).data,
+                        status=202)

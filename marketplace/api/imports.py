@@ -1,0 +1,61 @@
+"""Starting an import from the API, shared by the store and the admin endpoints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from marketplace.api.serializers import ImportJobCreatedSerializer
+from marketplace.models import Marketplace
+from marketplace.services import BATCH_SIZE_DEFAULT, BATCH_SIZE_MAX, BATCH_SIZE_MIN, import_job_create
+from stores.models import Language, Store
+
+SOURCE_URL_HELP = "The feed's http(s) address. Give either source_url or file, not both."
+FILE_HELP = "The feed file (CSV/TSV, may be gzipped), instead of source_url."
+
+
+class ImportSettingsInput(serializers.Serializer):
+    """The body of every import request besides its store: source and settings.
+
+    `file` is only documented for multipart bodies; a JSON body that names it gets 400.
+    """
+
+    source_url = serializers.CharField(max_length=2000, required=False, allow_blank=True, help_text=SOURCE_URL_HELP)
+    marketplace = serializers.ChoiceField(choices=Marketplace.choices, default=Marketplace.LETZSHOP)
+    batch_size = serializers.IntegerField(min_value=BATCH_SIZE_MIN, max_value=BATCH_SIZE_MAX,
+                                          default=BATCH_SIZE_DEFAULT, help_text="Rows per transaction.")
+    language = serializers.ChoiceField(choices=Language.choices, default=Language.ENGLISH,
+                                       help_text="The language of the feed's texts.")
+    file = serializers.FileField(required=False, help_text=FILE_HELP)
+
+
+def start_import(*, request: Request, store: Store, data: dict[str, Any], rename: dict[str, str] | None = None
+                 ) -> Response:
+    """Call import_job_create with a URL or an uploaded file; 202 `{job_id, status}`.
+
+    `rename` maps the service's error keys to the request's field names (the admin API
+    names the store `store_id`).
+    """
+    try:
+        job = import_job_create(
+            store=store,
+            user=request.user,
+            source_url=data.get("source_url", ""),
+            upload=data.get("file"),
+            marketplace=data["marketplace"],
+            language=data["language"],
+            batch_size=data["batch_size"],
+        )
+    except DjangoValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise serializers.ValidationError({"non_field_errors": exc.messages}) from None
+        rename = rename or {}
+        raise serializers.ValidationError(
+            {rename.get(key, key): messages for key, messages in exc.message_dict.items()}
+        ) from None
+    body = ImportJobCreatedSerializer({"job_id": job.pk, "status": job.status}).data
+    return Response(body, status=status.HTTP_202_ACCEPTED)

@@ -1,0 +1,73 @@
+"""The Job and Error JSON of SPEC section 6, shared by the store and the admin API."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from marketplace.api.common import page_serializer
+from marketplace.models import MarketplaceImportError, MarketplaceImportJob
+
+
+class ImportJobOutputSerializer(serializers.Serializer):
+    """Exactly the Job JSON fields of SPEC section 6; read the job from a selector with store and user joined."""
+
+    id = serializers.IntegerField()
+    store_id = serializers.IntegerField()
+    store_code = serializers.CharField(source="store.code")
+    store_name = serializers.CharField(source="store.name")
+    user_id = serializers.IntegerField(allow_null=True, help_text="Who started the import.")
+    created_by = serializers.SerializerMethodField(help_text="Username of who started the import.")
+    marketplace = serializers.CharField()
+    source_url = serializers.CharField(help_text="Empty for an uploaded file.")
+    language = serializers.ChoiceField(choices=MarketplaceImportJob._meta.get_field("language").choices)
+    batch_size = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=MarketplaceImportJob.Status.choices)
+    imported_count = serializers.IntegerField()
+    updated_count = serializers.IntegerField()
+    unchanged_count = serializers.IntegerField()
+    error_count = serializers.IntegerField()
+    warning_count = serializers.IntegerField()
+    total_processed = serializers.IntegerField()
+    progress_percent = serializers.IntegerField()
+    detected_encoding = serializers.CharField()
+    detected_delimiter = serializers.CharField()
+    error_message = serializers.CharField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    completed_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    duration_seconds = serializers.FloatField(allow_null=True, help_text="From start to end; null until finished.")
+
+    class Meta:
+        ref_name = "ImportJob"
+
+    def get_created_by(self, job: MarketplaceImportJob) -> str | None:
+        return job.user.username if job.user is not None else None
+
+
+class ImportErrorOutputSerializer(serializers.Serializer):
+    """Exactly the Error JSON fields of SPEC section 6."""
+
+    id = serializers.IntegerField()
+    row_number = serializers.IntegerField(help_text="As a spreadsheet shows it: the header is row 1.")
+    identifier = serializers.CharField()
+    error_type = serializers.ChoiceField(choices=MarketplaceImportError.ErrorType.choices)
+    severity = serializers.ChoiceField(choices=MarketplaceImportError.Severity.choices)
+    field = serializers.CharField()
+    error_message = serializers.CharField()
+    row_data = serializers.DictField(help_text="The row's key fields.")
+
+    class Meta:
+        ref_name = "ImportError"
+
+
+class ImportJobCreatedSerializer(serializers.Serializer):
+    job_id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=MarketplaceImportJob.Status.choices)
+
+    class Meta:
+        ref_name = "ImportJobCreated"
+
+
+ImportJobPageSerializer = page_serializer("ImportJobPage", ImportJobOutputSerializer)
+ImportErrorPageSerializer = page_serializer("ImportErrorPage", ImportErrorOutputSerializer)

@@ -1,0 +1,186 @@
+"""Store API, base /api/v1/store/marketplace (SPEC section 6).
+
+The store comes from the store JWT (or the session's only store / X-Store-Code header),
+never from the body or the URL: accounts.api.permissions sets request.store. Owners and
+managers may import and cancel; staff members only read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.api.permissions import STORE_HEADER, IsStoreMember, IsStoreWriter
+from marketplace.api.common import (
+    JOB_ID_PARAMETER,
+    PaginationInput,
+    error_responses,
+    limit_field,
+    paginate,
+    parse_job_id,
+)
+from marketplace.api.csv import CsvApiMixin, errors_csv_response
+from marketplace.api.imports import ImportSettingsInput, start_import
+from marketplace.api.serializers import (
+    ImportErrorOutputSerializer,
+    ImportErrorPageSerializer,
+    ImportJobCreatedSerializer,
+    ImportJobOutputSerializer,
+    ImportJobPageSerializer,
+)
+from marketplace.api.throttles import ImportCreateThrottle
+from marketplace.models import MarketplaceImportError, MarketplaceImportJob
+from marketplace.selectors import import_error_list, import_job_get_for_store, import_job_list_for_store
+from marketplace.services import import_job_cancel
+
+TAGS = ["store imports"]
+STORE_HEADER_PARAMETER = OpenApiParameter(
+    STORE_HEADER, str, OpenApiParameter.HEADER, required=False,
+    description="The store to act on, for session authentication or a token without store claims when the "
+    "user belongs to several stores. Ignored with a store JWT.",
+)
+READ_ERRORS = error_responses(401, 403, 404)
+WRITE_ERRORS = error_responses(401, 403, 404, 409)
+
+
+def _get_job(request: Request, job_id: str) -> MarketplaceImportJob:
+    return import_job_get_for_store(store=request.store, job_id=parse_job_id(job_id))
+
+
+class ImportJobCreateApi(APIView):
+    permission_classes = [IsStoreWriter]
+    parser_classes = [JSONParser, MultiPartParser]
+    throttle_classes = [ImportCreateThrottle]
+    throttle_scope = "import_create"
+
+    class InputSerializer(ImportSettingsInput):
+        file = None  # documented for multipart bodies only
+
+        class Meta:
+            ref_name = "StoreImportRequest"
+
+    class MultipartInputSerializer(ImportSettingsInput):
+        class Meta:
+            ref_name = "StoreImportUploadRequest"
+
+    @extend_schema(
+        operation_id="store_import_create",
+        summary="Start an import",
+        tags=TAGS,
+        parameters=[STORE_HEADER_PARAMETER],
+        request={"application/json": InputSerializer, "multipart/form-data": MultipartInputSerializer},
+        responses={202: ImportJobCreatedSerializer, **error_responses(400, 401, 403, 404, 409, 415, 429)},
+        examples=[OpenApiExample("Feed URL", request_only=True, value={
+            "source_url": "https://example.com/products.csv", "marketplace": "Letzshop", "batch_size": 1000,
+            "language": "en"})],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.MultipartInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return start_import(request=request, store=request.store, data=serializer.validated_data)
+
+
+class ImportJobListApi(APIView):
+    permission_classes = [IsStoreMember]
+
+    class FilterSerializer(PaginationInput):
+        pass
+
+    @extend_schema(
+        operation_id="store_import_list",
+        summary="List the store's imports, newest first",
+        tags=TAGS,
+        parameters=[FilterSerializer, STORE_HEADER_PARAMETER],
+        responses={200: ImportJobPageSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        return Response(paginate(queryset=import_job_list_for_store(store=request.store),
+                                 serializer_class=ImportJobOutputSerializer, **filters.validated_data))
+
+
+class ImportJobDetailApi(APIView):
+    permission_classes = [IsStoreMember]
+
+    @extend_schema(
+        operation_id="store_import_retrieve",
+        summary="An import's status and counters",
+        tags=TAGS,
+        parameters=[JOB_ID_PARAMETER, STORE_HEADER_PARAMETER],
+        responses={200: ImportJobOutputSerializer, **READ_ERRORS},
+    )
+    def get(self, request: Request, job_id: str) -> Response:
+        return Response(ImportJobOutputSerializer(_get_job(request, job_id)).data)
+
+
+class ErrorFilterInput(PaginationInput):
+    limit = limit_field(50)
+    severity = serializers.ChoiceField(choices=MarketplaceImportError.Severity.choices, required=False)
+    error_type = serializers.ChoiceField(choices=MarketplaceImportError.ErrorType.choices, required=False)
+
+    class Meta:
+        ref_name = "ImportErrorFilter"
+
+
+def error_page(*, job: MarketplaceImportJob, query: Any) -> dict[str, Any]:
+    filters = ErrorFilterInput(data=query)
+    filters.is_valid(raise_exception=True)
+    data = dict(filters.validated_data)
+    errors = import_error_list(job=job, severity=data.pop("severity", ""), error_type=data.pop("error_type", ""))
+    return paginate(queryset=errors, serializer_class=ImportErrorOutputSerializer, **data)
+
+
+class ImportJobErrorListApi(APIView):
+    permission_classes = [IsStoreMember]
+
+    @extend_schema(
+        operation_id="store_import_errors_list",
+        summary="An import's row errors and warnings, in row order",
+        tags=TAGS,
+        parameters=[JOB_ID_PARAMETER, ErrorFilterInput, STORE_HEADER_PARAMETER],
+        responses={200: ImportErrorPageSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    def get(self, request: Request, job_id: str) -> Response:
+        return Response(error_page(job=_get_job(request, job_id), query=request.query_params))
+
+
+class ImportJobErrorCsvApi(CsvApiMixin, APIView):
+    permission_classes = [IsStoreMember]
+
+    @extend_schema(
+        operation_id="store_import_errors_csv",
+        summary="All of an import's errors as CSV (safe to open in a spreadsheet)",
+        tags=TAGS,
+        parameters=[JOB_ID_PARAMETER, STORE_HEADER_PARAMETER],
+        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="UTF-8 CSV with a BOM."),
+                   **READ_ERRORS},
+    )
+    def get(self, request: Request, job_id: str) -> StreamingHttpResponse:
+        return errors_csv_response(_get_job(request, job_id))
+
+
+class ImportJobCancelApi(APIView):
+    permission_classes = [IsStoreWriter]
+
+    @extend_schema(
+        operation_id="store_import_cancel",
+        summary="Cancel a pending or processing import",
+        description="A pending job is cancelled at once; a processing one stops within a few seconds "
+        "(its status is still `processing` in this answer until the worker stops).",
+        tags=TAGS,
+        request=None,
+        parameters=[JOB_ID_PARAMETER, STORE_HEADER_PARAMETER],
+        responses={200: ImportJobOutputSerializer, **WRITE_ERRORS},
+    )
+    def post(self, request: Request, job_id: str) -> Response:
+        job = import_job_cancel(job=_get_job(request, job_id))
+        return Response(ImportJobOutputSerializer(job).data)

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from accounts.models import User
+
+TOKEN_URL = "/api/v1/auth/token"
+STORE_API = "/api/v1/store/marketplace"
+ADMIN_API = "/api/v1/admin/marketplace-import-jobs"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_cache():
+    # The import_create throttle counts in the (locmem) cache, which outlives a test.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+def obtain_tokens(user: User, password: str, store_code: str | None = None) -> dict[str, str]:
+    body = {"username": user.username, "password": password}
+    if store_code is not None:
+        body["store_code"] = store_code
+    response = APIClient().post(TOKEN_URL, body, format="json")
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+@pytest.fixture
+def client_for(password) -> Callable[..., APIClient]:
+    """An APIClient with a bearer token of the user (bound to store_code when given)."""
+
+    def make(user: User | None, store_code: str | None = None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {obtain_tokens(user, password, store_code)['access']}")
+        return client
+
+    return make
