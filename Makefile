@@ -34,3 +34,12 @@ test: migrate
 
 lint: install
 	$(BIN)/ruff check .
+
+ROWS ?= 100000
+## Benchmark the import (ours on PostgreSQL and SQLite, django-import-export, PostgreSQL COPY); ROWS=100000.
+bench: install
+	$(BIN)/python -m benchmarks.bench --rows $(ROWS)
+
+## The same, plus a 1,000,000-row import to show that memory stays flat (takes several minutes).
+bench-1m: install
+	$(BIN)/python -m benchmarks.bench --rows $(ROWS) --rss-rows 1000000

@@ -1,0 +1,648 @@
+"""Write one batch of normalized feed rows: products, the job language's translations,
+row errors and the job's counters, in one transaction.
+
+The per-object ORM paths cost more than the rest of the import together, so this module
+speaks SQL, with every table and column name taken from the models' `_meta`:
+
+- one read query per batch returns, for each id of the batch, the existing product's id
+  and content hash and the job language's translation (its raw-row hash, and its texts
+  only when they may have changed). The pipeline uses it to skip rows whose raw bytes are
+  unchanged before normalizing them, and this module uses it to sort the rest into new,
+  changed and identical;
+- PostgreSQL: new products and their translations are `COPY`ed straight into their
+  tables (ids drawn from the sequence first); changed products are `COPY`ed into a
+  temporary table, then one UPDATE ... FROM and one INSERT ... ON CONFLICT for their
+  translations; errors are `COPY`ed into their table;
+- SQLite: one `executemany` per statement (it runs in-process, so there is no round trip
+  to save, only per-statement overhead).
+
+The number of statements per batch is fixed; it does not grow with the batch size.
+
+Concurrency: two imports of the same store in different languages may run at once and
+touch the same products. Each batch therefore takes a per-store lock for its transaction
+(an advisory lock on PostgreSQL; SQLite's IMMEDIATE transactions already serialize
+writers) before it reads, so what it read is still true when it writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import operator
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from psycopg import errors as psycopg_errors
+
+from marketplace.importing import jobs
+from marketplace.importing.jobs import BatchCounts
+from marketplace.importing.schema import ATTRIBUTES, TRANSLATABLE
+from marketplace.models import (
+    MarketplaceImportError,
+    MarketplaceImportJob,
+    MarketplaceProduct,
+    MarketplaceProductTranslation,
+)
+
+# Every value a normalized record carries, in a fixed order (it is the column order of
+# the statements and of the content hash).
+RECORD_FIELDS: tuple[str, ...] = (
+    *(a.name for a in ATTRIBUTES),
+    "currency",
+    "sale_price_currency",
+    "extra_attributes",
+)
+# The product's own copy of the translatable texts comes from one language only.
+TEXT_FIELDS: tuple[str, ...] = TRANSLATABLE
+# What the content hash covers: everything that is the same in every language's feed.
+HASHED_FIELDS: tuple[str, ...] = tuple(f for f in RECORD_FIELDS if f not in TEXT_FIELDS)
+JSON_FIELDS = frozenset({"additional_image_links", "extra_attributes"})
+
+_PRODUCT = MarketplaceProduct._meta
+_TRANSLATION = MarketplaceProductTranslation._meta
+_ERROR = MarketplaceImportError._meta
+
+SQLITE_CACHE_KIB = 32 * 1024
+# Advisory-lock namespace for "a batch of this store is being written" (any 32-bit value
+# that no other code uses).
+_STORE_LOCK_CLASS = 0x4C5A  # "LZ"
+
+
+def _col(meta: Any, name: str) -> str:
+    return connection.ops.quote_name(meta.get_field(name).column)
+
+
+def _table(meta: Any) -> str:
+    return connection.ops.quote_name(meta.db_table)
+
+
+@dataclass(slots=True)
+class ProductRow:
+    """One normalized row to persist."""
+
+    row_number: int
+    identifier: str
+    record: dict[str, Any]
+    source_hash: str  # hash of the raw feed row (see MarketplaceProductTranslation.source_hash)
+    had_warnings: bool = False
+
+
+@dataclass(slots=True)
+class ErrorRow:
+    """One MarketplaceImportError to insert (an error or a warning)."""
+
+    row_number: int
+    identifier: str
+    error_type: str
+    severity: str
+    field: str
+    message: str
+    row_data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Existing:
+    """What the database holds for one id of the batch."""
+
+    product_id: int
+    content_hash: str
+    has_translation: bool
+    # True when the job language's translation came from this exact raw row, had no
+    # warnings, and the product has not changed since: the row needs no work at all.
+    fresh: bool
+    # This language writes the product's own title/description/link/product_type.
+    owns_texts: bool
+    # The translation's texts, read only when the row is not fresh (else None).
+    texts: tuple[str, str, str, str] | None
+
+
+@dataclass(slots=True)
+class Batch:
+    """Everything one batch hands to `BatchWriter.write`."""
+
+    rows: list[ProductRow]
+    errors: list[ErrorRow]
+    error_rows: int = 0  # rows skipped (one row may carry several ErrorRow records)
+    unchanged: int = 0  # rows the caller recognized as unchanged without normalizing
+    processed: int = 0  # data rows read, whatever became of them
+    bytes_processed: int = 0
+    bytes_total: int = 0
+
+
+_record_values = operator.itemgetter(*RECORD_FIELDS)
+_URLS_POSITION = RECORD_FIELDS.index("additional_image_links")
+_EXTRA_POSITION = RECORD_FIELDS.index("extra_attributes")
+_text_values = operator.itemgetter(*(RECORD_FIELDS.index(name) for name in TEXT_FIELDS))
+_hashed_values = operator.itemgetter(*(i for i, name in enumerate(RECORD_FIELDS) if name in HASHED_FIELDS))
+# Characters a JSON string cannot hold as they are.
+_JSON_UNSAFE = re.compile(r'["\\\x00-\x1f\x7f]')
+
+
+def _json_strings(values: Iterable[str]) -> str:
+    """JSON array of strings; the common case (nothing to escape) without json.dumps' overhead."""
+    if _JSON_UNSAFE.search("".join(values)):
+        return json.dumps(list(values), ensure_ascii=False)
+    return '["' + '","'.join(values) + '"]' if values else "[]"
+
+
+def _json_object(extra: dict[str, str]) -> str:
+    # Sorted, so that moving an unmapped column in the file changes neither the stored
+    # text nor the content hash.
+    if not extra:
+        return "{}"
+    items = sorted(extra.items()) if len(extra) > 1 else list(extra.items())
+    if _JSON_UNSAFE.search("".join(k + v for k, v in items)):
+        return json.dumps(dict(items), ensure_ascii=False)
+    return "{" + ",".join(f'"{k}":"{v}"' for k, v in items) + "}"
+
+
+def prepare(record: dict[str, Any]) -> tuple[list[Any], str]:
+    """(values in RECORD_FIELDS order with JSON columns serialized, content hash).
+
+    The content hash covers the normalized, language-independent values: an equal hash
+    means there is nothing to write. It is computed from the same serialized values that
+    are written, in one pass (this runs for every row that is normalized).
+    """
+    values = list(_record_values(record))
+    urls = values[_URLS_POSITION]
+    values[_URLS_POSITION] = _json_strings(urls) if urls is not None else "[]"
+    extra = values[_EXTRA_POSITION]
+    values[_EXTRA_POSITION] = _json_object(extra) if extra is not None else "{}"
+    # None must differ from "" (and from False): "\x00" never comes out of a normalizer.
+    data = "\x1f".join([v if v.__class__ is str else "\x00" if v is None else str(v)
+                        for v in _hashed_values(values)])
+    return values, hashlib.blake2b(data.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def content_hash(record: dict[str, Any]) -> str:
+    """Hash of the normalized, language-independent values: equal hash, nothing to write."""
+    return prepare(record)[1]
+
+
+def record_values(record: dict[str, Any]) -> list[Any]:
+    """The record's values in RECORD_FIELDS order, JSON columns serialized."""
+    return prepare(record)[0]
+
+
+class BatchWriter:
+    """Writes the batches of one import job. One instance per run (it keeps temp tables).
+
+    Call `read_existing` and `write` inside the same `transaction.atomic()` (or use
+    `persist_batch`, which does).
+    """
+
+    def __init__(self, *, job: MarketplaceImportJob) -> None:
+        self.job = job
+        self.store = job.store
+        self.language = job.language
+        self.marketplace = job.marketplace
+        self.vendor = connection.vendor
+        self._opened = False
+        self._sequence: str | None = None
+        self._statistics_checked = False
+        self._prepare_sql()
+
+    # --- set-up -----------------------------------------------------------------------
+
+    def _prepare_sql(self) -> None:
+        q = connection.ops.quote_name
+        self.products = _table(_PRODUCT)
+        self.translations = _table(_TRANSLATION)
+        self.errors_table = _table(_ERROR)
+        p = {name: _col(_PRODUCT, name) for name in (
+            *RECORD_FIELDS, "id", "store", "marketplace", "store_name", "content_hash", "last_import_job",
+            "created_at", "updated_at")}
+        t = {name: _col(_TRANSLATION, name) for name in (
+            "id", "product", "language", "source_hash", "had_warnings", "created_at", "updated_at", *TEXT_FIELDS)}
+        self.p, self.t = p, t
+        self.error_columns = [_col(_ERROR, name) for name in (
+            "import_job", "row_number", "identifier", "error_type", "severity", "field", "error_message",
+            "row_data", "created_at")]
+        self.stage = q("import_stage")
+        self.seen = q("import_seen_ids")
+        owns_default = self.language == self.store.default_language
+        # The product's texts follow the store's default language when that translation
+        # exists, otherwise the first language imported (the oldest translation).
+        owns_sql = "TRUE" if owns_default else (
+            f"(NOT EXISTS (SELECT 1 FROM {self.translations} d WHERE d.{t['product']} = p.{p['id']}"
+            f" AND d.{t['language']} = %s)"
+            f" AND COALESCE((SELECT f.{t['language']} FROM {self.translations} f"
+            f" WHERE f.{t['product']} = p.{p['id']} ORDER BY f.{t['id']} LIMIT 1), %s) = %s)"
+        )
+        self.owns_params: list[Any] = (
+            [] if owns_default else [self.store.default_language, self.language, self.language]
+        )
+        fresh = (f"(tr.{t['source_hash']} = b.sh AND NOT tr.{t['had_warnings']}"
+                 f" AND p.{p['updated_at']} <= tr.{t['updated_at']})")
+        texts = ", ".join(f"CASE WHEN {fresh} THEN NULL ELSE tr.{t[name]} END" for name in TEXT_FIELDS)
+        columns = (f"p.{p['id']}, p.{p['content_hash']}, tr.{t['id']} IS NOT NULL,"
+                   f" COALESCE({fresh}, FALSE), {owns_sql}, {texts}")
+        translation_join = (f"LEFT JOIN {self.translations} tr ON tr.{t['product']} = p.{p['id']}"
+                            f" AND tr.{t['language']} = %s")
+        product_key = f"p.{p['store']} = %s AND p.{p['marketplace']} = %s AND p.{p['marketplace_product_id']} = b.mpid"
+        if self.vendor == "postgresql":
+            # LATERAL with OFFSET 0 (which keeps the subquery from being flattened into a
+            # join) makes the plan one unique-index probe per id of the batch, whatever the
+            # statistics say. A store's first big import runs before any ANALYZE has seen
+            # its products; as a join, the planner then hashes all of them for every batch.
+            self.read_sql = (
+                f"SELECT b.mpid, x.* FROM unnest(%s::text[], %s::text[]) AS b(mpid, sh)"
+                f" CROSS JOIN LATERAL (SELECT {columns} FROM {self.products} p {translation_join}"
+                f" WHERE {product_key} OFFSET 0) x"
+            )
+            self._read_params = lambda keys: [
+                [k[0] for k in keys], [k[1] for k in keys], *self.owns_params, self.language, self.store.id,
+                self.marketplace,
+            ]
+        else:
+            # CROSS JOIN is SQLite's way to keep this join order (loop over the batch's ids,
+            # probe the unique index): its planner would otherwise scan the store's products.
+            # One JSON parameter instead of two per row: the statement text stays the same
+            # whatever the batch size, and SQLite's parameter limit never comes into play.
+            self.read_sql = (
+                f"SELECT b.mpid, {columns}"
+                f" FROM (SELECT json_extract(value, '$[0]') AS mpid, json_extract(value, '$[1]') AS sh"
+                f" FROM json_each(%s)) AS b"
+                f" CROSS JOIN {self.products} p ON {product_key} {translation_join}"
+            )
+            self._read_params = lambda keys: [
+                *self.owns_params, json.dumps(keys, ensure_ascii=False), self.store.id, self.marketplace,
+                self.language,
+            ]
+        self.record_types = {name: _PRODUCT.get_field(name).db_type(connection) for name in RECORD_FIELDS}
+
+    def _ensure_statistics(self, cursor: Any) -> None:
+        """Give the planner the tables' sizes if it has never been told (PostgreSQL).
+
+        Until a table has been analyzed once, PostgreSQL takes it (and its indexes) for
+        tiny, and then prefers scanning all of a store's products to probing the unique
+        index: a fresh database's first big import would slow down with every batch.
+        Autovacuum fixes that only minutes later (and not at all when it is off). A
+        one-column ANALYZE with a tiny sample takes milliseconds and records the sizes;
+        from then on the planner scales them with the table's actual size. The column is
+        one no query filters on, so no useful statistics are replaced by rough ones.
+        """
+        self._statistics_checked = True
+        cursor.execute("SELECT relpages FROM pg_class WHERE oid = %s::regclass", [_PRODUCT.db_table])
+        row = cursor.fetchone()
+        if row is None or row[0] > 0:
+            return
+        cursor.execute("SET LOCAL default_statistics_target = 1")
+        cursor.execute(f"ANALYZE {self.products} ({self.p['content_hash']})")
+        cursor.execute(f"ANALYZE {self.translations} ({self.t['source_hash']})")
+        cursor.execute("RESET default_statistics_target")
+
+    def _product_sequence(self) -> str:
+        if self._sequence is None:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [_PRODUCT.db_table, _PRODUCT.pk.column])
+                self._sequence = cursor.fetchone()[0]
+        return self._sequence
+
+    def open(self) -> None:
+        """Create this connection's temporary tables (once per run)."""
+        if self._opened:
+            return
+        with connection.cursor() as cursor:
+            if self.vendor == "postgresql":
+                cursor.execute(
+                    f"CREATE TEMP TABLE IF NOT EXISTS {self.seen} (mpid text PRIMARY KEY, row_number integer)"
+                )
+                columns = ", ".join(
+                    f"{connection.ops.quote_name(name)} {self.record_types[name]}" for name in RECORD_FIELDS)
+                cursor.execute(
+                    f"CREATE TEMP TABLE IF NOT EXISTS {self.stage} (action char(1),"
+                    f" product_id bigint, owns boolean, {columns}, content_hash varchar(64),"
+                    f" source_hash varchar(64), had_warnings boolean)"
+                )
+            else:
+                # SQLite's default page cache (2 MB) is far smaller than the indexes a big
+                # import updates at random places (GTIN, brand...): every batch would
+                # re-read most of their pages. This is the connection's cache, so it
+                # counts toward the worker's memory; it stays well inside the 200 MB budget.
+                cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+                cursor.execute(
+                    f"CREATE TEMP TABLE IF NOT EXISTS {self.seen} (mpid TEXT PRIMARY KEY, row_number INTEGER)"
+                    f" WITHOUT ROWID"
+                )
+            # A previous job on this connection may have left ids behind.
+            cursor.execute(f"DELETE FROM {self.seen}")
+        self._opened = True
+
+    def close(self) -> None:
+        if not self._opened:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.seen}")
+            if self.vendor == "postgresql":
+                cursor.execute(f"DROP TABLE IF EXISTS {self.stage}")
+        self._opened = False
+
+    # --- per batch: lock, duplicates, read ----------------------------------------------
+
+    def lock_store(self) -> None:
+        """Serialize batches of the same store until this transaction ends.
+
+        On PostgreSQL the same statement turns off the wait for the WAL flush at commit,
+        for this transaction only: a server crash can then lose the last fraction of a
+        second of batches, but never half a batch (the counters commit with the rows),
+        and an import is safe to run again. Waiting for the disk at every batch
+        costs more than any statement of the batch.
+        """
+        if self.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(%s, %s)",
+                               [_STORE_LOCK_CLASS, self.store.id % 2**31])
+
+    def claim_ids(self, claims: Sequence[tuple[str, int]]) -> dict[str, int]:
+        """Record (id, row number) pairs (distinct ids) as seen in this file.
+
+        Return {id: row number} for the ids that an earlier batch already had, with that
+        earlier row's number. The ids live in a temporary table of this connection, so
+        the worker's memory stays flat however long the file is.
+        """
+        if not claims:
+            return {}
+        self.open()
+        ids = [c[0] for c in claims]
+        with connection.cursor() as cursor:
+            if self.vendor == "postgresql":
+                cursor.execute(
+                    f"INSERT INTO {self.seen} (mpid, row_number) SELECT * FROM unnest(%s::text[], %s::int[])"
+                    f" ON CONFLICT DO NOTHING RETURNING mpid",
+                    [ids, [c[1] for c in claims]],
+                )
+            else:
+                cursor.execute(
+                    f"INSERT INTO {self.seen} (mpid, row_number)"
+                    f" SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(%s) WHERE true"
+                    f" ON CONFLICT DO NOTHING RETURNING mpid",
+                    [json.dumps(claims, ensure_ascii=False)],
+                )
+            inserted = {row[0] for row in cursor.fetchall()}
+            if len(inserted) == len(ids):
+                return {}
+            # Rare (a duplicate id across batches): one more query for the earlier rows.
+            repeated = [i for i in ids if i not in inserted]
+            placeholders = ", ".join(["%s"] * len(repeated))
+            cursor.execute(f"SELECT mpid, row_number FROM {self.seen} WHERE mpid IN ({placeholders})", repeated)
+            return dict(cursor.fetchall())
+
+    def read_existing(self, keys: Sequence[tuple[str, str]]) -> dict[str, Existing]:
+        """One query: the products of this batch (by id) that exist, with their state.
+
+        `keys` are (identifier, raw row hash) pairs.
+        """
+        if not keys:
+            return {}
+        params = self._read_params(keys)
+        with connection.cursor() as cursor:
+            cursor.execute(self.read_sql, params)
+            rows = cursor.fetchall()
+        existing: dict[str, Existing] = {}
+        for mpid, product_id, chash, has_tr, fresh, owns, *texts in rows:
+            existing[mpid] = Existing(
+                product_id=product_id,
+                content_hash=chash,
+                has_translation=bool(has_tr),
+                fresh=bool(fresh),
+                owns_texts=bool(owns),
+                texts=None if texts[0] is None else tuple(texts),
+            )
+        return existing
+
+    # --- per batch: write ----------------------------------------------------------------
+
+    def write(self, batch: Batch, existing: dict[str, Existing]) -> BatchCounts:
+        """Insert, update or skip each row; insert errors; add the counts to the job.
+
+        Must run inside the transaction that read `existing`.
+        """
+        counts = BatchCounts(
+            unchanged=batch.unchanged, errors=batch.error_rows, processed=batch.processed
+        )
+        # Each row travels with its serialized values and content hash, computed once.
+        inserts: list[tuple[ProductRow, list[Any], str]] = []
+        updates: list[tuple[ProductRow, list[Any], str, Existing]] = []
+        refreshes: list[tuple[ProductRow, list[Any], Existing]] = []  # only the translation's raw hash to store
+        for row in batch.rows:
+            if row.had_warnings:
+                counts.warnings += 1
+            values, chash = prepare(row.record)
+            ex = existing.get(row.identifier)
+            if ex is None:
+                counts.imported += 1
+                inserts.append((row, values, chash))
+                continue
+            texts = tuple(row.record[name] or "" for name in TEXT_FIELDS)
+            if not ex.has_translation:
+                texts_changed = True
+            elif ex.texts is None:
+                # Texts not read: the translation came from this very raw row.
+                texts_changed = False
+            else:
+                texts_changed = ex.texts != texts
+            if texts_changed or ex.content_hash != chash:
+                counts.updated += 1
+                updates.append((row, values, chash, ex))
+            else:
+                counts.unchanged += 1
+                if not ex.fresh:
+                    # Same data from different bytes (or warnings to forget): store the new
+                    # raw hash so the next import recognizes the row without normalizing it.
+                    refreshes.append((row, values, ex))
+        now = timezone.now()
+        if self.vendor == "postgresql":
+            self._write_postgresql(inserts, updates, refreshes, now)
+        else:
+            self._write_sqlite(inserts, updates, refreshes, now)
+        if batch.errors:
+            self._insert_errors(batch.errors, now)
+        jobs.import_job_add_counts(
+            job_id=self.job.id, counts=counts, bytes_processed=batch.bytes_processed, bytes_total=batch.bytes_total
+        )
+        return counts
+
+    def _write_postgresql(self, inserts: list[tuple[ProductRow, list[Any], str]],
+                          updates: list[tuple[ProductRow, list[Any], str, Existing]],
+                          refreshes: list[tuple[ProductRow, list[Any], Existing]], now: datetime) -> None:
+        with connection.cursor() as cursor:
+            if inserts:
+                self._copy_new_products(cursor, inserts, now)
+            if updates or refreshes:
+                self._update_through_stage(cursor, updates, refreshes, now)
+
+    def _copy_new_products(self, cursor: Any, inserts: list[tuple[ProductRow, list[Any], str]],
+                           now: datetime) -> None:
+        """New products and their translations go straight into their tables with COPY.
+
+        Their ids are drawn from the sequence first, so the translations need no join back
+        to the products. The batch read these ids as absent under the store lock, so only
+        a writer outside the import (none exists today) could make the COPY hit the unique
+        constraint; the batch is then rolled back and run again, reading that product.
+        """
+        p, t = self.p, self.t
+        cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [self._product_sequence(), len(inserts)])
+        ids = [r[0] for r in cursor.fetchall()]
+        product_cols = [p["id"], p["store"], p["marketplace"], p["store_name"], p["created_at"], p["updated_at"],
+                        p["last_import_job"], *(p[name] for name in RECORD_FIELDS), p["content_hash"]]
+        translation_cols = [t["created_at"], t["updated_at"], t["product"], t["language"],
+                            *(t[name] for name in TEXT_FIELDS), t["source_hash"], t["had_warnings"]]
+        fixed = [self.store.id, self.marketplace, self.store.name, now, now, self.job.id]
+        try:
+            with cursor.copy(f"COPY {self.products} ({', '.join(product_cols)}) FROM STDIN") as copy:
+                write = copy.write_row
+                for (_row, values, chash), product_id in zip(inserts, ids, strict=True):
+                    write([product_id, *fixed, *values, chash])
+            with cursor.copy(f"COPY {self.translations} ({', '.join(translation_cols)}) FROM STDIN") as copy:
+                write = copy.write_row
+                for (row, values, _chash), product_id in zip(inserts, ids, strict=True):
+                    write([now, now, product_id, self.language, *_text_values(values), row.source_hash,
+                           row.had_warnings])
+        except (IntegrityError, psycopg_errors.UniqueViolation) as exc:
+            raise ConcurrentWriteError("Another writer created products of this batch.") from exc
+        if not self._statistics_checked:
+            self._ensure_statistics(cursor)
+
+    def _update_through_stage(self, cursor: Any, updates: list[tuple[ProductRow, list[Any], str, Existing]],
+                              refreshes: list[tuple[ProductRow, list[Any], Existing]], now: datetime) -> None:
+        """Changed products: COPY into a temporary table, then one UPDATE ... FROM and one
+        translation upsert, each a single set-based statement."""
+        self.open()
+        p, t = self.p, self.t
+        q = connection.ops.quote_name
+        record_cols = [q(name) for name in RECORD_FIELDS]
+        stage_cols = ["action", "product_id", "owns", *record_cols, "content_hash", "source_hash", "had_warnings"]
+        cursor.execute(f"TRUNCATE {self.stage}")
+        # Every staged row writes its translation; `action` says what happens to the product.
+        with cursor.copy(f"COPY {self.stage} ({', '.join(stage_cols)}) FROM STDIN") as copy:
+            write = copy.write_row
+            for row, values, chash, ex in updates:
+                write(["u", ex.product_id, ex.owns_texts, *values, chash, row.source_hash, row.had_warnings])
+            for row, values, ex in refreshes:
+                write(["n", ex.product_id, False, *values, "", row.source_hash, row.had_warnings])
+        if updates:
+            sets = [f"{p['store_name']} = %s", f"{p['updated_at']} = %s", f"{p['last_import_job']} = %s",
+                    f"{p['content_hash']} = s.content_hash"]
+            for name in RECORD_FIELDS:
+                if name in TEXT_FIELDS:
+                    sets.append(f"{p[name]} = CASE WHEN s.owns THEN s.{q(name)} ELSE p.{p[name]} END")
+                elif name != "marketplace_product_id":
+                    sets.append(f"{p[name]} = s.{q(name)}")
+            # The id list pins the plan to primary-key probes (see read_sql on statistics).
+            cursor.execute(
+                f"UPDATE {self.products} p SET {', '.join(sets)} FROM {self.stage} s"
+                f" WHERE p.{p['id']} = ANY(%s) AND p.{p['id']} = s.product_id AND s.action = 'u'",
+                [self.store.name, now, self.job.id, [u[3].product_id for u in updates]],
+            )
+        text_cols = [t[name] for name in TEXT_FIELDS]
+        columns = [t["created_at"], t["updated_at"], t["product"], t["language"], *text_cols,
+                   t["source_hash"], t["had_warnings"]]
+        updates_sql = ", ".join(f"{c} = EXCLUDED.{c}" for c in (
+            t["updated_at"], *text_cols, t["source_hash"], t["had_warnings"]))
+        cursor.execute(
+            f"INSERT INTO {self.translations} ({', '.join(columns)})"
+            f" SELECT %s, %s, s.product_id, %s, {', '.join('s.' + q(name) for name in TEXT_FIELDS)},"
+            f" s.source_hash, s.had_warnings FROM {self.stage} s"
+            f" ON CONFLICT ({t['product']}, {t['language']}) DO UPDATE SET {updates_sql}",
+            [now, now, self.language],
+        )
+
+    def _write_sqlite(self, inserts: list[tuple[ProductRow, list[Any], str]],
+                      updates: list[tuple[ProductRow, list[Any], str, Existing]],
+                      refreshes: list[tuple[ProductRow, list[Any], Existing]], now: datetime) -> None:
+        p, t = self.p, self.t
+        translations: list[tuple[ProductRow, int | None]] = [(i[0], None) for i in inserts]
+        translations += [(u[0], u[3].product_id) for u in updates]
+        translations += [(row, ex.product_id) for row, _values, ex in refreshes]
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        with connection.cursor() as cursor:
+            if inserts:
+                columns = [p["store"], p["marketplace"], p["store_name"], p["created_at"], p["updated_at"],
+                           p["last_import_job"], *(p[name] for name in RECORD_FIELDS), p["content_hash"]]
+                fixed = [self.store.id, self.marketplace, self.store.name, stamp, stamp, self.job.id]
+                try:
+                    cursor.executemany(
+                        f"INSERT INTO {self.products} ({', '.join(columns)})"
+                        f" VALUES ({', '.join(['%s'] * len(columns))})",
+                        [[*fixed, *values, chash] for _row, values, chash in inserts],
+                    )
+                except IntegrityError as exc:
+                    # Only a writer outside the import could have created one (see _copy_new_products).
+                    raise ConcurrentWriteError("Another writer created products of this batch.") from exc
+            if updates:
+                sets = [f"{p['store_name']} = %s", f"{p['updated_at']} = %s", f"{p['last_import_job']} = %s",
+                        f"{p['content_hash']} = %s"]
+                names = [name for name in RECORD_FIELDS if name != "marketplace_product_id"]
+                for name in names:
+                    if name in TEXT_FIELDS:
+                        sets.append(f"{p[name]} = CASE WHEN %s THEN %s ELSE {p[name]} END")
+                    else:
+                        sets.append(f"{p[name]} = %s")
+                params = []
+                for _row, row_values, chash, ex in updates:
+                    values = dict(zip(RECORD_FIELDS, row_values, strict=True))
+                    row_params: list[Any] = [self.store.name, stamp, self.job.id, chash]
+                    for name in names:
+                        if name in TEXT_FIELDS:
+                            row_params += [ex.owns_texts, values[name]]
+                        else:
+                            row_params.append(values[name])
+                    row_params.append(ex.product_id)
+                    params.append(row_params)
+                cursor.executemany(
+                    f"UPDATE {self.products} SET {', '.join(sets)} WHERE {p['id']} = %s", params
+                )
+            if translations:
+                text_cols = [t[name] for name in TEXT_FIELDS]
+                columns = [t["created_at"], t["updated_at"], t["product"], t["language"], *text_cols,
+                           t["source_hash"], t["had_warnings"]]
+                updates_sql = ", ".join(f"{c} = excluded.{c}" for c in (
+                    t["updated_at"], *text_cols, t["source_hash"], t["had_warnings"]))
+                # A new product's id is looked up by its unique key: executemany cannot return rows.
+                product_sql = (f"COALESCE(%s, (SELECT {p['id']} FROM {self.products} WHERE {p['store']} = %s"
+                               f" AND {p['marketplace']} = %s AND {p['marketplace_product_id']} = %s))")
+                params = []
+                for row, product_id in translations:
+                    texts = [row.record.get(name) or "" for name in TEXT_FIELDS]
+                    params.append([stamp, stamp, product_id, self.store.id, self.marketplace, row.identifier,
+                                   self.language, *texts, row.source_hash, row.had_warnings])
+                cursor.executemany(
+                    f"INSERT INTO {self.translations} ({', '.join(columns)})"
+                    f" VALUES (%s, %s, {product_sql}, {', '.join(['%s'] * (len(columns) - 3))})"
+                    f" ON CONFLICT ({t['product']}, {t['language']}) DO UPDATE SET {updates_sql}",
+                    params,
+                )
+
+    def _insert_errors(self, errors: Iterable[ErrorRow], now: datetime) -> None:
+        with connection.cursor() as cursor:
+            if self.vendor == "postgresql":
+                with cursor.copy(f"COPY {self.errors_table} ({', '.join(self.error_columns)}) FROM STDIN") as copy:
+                    for e in errors:
+                        copy.write_row((self.job.id, e.row_number, e.identifier[:255], e.error_type, e.severity,
+                                        e.field[:64], e.message, json.dumps(e.row_data, ensure_ascii=False), now))
+            else:
+                stamp = connection.ops.adapt_datetimefield_value(now)
+                cursor.executemany(
+                    f"INSERT INTO {self.errors_table} ({', '.join(self.error_columns)})"
+                    f" VALUES ({', '.join(['%s'] * len(self.error_columns))})",
+                    [[self.job.id, e.row_number, e.identifier[:255], e.error_type, e.severity, e.field[:64],
+                      e.message, json.dumps(e.row_data, ensure_ascii=False), stamp] for e in errors],
+                )
+
+
+class ConcurrentWriteError(Exception):
+    """A product of the batch appeared between the read and the write; retry the batch."""
+
+
+def persist_batch(*, writer: BatchWriter, batch: Batch) -> BatchCounts:
+    """Read, sort and write one batch of already-normalized rows in one transaction."""
+    with transaction.atomic():
+        writer.lock_store()
+        existing = writer.read_existing([(row.identifier, row.source_hash) for row in batch.rows])
+        return writer.write(batch, existing)

@@ -1,0 +1,420 @@
+"""Run one import job from its source to a final status (SPEC section 7).
+
+The stages live in their own modules; this one only strings them together, batches the
+rows, recognizes unchanged rows before normalizing them, and turns every failure into a
+job status.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import os
+import tempfile
+import time
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from core.logging import job_logging_context
+from marketplace.importing import jobs
+from marketplace.importing.decoding import DecodedFeed, FeedDecodeError, open_feed, row_hash
+from marketplace.importing.fetching import FetchCancelled, FetchError, fetch_feed
+from marketplace.importing.jobs import BatchCounts
+from marketplace.importing.mapping import MappingError, resolve_columns
+from marketplace.importing.normalizers import RowNormalizer
+from marketplace.importing.persistence import (
+    Batch,
+    BatchWriter,
+    ConcurrentWriteError,
+    ErrorRow,
+    ProductRow,
+)
+from marketplace.models import MarketplaceImportError, MarketplaceImportJob
+
+logger = logging.getLogger(__name__)
+
+# Part of every raw-row hash, with the file's header: change it whenever normalizing the
+# same bytes would give a different result, so the next import re-reads every row
+# instead of trusting hashes computed by older code.
+NORMALIZATION_VERSION = "1"
+_GZIP_MAGIC = b"\x1f\x8b"
+_CHUNK = 1024 * 1024
+# A download reports progress often; the job's heartbeat needs only a write now and then.
+_FETCH_HEARTBEAT_SECONDS = 5.0
+
+ErrorType = MarketplaceImportError.ErrorType
+Severity = MarketplaceImportError.Severity
+
+
+@dataclass(frozen=True)
+class ImportProgress:
+    """What `run_import` reports after each batch (totals so far)."""
+
+    counts: BatchCounts
+    bytes_processed: int
+    bytes_total: int
+
+    @property
+    def percent(self) -> int:
+        return min(100, int(self.bytes_processed * 100 / self.bytes_total)) if self.bytes_total else 0
+
+
+ProgressCallback = Callable[[ImportProgress], None]
+
+
+class _Stop(Exception):
+    """The job was cancelled (or is no longer ours) between two batches."""
+
+
+def run_import(*, job: MarketplaceImportJob, source_path: Path | None = None,
+               progress: ProgressCallback | None = None) -> None:
+    """Import a claimed (processing) job's feed and leave the job in a final status.
+
+    1. Fetch: `source_path` if given (left in place); else the uploaded file
+       MARKETPLACE_UPLOAD_DIR / job.source_file (deleted once the job has ended); else
+       download job.source_url to a temporary file (always deleted).
+    2. Decode: encoding, delimiter and size are recorded on the job.
+    3. Map the header to product attributes (a file without id or title fails here).
+    4. In batches of job.batch_size rows, each in one transaction:
+       a. hash each raw row and read the batch's existing products and translations in
+          one query; a row whose raw hash matches its translation's, that had no
+          warnings, is unchanged and is not normalized at all;
+       b. normalize the other rows, never letting one row fail the batch;
+       c. skip a row whose id an earlier row of the file already had (validation_error);
+       d. write products, translations, errors and the job's counters together.
+       Between batches, the heartbeat tells whether the job was cancelled.
+    5. Finish: completed, or completed_with_errors when rows were skipped.
+
+    A fetch, decode or mapping problem fails the job with its message; a cancelled
+    download or a cancel between batches cancels it; anything unexpected fails it with
+    the exception's class name (the traceback goes to the log).
+    """
+    with job_logging_context(job.id):
+        _run(job, source_path, progress)
+
+
+def _run(job: MarketplaceImportJob, source_path: Path | None, progress: ProgressCallback | None) -> None:
+    started = time.monotonic()
+    logger.info("Import started: store=%s language=%s source=%s batch_size=%s",
+                job.store.code, job.language, job.source_display or source_path, job.batch_size)
+    downloaded: Path | None = None
+    uploaded: Path | None = None
+    totals = BatchCounts()
+    try:
+        if source_path is not None:
+            path = Path(source_path)
+        elif job.source_file:
+            path = uploaded = _upload_path(job.source_file)
+        else:
+            beat = _Heartbeat(job.id)
+            fetched = fetch_feed(url=job.source_url, should_cancel=beat.should_cancel, heartbeat=beat)
+            path = downloaded = Path(fetched.path)
+            logger.info("Downloaded %s bytes (%s) from %s", fetched.size, fetched.content_type, fetched.final_url)
+        if _is_gzip(path):
+            path = downloaded = _gunzip(path, job.id) if downloaded is None else _replace(downloaded, job.id)
+        with open_feed(path) as feed:
+            jobs.import_job_set_detected(job_id=job.id, encoding=feed.encoding, delimiter=feed.delimiter,
+                                         bytes_total=feed.size)
+            columns = resolve_columns(feed.header)
+            _import_rows(job, feed, columns, totals, progress)
+        status = jobs.import_job_finish(job_id=job.id)
+        _log_finish(job, status or "not ours any more", totals, started)
+    except _Stop:
+        jobs.import_job_mark_cancelled(job_id=job.id)
+        _log_finish(job, "cancelled", totals, started)
+    except FetchCancelled:
+        jobs.import_job_mark_cancelled(job_id=job.id)
+        _log_finish(job, "cancelled during download", totals, started)
+    except (FetchError, FeedDecodeError, MappingError) as exc:
+        jobs.import_job_fail(job_id=job.id, message=getattr(exc, "message", None) or str(exc))
+    except Exception as exc:
+        logger.exception("Import crashed")
+        jobs.import_job_fail(job_id=job.id, message=f"Unexpected error while importing: {type(exc).__name__}")
+    finally:
+        if downloaded is not None:
+            downloaded.unlink(missing_ok=True)
+        if uploaded is not None and _has_ended(job.id):
+            # Kept while the job may still run again (a worker died mid-import).
+            uploaded.unlink(missing_ok=True)
+
+
+def _upload_path(name: str) -> Path:
+    root = Path(settings.MARKETPLACE_UPLOAD_DIR).resolve()
+    path = (root / name).resolve()
+    if not path.is_relative_to(root):
+        # source_file is written by our own upload code; refuse anything else outright.
+        raise FeedDecodeError("The uploaded file could not be found.")
+    if not path.is_file():
+        raise FeedDecodeError("The uploaded file could not be found; upload it again.")
+    return path
+
+
+def _is_gzip(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(2) == _GZIP_MAGIC
+    except OSError:
+        return False  # open_feed says what is wrong with the file, in words a user can act on
+
+
+def _gunzip(path: Path, job_id: int) -> Path:
+    """Decompress an uploaded .gz feed into a temporary file, streamed.
+
+    The size cap applies to the decompressed bytes, as it does for downloads, so a small
+    decompression bomb stops at the cap instead of filling the disk.
+    """
+    limit = settings.MARKETPLACE_MAX_DOWNLOAD_BYTES
+    handle, name = tempfile.mkstemp(prefix=f"import-{job_id}-", suffix=".csv")
+    out_path = Path(name)
+    written = 0
+    try:
+        with os.fdopen(handle, "wb") as out, gzip.open(path, "rb") as compressed:
+            while chunk := compressed.read(_CHUNK):
+                written += len(chunk)
+                if written > limit:
+                    raise FeedDecodeError(f"The file is larger than the {limit // (1024 * 1024)} MB limit "
+                                          "once decompressed.")
+                out.write(chunk)
+    except (OSError, EOFError, zlib.error) as exc:
+        out_path.unlink(missing_ok=True)
+        raise FeedDecodeError("The file looks compressed (gzip) but could not be decompressed.") from exc
+    except BaseException:
+        out_path.unlink(missing_ok=True)
+        raise
+    return out_path
+
+
+def _replace(downloaded: Path, job_id: int) -> Path:
+    # A download that is still gzip (a .gz body served without Content-Encoding).
+    try:
+        return _gunzip(downloaded, job_id)
+    finally:
+        downloaded.unlink(missing_ok=True)
+
+
+def _has_ended(job_id: int) -> bool:
+    status = MarketplaceImportJob.objects.filter(id=job_id).values_list("status", flat=True).first()
+    return status is None or status in MarketplaceImportJob.FINISHED_STATUSES
+
+
+def _log_finish(job: MarketplaceImportJob, status: str, totals: BatchCounts, started: float) -> None:
+    seconds = time.monotonic() - started
+    logger.info(
+        "Import %s: imported=%d updated=%d unchanged=%d errors=%d warnings=%d rows=%d in %.1fs (%d rows/s)",
+        status, totals.imported, totals.updated, totals.unchanged, totals.errors, totals.warnings,
+        totals.processed, seconds, totals.processed / seconds if seconds > 0 else 0,
+    )
+
+
+class _Heartbeat:
+    """Passed to the fetcher: keeps the job alive during a long download, and tells it to
+    stop when the job was cancelled. Writes at most every few seconds."""
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        self.alive = True
+        self.last = 0.0
+
+    def __call__(self, *args: Any, **kwargs: Any) -> None:
+        now = time.monotonic()
+        if now - self.last >= _FETCH_HEARTBEAT_SECONDS:
+            self.last = now
+            self.alive = jobs.import_job_heartbeat(job_id=self.job_id)
+
+    def should_cancel(self) -> bool:
+        self()
+        return not self.alive
+
+
+def _batched(records: Iterator[tuple[int, list[str]]], size: int) -> Iterator[list[tuple[int, list[str]]]]:
+    batch: list[tuple[int, list[str]]] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _import_rows(job: MarketplaceImportJob, feed: DecodedFeed, columns: Any, totals: BatchCounts,
+                 progress: ProgressCallback | None) -> None:
+    processor = _BatchProcessor(job, feed, columns)
+    processor.writer.open()
+    try:
+        for number, records in enumerate(_batched(feed.records(), job.batch_size)):
+            # The first batch follows the claim at once; after that, each batch starts by
+            # asking whether the job should go on.
+            if number and not jobs.import_job_heartbeat(job_id=job.id):
+                raise _Stop
+            counts = processor.run(records)
+            totals.add(counts)
+            if progress is not None:
+                progress(ImportProgress(counts=BatchCounts(**vars(totals)), bytes_processed=feed.bytes_read(),
+                                        bytes_total=feed.size))
+    finally:
+        processor.writer.close()
+
+
+@dataclass
+class _Work:
+    """The rows of one batch that still need writing, and what it found so far."""
+
+    rows: list[ProductRow] = field(default_factory=list)
+    errors: list[ErrorRow] = field(default_factory=list)
+    error_rows: int = 0
+    unchanged: int = 0
+    # identifier -> (row number, index in rows or -1 for an unchanged row, raw cells)
+    claimed: dict[str, tuple[int, int, list[str]]] = field(default_factory=dict)
+
+
+class _BatchProcessor:
+    def __init__(self, job: MarketplaceImportJob, feed: DecodedFeed, columns: Any) -> None:
+        self.job = job
+        self.feed = feed
+        self.writer = BatchWriter(job=job)
+        self.normalizer = RowNormalizer(columns)
+        self.id_index: int | None = columns.index_of.get("marketplace_product_id")
+        # The raw-row hashes also cover the header and the normalizing code, so a feed whose
+        # columns moved, or an upgrade that reads values differently, re-reads every row.
+        self.salt = row_hash([NORMALIZATION_VERSION, feed.delimiter, *feed.header])
+
+    def run(self, records: list[tuple[int, list[str]]]) -> BatchCounts:
+        for attempt in (1, 2):
+            try:
+                with transaction.atomic():
+                    return self._run(records)
+            except ConcurrentWriteError:
+                if attempt == 2:
+                    raise
+                logger.warning("Products of this batch were written concurrently; reading the batch again")
+        raise AssertionError("unreachable")
+
+    def _raw_keys(self, records: list[tuple[int, list[str]]]) -> list[tuple[str, str]]:
+        """(raw id, raw-row hash) per record; "" id when the row has none."""
+        keys = []
+        index = self.id_index
+        salt = self.salt
+        for _row_number, cells in records:
+            raw_id = cells[index].strip() if index is not None and index < len(cells) else ""
+            # Appending the salt to the row and removing it again is cheaper than a new list.
+            cells.append(salt)
+            keys.append((raw_id, row_hash(cells)))
+            cells.pop()
+        return keys
+
+    def _run(self, records: list[tuple[int, list[str]]]) -> BatchCounts:
+        writer = self.writer
+        keys = self._raw_keys(records)
+        writer.lock_store()
+        existing = writer.read_existing(list({k[0]: k for k in keys if k[0]}.values()))
+        work = _Work()
+        for (row_number, cells), (raw_id, source_hash) in zip(records, keys, strict=True):
+            state = existing.get(raw_id) if raw_id else None
+            if state is not None and state.fresh and raw_id not in work.claimed:
+                # Same bytes as the row this translation came from, no warnings then, and
+                # nothing changed the product since: nothing to normalize or write.
+                work.claimed[raw_id] = (row_number, -1, cells)
+                work.unchanged += 1
+                continue
+            self._normalize(work, row_number, cells, source_hash)
+
+        raw_ids = {k[0] for k in keys}
+        cleaned = [(row.identifier, row.source_hash) for row in work.rows if row.identifier not in raw_ids]
+        if cleaned:
+            # The normalizer cleaned some ids beyond a strip(): look those up too (rare).
+            existing.update(writer.read_existing(cleaned))
+
+        self._drop_ids_seen_in_earlier_batches(work)
+        batch = Batch(rows=work.rows, errors=work.errors, error_rows=work.error_rows, unchanged=work.unchanged,
+                      processed=len(records), bytes_processed=self.feed.bytes_read(), bytes_total=self.feed.size)
+        return writer.write(batch, existing)
+
+    def _normalize(self, work: _Work, row_number: int, cells: list[str], source_hash: str) -> None:
+        try:
+            result = self.normalizer.normalize(cells)
+        except Exception as exc:
+            # A bug in a normalizer must cost one row, not the import.
+            logger.exception("Row %s could not be normalized", row_number)
+            work.error_rows += 1
+            work.errors.append(ErrorRow(
+                row_number=row_number, identifier=_safe_id(cells, self.id_index), error_type=ErrorType.PARSE_ERROR,
+                severity=Severity.ERROR, field="", message=f"This row could not be read ({type(exc).__name__}).",
+                row_data=self._snapshot(cells, ""),
+            ))
+            return
+        record = result.record
+        if record is None:
+            work.error_rows += 1
+            self._add_issues(work, row_number, result.identifier or "", cells, result.issues)
+            return
+        identifier = record["marketplace_product_id"]
+        first = work.claimed.get(identifier)
+        if first is not None:
+            self._duplicate(work, row_number, identifier, first[0], cells)
+            return
+        had_warnings = bool(result.issues)
+        work.claimed[identifier] = (row_number, len(work.rows), cells)
+        work.rows.append(ProductRow(row_number=row_number, identifier=identifier, record=record,
+                                    source_hash=source_hash, had_warnings=had_warnings))
+        if had_warnings:
+            self._add_issues(work, row_number, identifier, cells, result.issues)
+
+    def _add_issues(self, work: _Work, row_number: int, identifier: str, cells: list[str], issues: Any) -> None:
+        for issue in issues:
+            work.errors.append(ErrorRow(
+                row_number=row_number, identifier=identifier or "", error_type=issue.error_type,
+                severity=issue.severity, field=issue.field or "", message=issue.message,
+                row_data=self._snapshot(cells, issue.field or ""),
+            ))
+
+    def _duplicate(self, work: _Work, row_number: int, identifier: str, first_row: int, cells: list[str]) -> None:
+        work.error_rows += 1
+        work.errors.append(ErrorRow(
+            row_number=row_number, identifier=identifier, error_type=ErrorType.VALIDATION_ERROR,
+            severity=Severity.ERROR, field="marketplace_product_id",
+            message=f"The id {identifier!r} already appeared in row {first_row}; this row was skipped.",
+            row_data=self._snapshot(cells, ""),
+        ))
+
+    def _drop_ids_seen_in_earlier_batches(self, work: _Work) -> None:
+        earlier = self.writer.claim_ids([(i, claim[0]) for i, claim in work.claimed.items()])
+        if not earlier:
+            return
+        dropped: set[int] = set()
+        for identifier, first_row in earlier.items():
+            row_number, index, cells = work.claimed[identifier]
+            if index == -1:
+                work.unchanged -= 1
+            else:
+                dropped.add(index)
+            self._duplicate(work, row_number, identifier, first_row, cells)
+        if dropped:
+            kept = [row for index, row in enumerate(work.rows) if index not in dropped]
+            dropped_rows = {work.rows[index].row_number for index in dropped}
+            # Warnings of a skipped row no longer apply: the row is one error now.
+            work.errors = [e for e in work.errors
+                           if not (e.row_number in dropped_rows and e.severity == Severity.WARNING)]
+            work.rows = kept
+        work.errors.sort(key=lambda e: e.row_number)
+
+    def _snapshot(self, cells: list[str], field_name: str) -> dict[str, Any]:
+        try:
+            return self.normalizer.snapshot(cells, field=field_name)
+        except Exception:
+            logger.exception("Row snapshot failed")
+            return {}
+
+
+def _safe_id(cells: list[str], index: int | None) -> str:
+    if index is None or index >= len(cells):
+        return ""
+    return cells[index].strip()[:255]
+
+

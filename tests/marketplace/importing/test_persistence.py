@@ -1,0 +1,304 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from marketplace.importing.persistence import (
+    Batch,
+    BatchWriter,
+    ErrorRow,
+    ProductRow,
+    content_hash,
+    persist_batch,
+)
+from marketplace.importing.schema import ATTRIBUTES, Kind
+from marketplace.models import (
+    MarketplaceImportError,
+    MarketplaceImportJob,
+    MarketplaceProduct,
+    MarketplaceProductTranslation,
+)
+from tests.factories.marketplace import MarketplaceImportJobFactory
+from tests.factories.stores import StoreFactory
+
+pytestmark = pytest.mark.django_db
+
+_EMPTY = {Kind.URL_LIST: list, Kind.PRICE: lambda: None, Kind.BOOL: lambda: None, Kind.INT: lambda: None}
+
+
+def record(identifier: str, **values: Any) -> dict[str, Any]:
+    """A record shaped like RowNormalizer's output."""
+    data: dict[str, Any] = {a.name: _EMPTY.get(a.kind, str)() for a in ATTRIBUTES}
+    data.update(currency="EUR", sale_price_currency="", extra_attributes={})
+    data.update(marketplace_product_id=identifier, title=f"Titre {identifier}", description="Une description.",
+                link=f"https://shop.example.lu/fr/{identifier}", price=Decimal("19.99"), availability="in_stock",
+                condition="new", brand="Maison Moselle")
+    data.update(values)
+    return data
+
+
+def row(identifier: str, number: int = 2, *, warnings: bool = False, **values: Any) -> ProductRow:
+    rec = record(identifier, **values)
+    # Any stable function of the values stands in for the raw-row hash here.
+    raw = content_hash(rec) + rec["title"] + rec["description"]
+    return ProductRow(row_number=number, identifier=identifier, record=rec, source_hash=str(hash(raw)),
+                      had_warnings=warnings)
+
+
+def new_job(store, language: str = "fr") -> MarketplaceImportJob:
+    # Earlier jobs of the same store and language must be finished (one active job rule).
+    MarketplaceImportJob.objects.filter(store=store, language=language).update(status="completed")
+    return MarketplaceImportJobFactory(store=store, language=language, status="processing")
+
+
+def persist(job: MarketplaceImportJob, rows: list[ProductRow], errors: list[ErrorRow] | None = None,
+            error_rows: int = 0):
+    writer = BatchWriter(job=job)
+    writer.open()
+    try:
+        batch = Batch(rows=rows, errors=errors or [], error_rows=error_rows, processed=len(rows) + error_rows,
+                      bytes_processed=50, bytes_total=100)
+        return persist_batch(writer=writer, batch=batch)
+    finally:
+        writer.close()
+
+
+def test_it_inserts_new_products_with_their_translation(store):
+    job = new_job(store)
+    counts = persist(job, [row("A", 2), row("B", 3, price=Decimal("5.00")), row("C", 4)])
+
+    assert (counts.imported, counts.updated, counts.unchanged, counts.processed) == (3, 0, 0, 3)
+    product = MarketplaceProduct.objects.get(store=store, marketplace_product_id="B")
+    assert product.price == Decimal("5.00")
+    assert product.title == "Titre B"
+    assert product.store_name == "Alpha Store"
+    assert product.last_import_job == job
+    assert product.content_hash == content_hash(record("B", price=Decimal("5.00")))
+    translation = product.translations.get()
+    assert (translation.language, translation.title, translation.link) == ("fr", "Titre B",
+                                                                           "https://shop.example.lu/fr/B")
+    job.refresh_from_db()
+    assert (job.imported_count, job.total_processed, job.progress_percent, job.bytes_processed) == (3, 3, 50, 50)
+
+
+def test_it_writes_every_attribute_the_way_the_orm_reads_it(store):
+    values: dict[str, Any] = {
+        "additional_image_links": ["https://x/1.jpg", "https://x/2.jpg"], "sale_price": Decimal("9.50"),
+        "sale_price_currency": "EUR", "identifier_exists": False, "adult": None, "multipack": 3, "is_bundle": True,
+        "extra_attributes": {"supplier_ref": "SUP-1", "note": 'é "quoted"'}, "gtin": "4006381333931",
+    }
+    persist(new_job(store), [row("A", **values)])
+
+    product = MarketplaceProduct.objects.get(marketplace_product_id="A")
+    for name, value in values.items():
+        assert getattr(product, name) == value, name
+
+
+def test_it_counts_identical_rows_as_unchanged_and_does_not_write_them(store):
+    persist(new_job(store), [row("A"), row("B")])
+    before = dict(MarketplaceProduct.objects.values_list("marketplace_product_id", "updated_at"))
+
+    job = new_job(store)
+    counts = persist(job, [row("A"), row("B")])
+
+    assert (counts.imported, counts.updated, counts.unchanged) == (0, 0, 2)
+    assert dict(MarketplaceProduct.objects.values_list("marketplace_product_id", "updated_at")) == before
+    assert not MarketplaceProduct.objects.filter(last_import_job=job).exists()
+
+
+def test_it_updates_changed_rows_only(store):
+    first = new_job(store)
+    persist(first, [row("A"), row("B"), row("C", description="Old text.")])
+
+    job = new_job(store)
+    counts = persist(job, [row("A", price=Decimal("21.00")), row("B"), row("C", description="New text.")])
+
+    assert (counts.imported, counts.updated, counts.unchanged) == (0, 2, 1)
+    products = {p.marketplace_product_id: p for p in MarketplaceProduct.objects.all()}
+    assert products["A"].price == Decimal("21.00")
+    assert products["A"].last_import_job == job
+    assert products["B"].last_import_job == first
+    assert products["C"].description == "New text."
+    assert MarketplaceProductTranslation.objects.get(product=products["C"]).description == "New text."
+
+
+def test_a_mixed_batch_counts_every_row_once(store):
+    persist(new_job(store), [row("A"), row("B")])
+    job = new_job(store)
+    errors = [
+        ErrorRow(row_number=5, identifier="", error_type="missing_id", severity="error", field="id",
+                 message="The row has no id.", row_data={"title": "x"}),
+        ErrorRow(row_number=6, identifier="D", error_type="validation_error", severity="warning", field="gtin",
+                 message="Bad check digit.", row_data={"id": "D", "gtin": "4006381333932"}),
+    ]
+    counts = persist(job, [row("A", 2), row("B", 3, brand="Other"), row("C", 4), row("D", 6, warnings=True)],
+                     errors=errors, error_rows=1)
+
+    assert (counts.imported, counts.updated, counts.unchanged, counts.errors, counts.warnings,
+            counts.processed) == (2, 1, 1, 1, 1, 5)
+    job.refresh_from_db()
+    assert (job.imported_count, job.updated_count, job.unchanged_count, job.error_count, job.warning_count,
+            job.total_processed) == (2, 1, 1, 1, 1, 5)
+    stored = list(job.errors.values_list("row_number", "identifier", "error_type", "severity", "field", "row_data"))
+    assert stored == [
+        (5, "", "missing_id", "error", "id", {"title": "x"}),
+        (6, "D", "validation_error", "warning", "gtin", {"id": "D", "gtin": "4006381333932"}),
+    ]
+    assert MarketplaceProductTranslation.objects.get(product__marketplace_product_id="D").had_warnings is True
+
+
+def test_three_languages_give_one_product_with_three_translations(store):
+    for language in ("fr", "en", "de"):
+        persist(new_job(store, language), [row(p, title=f"{p} {language}", description=f"{language} text",
+                                               link=f"https://x/{language}/{p}") for p in ("A", "B")])
+
+    assert MarketplaceProduct.objects.filter(store=store).count() == 2
+    product = MarketplaceProduct.objects.get(marketplace_product_id="A")
+    assert {t.language: t.title for t in product.translations.all()} == {"fr": "A fr", "en": "A en", "de": "A de"}
+    # The store's default language is French.
+    assert (product.title, product.description, product.link) == ("A fr", "fr text", "https://x/fr/A")
+
+    # A German re-import with new texts changes only the German translation.
+    counts = persist(new_job(store, "de"), [row("A", title="A neu", description="de neu",
+                                                link="https://x/de/A"),
+                                            row("B", title="B de", description="de text", link="https://x/de/B")])
+    assert (counts.updated, counts.unchanged) == (1, 1)
+    product.refresh_from_db()
+    assert {t.language: t.title for t in product.translations.all()} == {"fr": "A fr", "en": "A en", "de": "A neu"}
+    assert product.title == "A fr"
+    assert product.translations.get(language="en").description == "en text"
+
+
+def test_a_new_product_takes_its_texts_from_the_first_language_until_the_default_arrives(store):
+    persist(new_job(store, "de"), [row("A", title="Titel")])
+    product = MarketplaceProduct.objects.get()
+    assert product.title == "Titel"
+
+    persist(new_job(store, "de"), [row("A", title="Neuer Titel")])
+    product.refresh_from_db()
+    assert product.title == "Neuer Titel"  # German is still the first (and only) language
+
+    persist(new_job(store, "fr"), [row("A", title="Titre")])
+    product.refresh_from_db()
+    assert product.title == "Titre"  # the store's default language wins once it exists
+
+    persist(new_job(store, "de"), [row("A", title="Noch ein Titel")])
+    product.refresh_from_db()
+    assert product.title == "Titre"
+
+
+def test_without_the_default_language_the_first_language_keeps_the_texts(store):
+    store.default_language = "en"
+    store.save()
+    persist(new_job(store, "fr"), [row("A", title="Titre")])
+    persist(new_job(store, "de"), [row("A", title="Titel")])
+    assert MarketplaceProduct.objects.get().title == "Titre"
+
+    persist(new_job(store, "fr"), [row("A", title="Titre 2")])
+    assert MarketplaceProduct.objects.get().title == "Titre 2"
+
+
+def test_the_same_ids_in_two_stores_are_separate_products(store, other_store):
+    persist(new_job(store), [row("A", price=Decimal("1.00"))])
+    counts = persist(new_job(other_store), [row("A", price=Decimal("2.00"))])
+
+    assert counts.imported == 1
+    assert dict(MarketplaceProduct.objects.values_list("store__code", "price")) == {
+        "alpha": Decimal("1.00"), "bravo": Decimal("2.00")}
+
+
+def test_a_row_with_the_same_data_from_other_bytes_is_unchanged_but_remembered(store):
+    persist(new_job(store), [row("A")])
+    again = row("A")
+    again.source_hash = "other-bytes"
+    writer = BatchWriter(job=new_job(store))
+
+    counts = persist(writer.job, [again])
+
+    assert (counts.updated, counts.unchanged) == (0, 1)
+    assert MarketplaceProductTranslation.objects.get().source_hash == "other-bytes"
+    assert writer.read_existing([("A", "other-bytes")])["A"].fresh is True
+
+
+def test_read_existing_recognizes_untouched_rows(store):
+    first = row("A")
+    warned = row("B", warnings=True)
+    persist(new_job(store), [first, warned])
+    writer = BatchWriter(job=new_job(store))
+
+    existing = writer.read_existing([("A", first.source_hash), ("B", warned.source_hash), ("C", "x")])
+
+    assert set(existing) == {"A", "B"}
+    assert existing["A"].fresh is True and existing["A"].texts is None
+    # A row with warnings is normalized again so its warnings are reported again.
+    assert existing["B"].fresh is False and existing["B"].texts[0] == "Titre B"
+    assert writer.read_existing([("A", "changed")])["A"].fresh is False
+
+
+def test_a_product_changed_since_its_translation_was_written_is_not_fresh(store):
+    first = row("A")
+    persist(new_job(store), [first])
+    # Another language's import changed the shared data afterwards.
+    persist(new_job(store, "de"), [row("A", price=Decimal("30.00"))])
+
+    writer = BatchWriter(job=new_job(store))
+    assert writer.read_existing([("A", first.source_hash)])["A"].fresh is False
+    counts = persist(writer.job, [first])
+    assert counts.updated == 1
+    assert MarketplaceProduct.objects.get().price == Decimal("19.99")
+
+
+def test_claim_ids_reports_ids_of_earlier_batches(store):
+    writer = BatchWriter(job=new_job(store))
+    writer.open()
+    assert writer.claim_ids([("A", 2), ("B", 3)]) == {}
+    assert writer.claim_ids([("C", 1002), ("A", 1003)]) == {"A": 2}
+    writer.close()
+
+
+@pytest.mark.parametrize("existing_share", [0.0, 0.5])
+def test_the_number_of_queries_does_not_grow_with_the_batch_size(store, existing_share):
+    def queries_for(size: int, prefix: str) -> int:
+        known = int(size * existing_share)
+        persist(new_job(store), [row(f"{prefix}{i}") for i in range(known)])
+        job = new_job(store)
+        rows = [row(f"{prefix}{i}", i + 2, brand="B" if i % 2 else "Maison Moselle") for i in range(size)]
+        errors = [ErrorRow(row_number=i, identifier="", error_type="missing_id", severity="error", field="id",
+                           message="x") for i in range(size // 10)]
+        writer = BatchWriter(job=job)
+        writer.open()
+        with CaptureQueriesContext(connection) as captured:
+            persist_batch(writer=writer, batch=Batch(rows=rows, errors=errors, error_rows=len(errors),
+                                                     processed=size))
+        writer.close()
+        return len(captured.captured_queries)
+
+    small, large = queries_for(100, "s"), queries_for(1000, "l")
+    assert small == large
+    assert large <= 16  # savepoint, lock, read, ids, copies, stage, writes, errors, counters, release...
+
+
+def test_a_failed_write_leaves_nothing_behind(store, monkeypatch):
+    job = new_job(store)
+    writer = BatchWriter(job=job)
+
+    def boom(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("marketplace.importing.jobs.import_job_add_counts", boom)
+    with pytest.raises(RuntimeError):
+        persist_batch(writer=writer, batch=Batch(rows=[row("A")], errors=[], processed=1))
+
+    assert not MarketplaceProduct.objects.exists()
+    assert not MarketplaceImportError.objects.exists()
+
+
+def test_another_store_with_an_other_default_language(db):
+    german = StoreFactory(code="delta", name="Delta", default_language="de")
+    persist(new_job(german, "fr"), [row("A", title="Titre")])
+    persist(new_job(german, "de"), [row("A", title="Titel")])
+    assert MarketplaceProduct.objects.get().title == "Titel"

@@ -1,0 +1,364 @@
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from marketplace.importing import pipeline
+from marketplace.importing.jobs import import_job_claim
+from marketplace.importing.normalizers import RowNormalizer
+from marketplace.importing.persistence import BatchWriter
+from marketplace.importing.pipeline import ImportProgress, run_import
+from marketplace.models import (
+    MarketplaceImportError,
+    MarketplaceImportJob,
+    MarketplaceProduct,
+    MarketplaceProductTranslation,
+)
+from tests.factories.marketplace import MarketplaceImportJobFactory
+
+pytestmark = pytest.mark.django_db
+Status = MarketplaceImportJob.Status
+HEADER = ["id", "title", "description", "link", "price", "availability", "gtin", "brand"]
+
+
+def product_row(n: int, **values: str) -> list[str]:
+    row = {"id": f"SKU-{n:04d}", "title": f"Produit {n}", "description": f"Description {n}",
+           "link": f"https://shop.example.lu/{n}", "price": f"{n}.99 EUR", "availability": "in stock",
+           "gtin": "", "brand": "Maison Moselle"}
+    row.update(values)
+    return [row[column] for column in HEADER]
+
+
+def write_feed(path: Path, rows: list[list[str]], header: list[str] = HEADER, delimiter: str = ",") -> Path:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return path
+
+
+def claimed_job(store, language: str = "fr", batch_size: int = 1000, **fields: Any) -> MarketplaceImportJob:
+    MarketplaceImportJob.objects.filter(store=store, language=language, status__in=["pending", "processing"]).update(
+        status=Status.COMPLETED)
+    job = MarketplaceImportJobFactory(store=store, language=language, batch_size=batch_size, **fields)
+    claimed = import_job_claim(job_id=job.id)
+    assert claimed is not None
+    return claimed
+
+
+def import_file(store, path: Path, **job_fields: Any) -> MarketplaceImportJob:
+    job = claimed_job(store, **job_fields)
+    run_import(job=job, source_path=path)
+    job.refresh_from_db()
+    return job
+
+
+def counters(job: MarketplaceImportJob) -> tuple[int, ...]:
+    return (job.imported_count, job.updated_count, job.unchanged_count, job.error_count, job.warning_count,
+            job.total_processed)
+
+
+def test_it_imports_a_feed_and_completes(store, tmp_path):
+    path = write_feed(tmp_path / "feed.csv", [product_row(n) for n in range(1, 4)])
+
+    job = import_file(store, path)
+
+    assert job.status == Status.COMPLETED
+    assert counters(job) == (3, 0, 0, 0, 0, 3)
+    assert (job.detected_encoding, job.detected_delimiter, job.bytes_total) == ("utf-8", ",", path.stat().st_size)
+    assert job.progress_percent == 100
+    assert job.started_at and job.completed_at
+    product = MarketplaceProduct.objects.get(marketplace_product_id="SKU-0002")
+    assert (product.title, str(product.price), product.availability, product.store_name) == (
+        "Produit 2", "2.99", "in_stock", "Alpha Store")
+    assert product.translations.get().language == "fr"
+    assert path.exists()  # a source_path is the caller's file
+
+
+def test_a_second_import_of_the_same_file_is_unchanged_without_normalizing(store, tmp_path, monkeypatch):
+    path = write_feed(tmp_path / "feed.csv", [product_row(n) for n in range(1, 6)])
+    import_file(store, path)
+    calls = []
+    original = RowNormalizer.normalize
+    monkeypatch.setattr(RowNormalizer, "normalize", lambda self, cells: calls.append(cells) or original(self, cells))
+
+    job = import_file(store, path)
+
+    assert job.status == Status.COMPLETED
+    assert counters(job) == (0, 0, 5, 0, 0, 5)
+    assert calls == []
+
+
+def test_changed_rows_are_updated_and_the_rest_unchanged(store, tmp_path):
+    import_file(store, write_feed(tmp_path / "a.csv", [product_row(n) for n in range(1, 5)]))
+    rows = [product_row(1, price="5.00 EUR"), product_row(2), product_row(3, title="Nouveau titre"), product_row(4),
+            product_row(5)]
+
+    job = import_file(store, write_feed(tmp_path / "b.csv", rows))
+
+    assert counters(job) == (1, 2, 2, 0, 0, 5)
+    assert MarketplaceProduct.objects.get(marketplace_product_id="SKU-0003").title == "Nouveau titre"
+
+
+def test_the_same_data_in_other_bytes_is_unchanged(store, tmp_path):
+    import_file(store, write_feed(tmp_path / "a.csv", [product_row(1, price="29.99 EUR")]))
+
+    job = import_file(store, write_feed(tmp_path / "b.csv", [product_row(1, price="29,99 €")]))
+
+    assert counters(job) == (0, 0, 1, 0, 0, 1)
+
+
+def test_a_row_with_warnings_is_read_again_and_warns_again(store, tmp_path):
+    path = write_feed(tmp_path / "feed.csv", [product_row(1, gtin="4006381333932"), product_row(2)])
+    first = import_file(store, path)
+
+    again = import_file(store, path)
+
+    assert counters(first) == (2, 0, 0, 0, 1, 2)
+    assert counters(again) == (0, 0, 2, 0, 1, 2)
+    assert list(again.errors.values_list("row_number", "severity", "field")) == [(2, "warning", "gtin")]
+
+
+def test_errors_are_recorded_with_their_row_numbers(store, tmp_path):
+    rows = [product_row(1), product_row(2, id=""), product_row(3, title=""), product_row(4, price="call us"),
+            product_row(1, title="Again"), product_row(5, description="two\nlines")]
+
+    job = import_file(store, write_feed(tmp_path / "feed.csv", rows))
+
+    assert job.status == Status.COMPLETED_WITH_ERRORS
+    assert counters(job) == (2, 0, 0, 4, 0, 6)
+    errors = list(job.errors.values_list("row_number", "identifier", "error_type", "severity", "field"))
+    assert errors == [
+        (3, "", "missing_id", "error", "marketplace_product_id"),
+        (4, "SKU-0003", "missing_title", "error", "title"),
+        (5, "SKU-0004", "parse_error", "error", "price"),
+        (6, "SKU-0001", "validation_error", "error", "marketplace_product_id"),
+    ]
+    duplicate = job.errors.get(row_number=6)
+    assert "row 2" in duplicate.error_message
+    assert duplicate.row_data["title"] == "Again"
+    assert MarketplaceProduct.objects.get(marketplace_product_id="SKU-0001").title == "Produit 1"
+    assert MarketplaceProduct.objects.get(marketplace_product_id="SKU-0005").description == "two\nlines"
+
+
+def test_a_duplicate_id_in_a_later_batch_is_an_error_too(store, tmp_path):
+    rows = [product_row(n) for n in range(1, 151)]
+    rows[138] = product_row(2, title="Duplicate")  # file row 140, in the second batch of 100
+
+    job = import_file(store, write_feed(tmp_path / "feed.csv", rows), batch_size=100)
+
+    assert counters(job) == (149, 0, 0, 1, 0, 150)
+    error = job.errors.get()
+    assert (error.row_number, error.identifier, error.error_type) == (140, "SKU-0002", "validation_error")
+    assert "row 3" in error.error_message
+    # Also when the first occurrence was recognized as unchanged.
+    again = import_file(store, write_feed(tmp_path / "feed.csv", rows), batch_size=100)
+    assert counters(again) == (0, 0, 149, 1, 0, 150)
+
+
+def test_three_languages_of_one_feed_give_one_product_with_three_translations(store, tmp_path):
+    for language in ("fr", "en", "de"):
+        rows = [product_row(n, title=f"{language} {n}", link=f"https://shop.example.lu/{language}/{n}")
+                for n in (1, 2)]
+        job = import_file(store, write_feed(tmp_path / f"{language}.csv", rows), language=language)
+        assert counters(job) == ((2, 0, 0, 0, 0, 2) if language == "fr" else (0, 2, 0, 0, 0, 2))
+
+    assert MarketplaceProduct.objects.filter(store=store).count() == 2
+    assert MarketplaceProductTranslation.objects.count() == 6
+    german = [product_row(1, title="de neu", link="https://shop.example.lu/de/1"),
+              product_row(2, title="de 2", link="https://shop.example.lu/de/2")]
+    job = import_file(store, write_feed(tmp_path / "de2.csv", german), language="de")
+
+    assert counters(job) == (0, 1, 1, 0, 0, 2)
+    product = MarketplaceProduct.objects.get(marketplace_product_id="SKU-0001")
+    assert {t.language: t.title for t in product.translations.all()} == {"fr": "fr 1", "en": "en 1", "de": "de neu"}
+    assert product.title == "fr 1"
+    # The untouched languages are still recognized as unchanged.
+    french = [product_row(n, title=f"fr {n}", link=f"https://shop.example.lu/fr/{n}") for n in (1, 2)]
+    assert counters(import_file(store, write_feed(tmp_path / "fr.csv", french), language="fr")) == (
+        0, 0, 2, 0, 0, 2)
+
+
+def test_the_same_ids_in_two_stores_stay_apart(store, other_store, tmp_path):
+    path = write_feed(tmp_path / "feed.csv", [product_row(1)])
+    import_file(store, path)
+
+    job = import_file(other_store, path)
+
+    assert counters(job) == (1, 0, 0, 0, 0, 1)
+    assert MarketplaceProduct.objects.filter(marketplace_product_id="SKU-0001").count() == 2
+
+
+def test_a_cancel_stops_the_import_between_batches(store, tmp_path):
+    path = write_feed(tmp_path / "feed.csv", [product_row(n) for n in range(1, 351)])
+    job = claimed_job(store, batch_size=100)
+    seen: list[ImportProgress] = []
+
+    def cancel_after_first_batch(progress: ImportProgress) -> None:
+        seen.append(progress)
+        MarketplaceImportJob.objects.filter(id=job.id).update(cancel_requested=True)
+
+    run_import(job=job, source_path=path, progress=cancel_after_first_batch)
+
+    job.refresh_from_db()
+    assert job.status == Status.CANCELLED
+    assert job.total_processed == 100 == MarketplaceProduct.objects.count()
+    assert len(seen) == 1 and seen[0].counts.imported == 100
+
+
+def test_progress_is_reported_after_every_batch(store, tmp_path):
+    path = write_feed(tmp_path / "feed.csv", [product_row(n) for n in range(1, 251)])
+    job = claimed_job(store, batch_size=100)
+    seen: list[ImportProgress] = []
+
+    run_import(job=job, source_path=path, progress=seen.append)
+
+    assert [p.counts.processed for p in seen] == [100, 200, 250]
+    assert seen[-1].bytes_total == path.stat().st_size
+
+
+def test_a_file_that_is_not_a_feed_fails_the_job(store, tmp_path):
+    path = tmp_path / "page.csv"
+    path.write_text("<!DOCTYPE html><html><body>Login</body></html>")
+
+    job = import_file(store, path)
+
+    assert job.status == Status.FAILED
+    assert "HTML" in job.error_message
+
+
+def test_a_feed_without_a_title_column_fails_naming_its_columns(store, tmp_path):
+    path = write_feed(tmp_path / "feed.csv", [["1", "x"]], header=["id", "colour_name"])
+
+    job = import_file(store, path)
+
+    assert job.status == Status.FAILED
+    assert "colour_name" in job.error_message
+
+
+def test_an_unexpected_error_fails_the_job_with_its_class_name(store, tmp_path, monkeypatch, caplog):
+    def boom(self: Any, *args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("secret detail")
+
+    monkeypatch.setattr(BatchWriter, "write", boom)
+
+    job = import_file(store, write_feed(tmp_path / "feed.csv", [product_row(1)]))
+
+    assert job.status == Status.FAILED
+    assert job.error_message == "Unexpected error while importing: RuntimeError"
+    assert not MarketplaceProduct.objects.exists()
+    assert "secret detail" in caplog.text  # the traceback goes to the log, not to the user
+
+
+def test_a_row_that_breaks_the_normalizer_costs_one_row(store, tmp_path, monkeypatch):
+    original = RowNormalizer.normalize
+
+    def flaky(self: RowNormalizer, cells: list[str]) -> Any:
+        if cells[0] == "SKU-0002":
+            raise ValueError("bug")
+        return original(self, cells)
+
+    monkeypatch.setattr(RowNormalizer, "normalize", flaky)
+
+    job = import_file(store, write_feed(tmp_path / "feed.csv", [product_row(n) for n in range(1, 4)]))
+
+    assert job.status == Status.COMPLETED_WITH_ERRORS
+    assert counters(job) == (2, 0, 0, 1, 0, 3)
+    assert list(job.errors.values_list("row_number", "error_type")) == [(3, "parse_error")]
+
+
+def test_an_uploaded_file_is_deleted_once_the_job_has_ended(store, tmp_path, settings):
+    upload_dir = Path(settings.MARKETPLACE_UPLOAD_DIR)
+    upload_dir.mkdir(parents=True)
+    path = write_feed(upload_dir / "abc.csv", [product_row(1)])
+    job = claimed_job(store, source_url="", source_file="abc.csv", source_filename="products.csv")
+
+    run_import(job=job)
+
+    job.refresh_from_db()
+    assert job.status == Status.COMPLETED
+    assert MarketplaceProduct.objects.count() == 1
+    assert not path.exists()
+
+
+def test_an_uploaded_file_outside_the_upload_folder_is_refused(store, tmp_path):
+    write_feed(tmp_path / "elsewhere.csv", [product_row(1)])
+    job = claimed_job(store, source_url="", source_file="../elsewhere.csv")
+
+    run_import(job=job)
+
+    job.refresh_from_db()
+    assert job.status == Status.FAILED
+    assert (tmp_path / "elsewhere.csv").exists()
+
+
+def test_a_gzipped_file_is_decompressed(store, tmp_path):
+    plain = write_feed(tmp_path / "feed.csv", [product_row(1), product_row(2)])
+    packed = tmp_path / "feed.csv.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+
+    job = import_file(store, packed)
+
+    assert counters(job) == (2, 0, 0, 0, 0, 2)
+
+
+def test_a_feed_is_downloaded_and_the_temporary_file_removed(store, feed_server, monkeypatch):
+    body = "\r\n".join(",".join(row) for row in [HEADER, product_row(1), product_row(2)]).encode()
+    feed_server.route("/feed.csv", body, headers={"Content-Type": "text/csv"})
+    fetched: list[Path] = []
+    original = pipeline.fetch_feed
+
+    def spy(**kwargs: Any) -> Any:
+        result = original(**kwargs)
+        fetched.append(Path(result.path))
+        return result
+
+    monkeypatch.setattr(pipeline, "fetch_feed", spy)
+    job = claimed_job(store, source_url=feed_server.url("/feed.csv"))
+
+    run_import(job=job)
+
+    job.refresh_from_db()
+    assert counters(job) == (2, 0, 0, 0, 0, 2)
+    assert fetched and not fetched[0].exists()
+
+
+def test_each_log_line_carries_the_job_id(store, tmp_path, caplog):
+    caplog.set_level("INFO", logger="marketplace.importing.pipeline")
+    job = import_file(store, write_feed(tmp_path / "feed.csv", [product_row(1)]))
+
+    lines = [r for r in caplog.records if r.name == "marketplace.importing.pipeline"]
+    assert len(lines) >= 2
+    assert "imported=1" in lines[-1].getMessage()
+    from core.logging import JobContextFilter
+
+    for record in lines:
+        JobContextFilter().filter(record)
+    assert {getattr(r, "job_id", None) for r in lines} == {job.id}
+    assert MarketplaceImportError.objects.count() == 0
+
+
+def test_a_batch_whose_products_appeared_meanwhile_is_read_and_written_again(store, tmp_path, monkeypatch):
+    import_file(store, write_feed(tmp_path / "a.csv", [product_row(1), product_row(2)]))
+    original = BatchWriter.read_existing
+    reads: list[int] = []
+
+    def stale_first_read(self: BatchWriter, keys: Any) -> Any:
+        # The first read misses products that exist: as if another writer created them
+        # between this batch's read and its write.
+        reads.append(len(keys))
+        return {} if len(reads) == 1 else original(self, keys)
+
+    monkeypatch.setattr(BatchWriter, "read_existing", stale_first_read)
+
+    job = import_file(store, write_feed(tmp_path / "b.csv", [product_row(1, price="1.00 EUR"), product_row(2)]))
+
+    assert counters(job) == (0, 1, 1, 0, 0, 2)
+    assert MarketplaceProduct.objects.count() == 2
+    assert len(reads) == 2
