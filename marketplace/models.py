@@ -148,7 +148,9 @@ class MarketplaceImportError(models.Model):
 class MarketplaceProduct(BaseModel):
     """A product as the store's marketplace feed describes it (the staging area)."""
 
-    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="marketplace_products")
+    # No index of its own: the unique (store, marketplace, marketplace_product_id) index serves it.
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="marketplace_products",
+                              db_index=False)
     marketplace = models.CharField(max_length=32, choices=Marketplace.choices, default=Marketplace.LETZSHOP)
     marketplace_product_id = models.CharField(max_length=255)
     store_name = models.CharField(max_length=200, blank=True)
@@ -208,8 +210,10 @@ class MarketplaceProduct(BaseModel):
                                         help_text="Feed columns this platform does not map")
     # Hash of the normalized, language-independent data: equal hash means nothing to write.
     content_hash = models.CharField(max_length=64, blank=True)
+    # Indexed once, by mp_last_job_idx below.
     last_import_job = models.ForeignKey(MarketplaceImportJob, on_delete=models.SET_NULL, null=True, blank=True,
-                                        related_name="+", help_text="The import that last created or changed it")
+                                        related_name="+", db_index=False,
+                                        help_text="The import that last created or changed it")
 
     class Meta:
         db_table = "marketplace_products"
@@ -233,7 +237,9 @@ class MarketplaceProduct(BaseModel):
 
 
 class MarketplaceProductTranslation(BaseModel):
-    product = models.ForeignKey(MarketplaceProduct, on_delete=models.CASCADE, related_name="translations")
+    # No index of its own: the unique (product, language) index serves it.
+    product = models.ForeignKey(MarketplaceProduct, on_delete=models.CASCADE, related_name="translations",
+                                db_index=False)
     language = models.CharField(max_length=2, choices=Language.choices)
     title = models.CharField(max_length=500)
     description = models.TextField(blank=True)
