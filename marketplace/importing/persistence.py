@@ -374,24 +374,31 @@ class BatchWriter:
             if self.vendor == "postgresql":
                 cursor.execute(
                     f"INSERT INTO {self.seen} (mpid, row_number) SELECT * FROM unnest(%s::text[], %s::int[])"
-                    f" ON CONFLICT DO NOTHING RETURNING mpid",
+                    f" ON CONFLICT DO NOTHING",
                     [ids, [c[1] for c in claims]],
                 )
             else:
                 cursor.execute(
                     f"INSERT INTO {self.seen} (mpid, row_number)"
                     f" SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(%s) WHERE true"
-                    f" ON CONFLICT DO NOTHING RETURNING mpid",
+                    f" ON CONFLICT DO NOTHING",
                     [json.dumps(claims, ensure_ascii=False)],
                 )
-            inserted = {row[0] for row in cursor.fetchall()}
-            if len(inserted) == len(ids):
+            # The row count alone says whether every id was new (the common case).
+            if cursor.rowcount == len(ids):
                 return {}
-            # Rare (a duplicate id across batches): one more query for the earlier rows.
-            repeated = [i for i in ids if i not in inserted]
-            placeholders = ", ".join(["%s"] * len(repeated))
-            cursor.execute(f"SELECT mpid, row_number FROM {self.seen} WHERE mpid IN ({placeholders})", repeated)
-            return dict(cursor.fetchall())
+            # Rare (a duplicate id across batches): one more query for the earlier rows. A
+            # row number belongs to one row only, so an id stored with another row number
+            # was claimed by an earlier batch.
+            wanted = dict(claims)
+            if self.vendor == "postgresql":
+                cursor.execute(f"SELECT mpid, row_number FROM {self.seen} WHERE mpid = ANY(%s)", [ids])
+            else:
+                cursor.execute(
+                    f"SELECT mpid, row_number FROM {self.seen} WHERE mpid IN (SELECT value FROM json_each(%s))",
+                    [json.dumps(ids, ensure_ascii=False)],
+                )
+            return {mpid: number for mpid, number in cursor.fetchall() if wanted[mpid] != number}
 
     def read_existing(self, keys: Sequence[tuple[str, str]]) -> dict[str, Existing]:
         """One query: the products of this batch (by id) that exist, with their state.
@@ -463,9 +470,10 @@ class BatchWriter:
             self._write_sqlite(inserts, updates, refreshes, now)
         if batch.errors:
             self._insert_errors(batch.errors, now)
-        jobs.import_job_add_counts(
+        if not jobs.import_job_add_counts(
             job_id=self.job.id, counts=counts, bytes_processed=batch.bytes_processed, bytes_total=batch.bytes_total
-        )
+        ):
+            raise JobStopped("The job was cancelled or is no longer processing; the batch is rolled back.")
         return counts
 
     def _write_postgresql(self, inserts: list[tuple[ProductRow, list[Any], str]],
@@ -634,6 +642,10 @@ class BatchWriter:
                     [[self.job.id, e.row_number, e.identifier[:255], e.error_type, e.severity, e.field[:64],
                       e.message, json.dumps(e.row_data, ensure_ascii=False), stamp] for e in errors],
                 )
+
+
+class JobStopped(Exception):
+    """The job was cancelled (or taken away) while its batch ran: roll the batch back."""
 
 
 class ConcurrentWriteError(Exception):

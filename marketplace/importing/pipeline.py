@@ -33,6 +33,7 @@ from marketplace.importing.persistence import (
     BatchWriter,
     ConcurrentWriteError,
     ErrorRow,
+    JobStopped,
     ProductRow,
 )
 from marketplace.models import MarketplaceImportError, MarketplaceImportJob
@@ -248,12 +249,12 @@ def _import_rows(job: MarketplaceImportJob, feed: DecodedFeed, columns: Any, tot
     processor = _BatchProcessor(job, feed, columns)
     processor.writer.open()
     try:
-        for number, records in enumerate(_batched(feed.records(), job.batch_size)):
-            # The first batch follows the claim at once; after that, each batch starts by
-            # asking whether the job should go on.
-            if number and not jobs.import_job_heartbeat(job_id=job.id):
-                raise _Stop
-            counts = processor.run(records)
+        for records in _batched(feed.records(), job.batch_size):
+            try:
+                counts = processor.run(records)
+            except JobStopped:
+                # Cancelled while the batch ran: the batch was rolled back.
+                raise _Stop from None
             totals.add(counts)
             if progress is not None:
                 progress(ImportProgress(counts=BatchCounts(**vars(totals)), bytes_processed=feed.bytes_read(),
