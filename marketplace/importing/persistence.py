@@ -40,6 +40,7 @@ from django.utils import timezone
 from psycopg import errors as psycopg_errors
 
 from marketplace.importing import jobs
+from marketplace.importing.copy_format import field_text, fields_text
 from marketplace.importing.jobs import BatchCounts
 from marketplace.importing.schema import ATTRIBUTES, TRANSLATABLE
 from marketplace.models import (
@@ -90,6 +91,20 @@ class ProductRow:
     record: dict[str, Any]
     source_hash: str  # hash of the raw feed row (see MarketplaceProductTranslation.source_hash)
     had_warnings: bool = False
+    # `prepare(record)` and, for PostgreSQL, the values as COPY text, when already computed
+    # (the read-ahead thread does it while this one waits for the database).
+    prepared: tuple[list[Any], str] | None = None
+    copy_text: str | None = None
+
+    def values(self) -> tuple[list[Any], str]:
+        if self.prepared is None:
+            self.prepared = prepare(self.record)
+        return self.prepared
+
+    def values_text(self) -> str:
+        if self.copy_text is None:
+            self.copy_text = fields_text(self.values()[0])
+        return self.copy_text
 
 
 @dataclass(slots=True)
@@ -250,13 +265,15 @@ class BatchWriter:
             # join) makes the plan one unique-index probe per id of the batch, whatever the
             # statistics say. A store's first big import runs before any ANALYZE has seen
             # its products; as a join, the planner then hashes all of them for every batch.
+            # The batch's keys travel as one JSON text: json.dumps is C code, while psycopg
+            # adapts a Python list to an array element by element, in Python.
             self.read_sql = (
-                f"SELECT b.mpid, x.* FROM unnest(%s::text[], %s::text[]) AS b(mpid, sh)"
+                f"SELECT b.mpid, x.* FROM (SELECT e->>0 AS mpid, e->>1 AS sh FROM json_array_elements(%s::json) e) b"
                 f" CROSS JOIN LATERAL (SELECT {columns} FROM {self.products} p {translation_join}"
                 f" WHERE {product_key} OFFSET 0) x"
             )
             self._read_params = lambda keys: [
-                [k[0] for k in keys], [k[1] for k in keys], *self.owns_params, self.language, self.store.id,
+                json.dumps(keys, ensure_ascii=False), *self.owns_params, self.language, self.store.id,
                 self.marketplace,
             ]
         else:
@@ -373,9 +390,9 @@ class BatchWriter:
         with connection.cursor() as cursor:
             if self.vendor == "postgresql":
                 cursor.execute(
-                    f"INSERT INTO {self.seen} (mpid, row_number) SELECT * FROM unnest(%s::text[], %s::int[])"
-                    f" ON CONFLICT DO NOTHING",
-                    [ids, [c[1] for c in claims]],
+                    f"INSERT INTO {self.seen} (mpid, row_number)"
+                    f" SELECT e->>0, (e->>1)::int FROM json_array_elements(%s::json) e ON CONFLICT DO NOTHING",
+                    [json.dumps(claims, ensure_ascii=False)],
                 )
             else:
                 cursor.execute(
@@ -440,7 +457,7 @@ class BatchWriter:
         for row in batch.rows:
             if row.had_warnings:
                 counts.warnings += 1
-            values, chash = prepare(row.record)
+            values, chash = row.values()
             ex = existing.get(row.identifier)
             if ex is None:
                 counts.imported += 1
@@ -501,17 +518,18 @@ class BatchWriter:
                         p["last_import_job"], *(p[name] for name in RECORD_FIELDS), p["content_hash"]]
         translation_cols = [t["created_at"], t["updated_at"], t["product"], t["language"],
                             *(t[name] for name in TEXT_FIELDS), t["source_hash"], t["had_warnings"]]
-        fixed = [self.store.id, self.marketplace, self.store.name, now, now, self.job.id]
+        fixed = "\t".join(field_text(v) for v in (self.store.id, self.marketplace, self.store.name, now, now,
+                                                      self.job.id))
+        stamp = field_text(now)
         try:
             with cursor.copy(f"COPY {self.products} ({', '.join(product_cols)}) FROM STDIN") as copy:
-                write = copy.write_row
-                for (_row, values, chash), product_id in zip(inserts, ids, strict=True):
-                    write([product_id, *fixed, *values, chash])
+                copy.write("".join([f"{product_id}\t{fixed}\t{row.values_text()}\t{chash}\n"
+                                    for (row, _values, chash), product_id in zip(inserts, ids, strict=True)]))
             with cursor.copy(f"COPY {self.translations} ({', '.join(translation_cols)}) FROM STDIN") as copy:
-                write = copy.write_row
-                for (row, values, _chash), product_id in zip(inserts, ids, strict=True):
-                    write([now, now, product_id, self.language, *_text_values(values), row.source_hash,
-                           row.had_warnings])
+                copy.write("".join([
+                    f"{stamp}\t{stamp}\t{product_id}\t{self.language}\t{fields_text(list(_text_values(values)))}"
+                    f"\t{row.source_hash}\t{'t' if row.had_warnings else 'f'}\n"
+                    for (row, values, _chash), product_id in zip(inserts, ids, strict=True)]))
         except (IntegrityError, psycopg_errors.UniqueViolation) as exc:
             raise ConcurrentWriteError("Another writer created products of this batch.") from exc
         if not self._statistics_checked:
@@ -529,11 +547,12 @@ class BatchWriter:
         cursor.execute(f"TRUNCATE {self.stage}")
         # Every staged row writes its translation; `action` says what happens to the product.
         with cursor.copy(f"COPY {self.stage} ({', '.join(stage_cols)}) FROM STDIN") as copy:
-            write = copy.write_row
-            for row, values, chash, ex in updates:
-                write(["u", ex.product_id, ex.owns_texts, *values, chash, row.source_hash, row.had_warnings])
-            for row, values, ex in refreshes:
-                write(["n", ex.product_id, False, *values, "", row.source_hash, row.had_warnings])
+            lines = [f"u\t{ex.product_id}\t{'t' if ex.owns_texts else 'f'}\t{row.values_text()}\t{chash}"
+                     f"\t{row.source_hash}\t{'t' if row.had_warnings else 'f'}\n"
+                     for row, _values, chash, ex in updates]
+            lines += [f"n\t{ex.product_id}\tf\t{row.values_text()}\t\t{row.source_hash}"
+                      f"\t{'t' if row.had_warnings else 'f'}\n" for row, _values, ex in refreshes]
+            copy.write("".join(lines))
         if updates:
             sets = [f"{p['store_name']} = %s", f"{p['updated_at']} = %s", f"{p['last_import_job']} = %s",
                     f"{p['content_hash']} = s.content_hash"]
