@@ -7,7 +7,8 @@
    default postgres://postgres@127.0.0.1:5432/letzshop_bench; dropped and created again).
 3. Run each measurement in a process of its own and read its peak RSS: csv.reader alone,
    PostgreSQL COPY into a plain table (the floor), our import fresh and again unchanged on
-   PostgreSQL and SQLite, django-import-export on PostgreSQL (on a slice: it is slow), and
+   PostgreSQL and SQLite, the same fresh import through the real path (a loopback HTTP
+   server and a `qcluster` worker), django-import-export on PostgreSQL (on a slice: it is slow), and
    with --rss-rows our import of a much bigger feed to show that memory stays flat.
 4. Print a table, the ratios, the targets of issue 3, and one `BENCH ...` line to compare
    runs over time.
@@ -113,6 +114,8 @@ def main() -> None:
                                     label="PostgreSQL COPY")
         results["pg_fresh"] = ours(feed, args.pg_url, "bench", "ours, PostgreSQL, fresh")
         results["pg_unchanged"] = ours(feed, args.pg_url, "bench", "ours, PostgreSQL, unchanged")
+        results["real_pg_fresh"] = run_child("benchmarks.run_real", ["--feed", str(feed), "--store", "bench-real"],
+                                             args.pg_url, "ours, PostgreSQL, fresh, HTTP + qcluster worker")
         results["sqlite_fresh"] = ours(feed, sqlite_url, "bench", "ours, SQLite, fresh")
         results["sqlite_unchanged"] = ours(feed, sqlite_url, "bench", "ours, SQLite, unchanged")
         results["die"] = run_child("benchmarks.run_die", ["--feed", str(feed), "--rows", str(die_rows)],
@@ -145,6 +148,7 @@ def print_report(args: argparse.Namespace, feed: Path, size: int, die_rows: int,
         ("PostgreSQL COPY into a plain table (floor)", "copy"),
         ("ours, PostgreSQL, fresh", "pg_fresh"),
         ("ours, PostgreSQL, unchanged", "pg_unchanged"),
+        ("ours, PostgreSQL, fresh, HTTP + worker", "real_pg_fresh"),
         ("ours, SQLite, fresh", "sqlite_fresh"),
         ("ours, SQLite, unchanged", "sqlite_unchanged"),
         (f"django-import-export, PostgreSQL ({die_rows:,} rows)", "die"),
@@ -153,11 +157,13 @@ def print_report(args: argparse.Namespace, feed: Path, size: int, die_rows: int,
         rows += [(f"ours, PostgreSQL, fresh, {args.rss_rows:,} rows", "big_pg_fresh"),
                  (f"ours, PostgreSQL, unchanged, {args.rss_rows:,} rows", "big_pg_unchanged")]
     for label, key in rows:
-        m = r[key]
+        m = dict(r[key])
+        if key == "real_pg_fresh":
+            m["rss_mb"] = m["worker_rss_mb"]  # the worker's, not the process that watched it
         print(f"{label:<44} {m['rows']:>9,} {m['seconds']:>8.2f} {m['rows_per_s']:>9,} {m['rss_mb']:>6.0f} MB "
               f"{m['rows_per_s'] / copy:>7.2f} {m['rows_per_s'] / die:>7.1f}")
     print()
-    for key in ("pg_fresh", "pg_unchanged", "sqlite_fresh", "sqlite_unchanged"):
+    for key in ("pg_fresh", "pg_unchanged", "real_pg_fresh", "sqlite_fresh", "sqlite_unchanged"):
         m = r[key]
         print(f"counters {key:<17} status={m['status']} imported={m['imported']:,} updated={m['updated']:,} "
               f"unchanged={m['unchanged']:,} errors={m['errors']:,} warnings={m['warnings']:,}")
@@ -179,6 +185,10 @@ def print_report(args: argparse.Namespace, feed: Path, size: int, die_rows: int,
         print(f"  {key:<17} {rate:>8,} rows/s  target {target:>6,} ({'met' if rate >= target else 'NOT met'}); "
               f"scaled to this machine's csv.reader {scaled:>8,.0f} ({'met' if rate >= scaled else 'NOT met'})")
     ratio = r["pg_fresh"]["rows_per_s"]
+    real = r["real_pg_fresh"]
+    print(f"  real path (download + worker, claim to end) {real['rows_per_s']:,} rows/s = "
+          f"{real['rows_per_s'] / ratio:.2f} of in-process (target >= 0.85, i.e. at most 15% slower); "
+          f"{real['total_seconds']:.1f} s from the job's creation")
     print(f"  pg_fresh / COPY = {ratio / copy:.2f} (target >= 0.4); pg_fresh / django-import-export = "
           f"{ratio / die:.1f} (target >= 20)")
     rss_100k = max(r[k]["rss_mb"] for k in ("pg_fresh", "pg_unchanged", "sqlite_fresh", "sqlite_unchanged"))
