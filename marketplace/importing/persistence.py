@@ -69,6 +69,9 @@ _TRANSLATION = MarketplaceProductTranslation._meta
 _ERROR = MarketplaceImportError._meta
 
 SQLITE_CACHE_KIB = 32 * 1024
+# Rows per write during a COPY (about 100 KB): small enough for the server to start
+# early, large enough that the calls cost nothing.
+_COPY_CHUNK_ROWS = 64
 # Advisory-lock namespace for "a batch of this store is being written" (any 32-bit value
 # that no other code uses).
 _STORE_LOCK_CLASS = 0x4C5A  # "LZ"
@@ -450,19 +453,20 @@ class BatchWriter:
         counts = BatchCounts(
             unchanged=batch.unchanged, errors=batch.error_rows, processed=batch.processed
         )
-        # Each row travels with its serialized values and content hash, computed once.
-        inserts: list[tuple[ProductRow, list[Any], str]] = []
+        # New rows are serialized while they are streamed to the database (see
+        # _copy_new_products); the others carry their serialized values and content hash.
+        inserts: list[ProductRow] = []
         updates: list[tuple[ProductRow, list[Any], str, Existing]] = []
         refreshes: list[tuple[ProductRow, list[Any], Existing]] = []  # only the translation's raw hash to store
         for row in batch.rows:
             if row.had_warnings:
                 counts.warnings += 1
-            values, chash = row.values()
             ex = existing.get(row.identifier)
             if ex is None:
                 counts.imported += 1
-                inserts.append((row, values, chash))
+                inserts.append(row)
                 continue
+            values, chash = row.values()
             texts = tuple(row.record[name] or "" for name in TEXT_FIELDS)
             if not ex.has_translation:
                 texts_changed = True
@@ -493,7 +497,7 @@ class BatchWriter:
             raise JobStopped("The job was cancelled or is no longer processing; the batch is rolled back.")
         return counts
 
-    def _write_postgresql(self, inserts: list[tuple[ProductRow, list[Any], str]],
+    def _write_postgresql(self, inserts: list[ProductRow],
                           updates: list[tuple[ProductRow, list[Any], str, Existing]],
                           refreshes: list[tuple[ProductRow, list[Any], Existing]], now: datetime) -> None:
         with connection.cursor() as cursor:
@@ -502,7 +506,7 @@ class BatchWriter:
             if updates or refreshes:
                 self._update_through_stage(cursor, updates, refreshes, now)
 
-    def _copy_new_products(self, cursor: Any, inserts: list[tuple[ProductRow, list[Any], str]],
+    def _copy_new_products(self, cursor: Any, inserts: list[ProductRow],
                            now: datetime) -> None:
         """New products and their translations go straight into their tables with COPY.
 
@@ -521,15 +525,25 @@ class BatchWriter:
         fixed = "\t".join(field_text(v) for v in (self.store.id, self.marketplace, self.store.name, now, now,
                                                       self.job.id))
         stamp = field_text(now)
+        texts: list[str] = []
         try:
             with cursor.copy(f"COPY {self.products} ({', '.join(product_cols)}) FROM STDIN") as copy:
-                copy.write("".join([f"{product_id}\t{fixed}\t{row.values_text()}\t{chash}\n"
-                                    for (row, _values, chash), product_id in zip(inserts, ids, strict=True)]))
+                # Sent in small chunks, so that the server stores the first rows while the
+                # next ones are still being serialized here.
+                lines: list[str] = []
+                for row, product_id in zip(inserts, ids, strict=True):
+                    values, chash = row.values()
+                    lines.append(f"{product_id}\t{fixed}\t{row.values_text()}\t{chash}\n")
+                    texts.append(fields_text(list(_text_values(values))))
+                    if len(lines) == _COPY_CHUNK_ROWS:
+                        copy.write("".join(lines))
+                        lines = []
+                copy.write("".join(lines))
             with cursor.copy(f"COPY {self.translations} ({', '.join(translation_cols)}) FROM STDIN") as copy:
                 copy.write("".join([
-                    f"{stamp}\t{stamp}\t{product_id}\t{self.language}\t{fields_text(list(_text_values(values)))}"
+                    f"{stamp}\t{stamp}\t{product_id}\t{self.language}\t{text}"
                     f"\t{row.source_hash}\t{'t' if row.had_warnings else 'f'}\n"
-                    for (row, values, _chash), product_id in zip(inserts, ids, strict=True)]))
+                    for row, product_id, text in zip(inserts, ids, texts, strict=True)]))
         except (IntegrityError, psycopg_errors.UniqueViolation) as exc:
             raise ConcurrentWriteError("Another writer created products of this batch.") from exc
         if not self._statistics_checked:
@@ -580,11 +594,11 @@ class BatchWriter:
             [now, now, self.language],
         )
 
-    def _write_sqlite(self, inserts: list[tuple[ProductRow, list[Any], str]],
+    def _write_sqlite(self, inserts: list[ProductRow],
                       updates: list[tuple[ProductRow, list[Any], str, Existing]],
                       refreshes: list[tuple[ProductRow, list[Any], Existing]], now: datetime) -> None:
         p, t = self.p, self.t
-        translations: list[tuple[ProductRow, int | None]] = [(i[0], None) for i in inserts]
+        translations: list[tuple[ProductRow, int | None]] = [(row, None) for row in inserts]
         translations += [(u[0], u[3].product_id) for u in updates]
         translations += [(row, ex.product_id) for row, _values, ex in refreshes]
         stamp = connection.ops.adapt_datetimefield_value(now)
@@ -597,7 +611,7 @@ class BatchWriter:
                     cursor.executemany(
                         f"INSERT INTO {self.products} ({', '.join(columns)})"
                         f" VALUES ({', '.join(['%s'] * len(columns))})",
-                        [[*fixed, *values, chash] for _row, values, chash in inserts],
+                        [[*fixed, *values, chash] for values, chash in map(ProductRow.values, inserts)],
                     )
                 except IntegrityError as exc:
                     # Only a writer outside the import could have created one (see _copy_new_products).
