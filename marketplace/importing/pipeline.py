@@ -314,7 +314,14 @@ class _BatchProcessor:
         writer = self.writer
         keys = self._raw_keys(records)
         writer.lock_store()
-        existing = writer.read_existing(list({k[0]: k for k in keys if k[0]}.values()))
+        # Freshness is judged on an id's first row of the batch: that is the row that
+        # counts (a later one is a duplicate, or follows a first row that was invalid and
+        # so cannot be fresh).
+        first_keys: dict[str, tuple[str, str]] = {}
+        for key in keys:
+            if key[0] and key[0] not in first_keys:
+                first_keys[key[0]] = key
+        existing = writer.read_existing(list(first_keys.values()))
         work = _Work()
         for (row_number, cells), (raw_id, source_hash) in zip(records, keys, strict=True):
             state = existing.get(raw_id) if raw_id else None

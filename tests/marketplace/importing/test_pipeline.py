@@ -162,6 +162,20 @@ def test_a_duplicate_id_in_a_later_batch_is_an_error_too(store, tmp_path):
     assert counters(again) == (0, 0, 149, 1, 0, 150)
 
 
+def test_a_changed_row_is_applied_when_a_later_duplicate_repeats_the_imported_bytes(store, tmp_path):
+    import_file(store, write_feed(tmp_path / "feed.csv", [product_row(1), product_row(2)]))
+    # SKU-0001 changed; a later row repeats it with exactly the bytes imported last time.
+    rows = [product_row(1, title="Nouveau titre"), product_row(2), product_row(1)]
+
+    job = import_file(store, write_feed(tmp_path / "feed.csv", rows))
+
+    assert counters(job) == (0, 1, 1, 1, 0, 3)
+    assert MarketplaceProduct.objects.get(marketplace_product_id="SKU-0001").title == "Nouveau titre"
+    error = job.errors.get()
+    assert (error.row_number, error.error_type) == (4, "validation_error")
+    assert "row 2" in error.error_message
+
+
 def test_three_languages_of_one_feed_give_one_product_with_three_translations(store, tmp_path):
     for language in ("fr", "en", "de"):
         rows = [product_row(n, title=f"{language} {n}", link=f"https://shop.example.lu/{language}/{n}")
