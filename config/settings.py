@@ -217,6 +217,9 @@ MARKETPLACE_FETCH_TIMEOUT = env_int("MARKETPLACE_FETCH_TIMEOUT", 30, minimum=1)
 MARKETPLACE_FETCH_DEADLINE = env_int("MARKETPLACE_FETCH_DEADLINE", 1800, minimum=1)
 MARKETPLACE_STALE_JOB_SECONDS = env_int("MARKETPLACE_STALE_JOB_SECONDS", 600, minimum=30)
 MARKETPLACE_MAX_ATTEMPTS = env_int("MARKETPLACE_MAX_ATTEMPTS", 3, minimum=1)
+# Read and normalize the feed in a forked reader process beside the import (two cores at
+# work instead of one); off: everything in the importing process.
+MARKETPLACE_IMPORT_READER_PROCESS = env_bool("MARKETPLACE_IMPORT_READER_PROCESS", hasattr(os, "fork"))
 MARKETPLACE_UPLOAD_DIR = MEDIA_ROOT / "feeds"
 MARKETPLACE_PORTAL_REFRESH_SECONDS = env_int("MARKETPLACE_PORTAL_REFRESH_SECONDS", 10, minimum=1)
 

@@ -91,13 +91,15 @@ class ProductRow:
 
     row_number: int
     identifier: str
-    record: dict[str, Any]
+    record: dict[str, Any] | None  # None when `prepared` is given (rows normalized in the reader process)
     source_hash: str  # hash of the raw feed row (see MarketplaceProductTranslation.source_hash)
     had_warnings: bool = False
     # `prepare(record)` and, for PostgreSQL, the values as COPY text, when already computed
     # (the read-ahead thread does it while this one waits for the database).
-    prepared: tuple[list[Any], str] | None = None
+    prepared: tuple[list[Any] | None, str] | None = None  # values None: only the COPY texts are known
     copy_text: str | None = None
+    texts_copy_text: str | None = None
+    texts: tuple[str, ...] | None = None  # the translatable texts ("" for none), when values are not kept
 
     def values(self) -> tuple[list[Any], str]:
         if self.prepared is None:
@@ -108,6 +110,11 @@ class ProductRow:
         if self.copy_text is None:
             self.copy_text = fields_text(self.values()[0])
         return self.copy_text
+
+    def texts_text(self) -> str:
+        if self.texts_copy_text is None:
+            self.texts_copy_text = texts_copy_text(self.values()[0])
+        return self.texts_copy_text
 
 
 @dataclass(slots=True)
@@ -155,7 +162,7 @@ class Batch:
 _record_values = operator.itemgetter(*RECORD_FIELDS)
 _URLS_POSITION = RECORD_FIELDS.index("additional_image_links")
 _EXTRA_POSITION = RECORD_FIELDS.index("extra_attributes")
-_text_values = operator.itemgetter(*(RECORD_FIELDS.index(name) for name in TEXT_FIELDS))
+_text_values = text_values = operator.itemgetter(*(RECORD_FIELDS.index(name) for name in TEXT_FIELDS))
 _hashed_values = operator.itemgetter(*(i for i, name in enumerate(RECORD_FIELDS) if name in HASHED_FIELDS))
 # Characters a JSON string cannot hold as they are.
 _JSON_UNSAFE = re.compile(r'["\\\x00-\x1f\x7f]')
@@ -195,6 +202,11 @@ def prepare(record: dict[str, Any]) -> tuple[list[Any], str]:
     data = "\x1f".join([v if v.__class__ is str else "\x00" if v is None else str(v)
                         for v in _hashed_values(values)])
     return values, hashlib.blake2b(data.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def texts_copy_text(values: list[Any]) -> str:
+    """The translatable texts among `prepare`'s values, as COPY text."""
+    return fields_text(list(_text_values(values)))
 
 
 def content_hash(record: dict[str, Any]) -> str:
@@ -363,6 +375,13 @@ class BatchWriter:
                 cursor.execute(f"DROP TABLE IF EXISTS {self.stage}")
         self._opened = False
 
+    def has_translations(self) -> bool:
+        """Whether a product of the store has a translation in the job's language already:
+        a re-import, where most rows are usually recognized without normalizing them."""
+        return MarketplaceProductTranslation.objects.filter(
+            product__store=self.store, product__marketplace=self.marketplace, language=self.language
+        ).exists()
+
     # --- per batch: lock, duplicates, read ----------------------------------------------
 
     def lock_store(self) -> None:
@@ -467,7 +486,7 @@ class BatchWriter:
                 inserts.append(row)
                 continue
             values, chash = row.values()
-            texts = tuple(row.record[name] or "" for name in TEXT_FIELDS)
+            texts = row.texts if row.texts is not None else tuple(text or "" for text in _text_values(values))
             if not ex.has_translation:
                 texts_changed = True
             elif ex.texts is None:
@@ -532,9 +551,8 @@ class BatchWriter:
                 # next ones are still being serialized here.
                 lines: list[str] = []
                 for row, product_id in zip(inserts, ids, strict=True):
-                    values, chash = row.values()
-                    lines.append(f"{product_id}\t{fixed}\t{row.values_text()}\t{chash}\n")
-                    texts.append(fields_text(list(_text_values(values))))
+                    lines.append(f"{product_id}\t{fixed}\t{row.values_text()}\t{row.values()[1]}\n")
+                    texts.append(row.texts_text())
                     if len(lines) == _COPY_CHUNK_ROWS:
                         copy.write("".join(lines))
                         lines = []
@@ -650,7 +668,7 @@ class BatchWriter:
                                f" AND {p['marketplace']} = %s AND {p['marketplace_product_id']} = %s))")
                 params = []
                 for row, product_id in translations:
-                    texts = [row.record.get(name) or "" for name in TEXT_FIELDS]
+                    texts = [text or "" for text in _text_values(row.values()[0])]
                     params.append([stamp, stamp, product_id, self.store.id, self.marketplace, row.identifier,
                                    self.language, *texts, row.source_hash, row.had_warnings])
                 cursor.executemany(

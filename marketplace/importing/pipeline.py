@@ -13,7 +13,7 @@ import os
 import tempfile
 import time
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,15 @@ from marketplace.importing.persistence import (
     ErrorRow,
     JobStopped,
     ProductRow,
+    prepare,
+)
+from marketplace.importing.reader import (
+    BatchReader,
+    ForkedBatches,
+    InProcessBatches,
+    ReadBatch,
+    ReaderFailed,
+    cells_of,
 )
 from marketplace.models import MarketplaceImportError, MarketplaceImportJob
 
@@ -132,7 +141,7 @@ def _run(job: MarketplaceImportJob, source_path: Path | None, progress: Progress
     except FetchCancelled:
         jobs.import_job_mark_cancelled(job_id=job.id)
         _log_finish(job, "cancelled during download", totals, started)
-    except (FetchError, FeedDecodeError, MappingError) as exc:
+    except (FetchError, FeedDecodeError, MappingError, ReaderFailed) as exc:
         jobs.import_job_fail(job_id=job.id, message=getattr(exc, "message", None) or str(exc))
     except Exception as exc:
         logger.exception("Import crashed")
@@ -233,32 +242,29 @@ class _Heartbeat:
         return not self.alive
 
 
-def _batched(records: Iterator[tuple[int, list[str]]], size: int) -> Iterator[list[tuple[int, list[str]]]]:
-    batch: list[tuple[int, list[str]]] = []
-    for record in records:
-        batch.append(record)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def _import_rows(job: MarketplaceImportJob, feed: DecodedFeed, columns: Any, totals: BatchCounts,
                  progress: ProgressCallback | None) -> None:
     processor = _BatchProcessor(job, feed, columns)
     processor.writer.open()
+    reader = BatchReader(feed=feed, normalizer=RowNormalizer(columns), id_index=processor.id_index,
+                         salt=processor.salt, batch_size=job.batch_size,
+                         copy_text=processor.writer.vendor == "postgresql")
+    batches = (ForkedBatches(reader, speculate=not processor.writer.has_translations())
+               if settings.MARKETPLACE_IMPORT_READER_PROCESS else InProcessBatches(reader))
     try:
-        for records in _batched(feed.records(), job.batch_size):
-            try:
-                counts = processor.run(records)
-            except JobStopped:
-                # Cancelled while the batch ran: the batch was rolled back.
-                raise _Stop from None
-            totals.add(counts)
-            if progress is not None:
-                progress(ImportProgress(counts=BatchCounts(**vars(totals)), bytes_processed=feed.bytes_read(),
-                                        bytes_total=feed.size))
+        with batches:
+            for batch in batches:
+                try:
+                    counts = processor.run(batch)
+                except JobStopped:
+                    # Cancelled while the batch ran: the batch was rolled back.
+                    raise _Stop from None
+                # Have the reader normalize ahead while most rows need it.
+                batches.set_speculate(processor.normalized * 2 >= len(batch.rows))
+                totals.add(counts)
+                if progress is not None:
+                    progress(ImportProgress(counts=BatchCounts(**vars(totals)), bytes_processed=batch.bytes_read,
+                                            bytes_total=feed.size))
     finally:
         processor.writer.close()
 
@@ -271,8 +277,8 @@ class _Work:
     errors: list[ErrorRow] = field(default_factory=list)
     error_rows: int = 0
     unchanged: int = 0
-    # identifier -> (row number, index in rows or -1 for an unchanged row, raw cells)
-    claimed: dict[str, tuple[int, int, list[str]]] = field(default_factory=dict)
+    # identifier -> (row number, index in rows or -1 for an unchanged row, cells as read)
+    claimed: dict[str, tuple[int, int, Any]] = field(default_factory=dict)
 
 
 class _BatchProcessor:
@@ -285,45 +291,34 @@ class _BatchProcessor:
         # The raw-row hashes also cover the header and the normalizing code, so a feed whose
         # columns moved, or an upgrade that reads values differently, re-reads every row.
         self.salt = row_hash([NORMALIZATION_VERSION, feed.delimiter, *feed.header])
+        self.normalized = 0  # rows of the last batch that needed normalizing
 
-    def run(self, records: list[tuple[int, list[str]]]) -> BatchCounts:
+    def run(self, batch: ReadBatch) -> BatchCounts:
         for attempt in (1, 2):
             try:
                 with transaction.atomic():
-                    return self._run(records)
+                    return self._run(batch)
             except ConcurrentWriteError:
                 if attempt == 2:
                     raise
                 logger.warning("Products of this batch were written concurrently; reading the batch again")
         raise AssertionError("unreachable")
 
-    def _raw_keys(self, records: list[tuple[int, list[str]]]) -> list[tuple[str, str]]:
-        """(raw id, raw-row hash) per record; "" id when the row has none."""
-        keys = []
-        index = self.id_index
-        salt = self.salt
-        for _row_number, cells in records:
-            raw_id = cells[index].strip() if index is not None and index < len(cells) else ""
-            # Appending the salt to the row and removing it again is cheaper than a new list.
-            cells.append(salt)
-            keys.append((raw_id, row_hash(cells)))
-            cells.pop()
-        return keys
-
-    def _run(self, records: list[tuple[int, list[str]]]) -> BatchCounts:
+    def _run(self, batch: ReadBatch) -> BatchCounts:
         writer = self.writer
-        keys = self._raw_keys(records)
+        rows = batch.rows
         writer.lock_store()
         # Freshness is judged on an id's first row of the batch: that is the row that
         # counts (a later one is a duplicate, or follows a first row that was invalid and
         # so cannot be fresh).
         first_keys: dict[str, tuple[str, str]] = {}
-        for key in keys:
-            if key[0] and key[0] not in first_keys:
-                first_keys[key[0]] = key
+        for row in rows:
+            if row[1] and row[1] not in first_keys:
+                first_keys[row[1]] = (row[1], row[2])
         existing = writer.read_existing(list(first_keys.values()))
         work = _Work()
-        for (row_number, cells), (raw_id, source_hash) in zip(records, keys, strict=True):
+        normalized = 0
+        for row_number, raw_id, source_hash, cells, outcome in rows:
             state = existing.get(raw_id) if raw_id else None
             if state is not None and state.fresh and raw_id not in work.claimed:
                 # Same bytes as the row this translation came from, no warnings then, and
@@ -331,22 +326,52 @@ class _BatchProcessor:
                 work.claimed[raw_id] = (row_number, -1, cells)
                 work.unchanged += 1
                 continue
-            self._normalize(work, row_number, cells, source_hash)
+            normalized += 1
+            self._normalize(work, row_number, cells, source_hash, outcome)
+        self.normalized = normalized
 
-        raw_ids = {k[0] for k in keys}
-        cleaned = [(row.identifier, row.source_hash) for row in work.rows if row.identifier not in raw_ids]
+        cleaned = [(row.identifier, row.source_hash) for row in work.rows if row.identifier not in first_keys]
         if cleaned:
             # The normalizer cleaned some ids beyond a strip(): look those up too (rare).
             existing.update(writer.read_existing(cleaned))
 
         self._drop_ids_seen_in_earlier_batches(work)
-        batch = Batch(rows=work.rows, errors=work.errors, error_rows=work.error_rows, unchanged=work.unchanged,
-                      processed=len(records), bytes_processed=self.feed.bytes_read(), bytes_total=self.feed.size)
-        return writer.write(batch, existing)
+        return writer.write(Batch(rows=work.rows, errors=work.errors, error_rows=work.error_rows,
+                                  unchanged=work.unchanged, processed=len(rows), bytes_processed=batch.bytes_read,
+                                  bytes_total=self.feed.size), existing)
 
-    def _normalize(self, work: _Work, row_number: int, cells: list[str], source_hash: str) -> None:
+    def _normalize(self, work: _Work, row_number: int, cells: Any, source_hash: str, outcome: Any) -> None:
+        if outcome is None:
+            outcome = self._outcome(work, row_number, cells)
+            if outcome is None:
+                return
+        identifier, issues, prepared, values_text, texts_text, texts = outcome
+        if prepared is None:
+            work.error_rows += 1
+            self._add_issues(work, row_number, identifier, cells, issues)
+            return
+        first = work.claimed.get(identifier)
+        if first is not None:
+            self._duplicate(work, row_number, identifier, first[0], cells)
+            return
+        had_warnings = bool(issues)
+        work.claimed[identifier] = (row_number, len(work.rows), cells)
+        work.rows.append(ProductRow(row_number=row_number, identifier=identifier, record=None,
+                                    source_hash=source_hash, had_warnings=had_warnings, prepared=prepared,
+                                    copy_text=values_text, texts_copy_text=texts_text, texts=texts))
+        if had_warnings:
+            self._add_issues(work, row_number, identifier, cells, issues)
+
+    def _outcome(self, work: _Work, row_number: int, cells: Any) -> Any:
+        """Normalize a row the reader did not: the reader's outcome tuple, or None when the
+        row could not be read at all (then it is already recorded as an error)."""
+        cells = cells_of(cells)
         try:
             result = self.normalizer.normalize(cells)
+            record = result.record
+            if record is None:
+                return (result.identifier or "", result.issues, None, None, None, None)
+            return (record["marketplace_product_id"], result.issues, prepare(record), None, None, None)
         except Exception as exc:
             # A bug in a normalizer must cost one row, not the import.
             logger.exception("Row %s could not be normalized", row_number)
@@ -356,25 +381,9 @@ class _BatchProcessor:
                 severity=Severity.ERROR, field="", message=f"This row could not be read ({type(exc).__name__}).",
                 row_data=self._snapshot(cells, ""),
             ))
-            return
-        record = result.record
-        if record is None:
-            work.error_rows += 1
-            self._add_issues(work, row_number, result.identifier or "", cells, result.issues)
-            return
-        identifier = record["marketplace_product_id"]
-        first = work.claimed.get(identifier)
-        if first is not None:
-            self._duplicate(work, row_number, identifier, first[0], cells)
-            return
-        had_warnings = bool(result.issues)
-        work.claimed[identifier] = (row_number, len(work.rows), cells)
-        work.rows.append(ProductRow(row_number=row_number, identifier=identifier, record=record,
-                                    source_hash=source_hash, had_warnings=had_warnings))
-        if had_warnings:
-            self._add_issues(work, row_number, identifier, cells, result.issues)
+            return None
 
-    def _add_issues(self, work: _Work, row_number: int, identifier: str, cells: list[str], issues: Any) -> None:
+    def _add_issues(self, work: _Work, row_number: int, identifier: str, cells: Any, issues: Any) -> None:
         for issue in issues:
             work.errors.append(ErrorRow(
                 row_number=row_number, identifier=identifier or "", error_type=issue.error_type,
@@ -382,7 +391,7 @@ class _BatchProcessor:
                 row_data=self._snapshot(cells, issue.field or ""),
             ))
 
-    def _duplicate(self, work: _Work, row_number: int, identifier: str, first_row: int, cells: list[str]) -> None:
+    def _duplicate(self, work: _Work, row_number: int, identifier: str, first_row: int, cells: Any) -> None:
         work.error_rows += 1
         work.errors.append(ErrorRow(
             row_number=row_number, identifier=identifier, error_type=ErrorType.VALIDATION_ERROR,
@@ -412,9 +421,9 @@ class _BatchProcessor:
             work.rows = kept
         work.errors.sort(key=lambda e: e.row_number)
 
-    def _snapshot(self, cells: list[str], field_name: str) -> dict[str, Any]:
+    def _snapshot(self, cells: Any, field_name: str) -> dict[str, Any]:
         try:
-            return self.normalizer.snapshot(cells, field=field_name)
+            return self.normalizer.snapshot(cells_of(cells), field=field_name)
         except Exception:
             logger.exception("Row snapshot failed")
             return {}

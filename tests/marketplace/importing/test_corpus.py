@@ -111,8 +111,10 @@ def _check(job: MarketplaceImportJob, expected: Expected) -> None:
         assert job.completed_at is not None
 
 
+@pytest.mark.parametrize("reader_process", [True, False], ids=["reader-process", "in-process"])
 @pytest.mark.parametrize("name", sorted(CORPUS))
-def test_each_file_gives_its_expected_counters_and_error_rows(name, store, owner, tmp_path):
+def test_each_file_gives_its_expected_counters_and_error_rows(name, reader_process, store, owner, tmp_path, settings):
+    settings.MARKETPLACE_IMPORT_READER_PROCESS = reader_process
     _check(_import_file(store, owner, name, tmp_path), CORPUS[name])
 
 

@@ -1,0 +1,238 @@
+"""Turn the decoded feed into batches of rows ready for the database, in a process of its
+own when the platform allows it.
+
+Reading a row (splitting, hashing, normalizing, serializing) costs more than writing it;
+on a machine with two cores, a reader process does that for the next batch while the
+import process writes the current one, and the two run side by side. The import tells
+the reader, through a small control pipe, whether to normalize ahead ("speculate"): yes
+while most rows of the recent batches needed it (a store's first import), no when most
+rows are recognized by their raw hash (a re-import), so unchanged rows are still never
+normalized at all.
+
+The reader is a fork of the importing process: it shares the open feed, the column map
+and the normalizer, never touches the database, and sends each batch through a pipe as
+one pickle. The import reads one batch at a time and the pipe holds at most about one
+more, so memory stays flat whatever the feed's size. When the importing process dies,
+the reader's next write fails and it exits; when the reader dies, the import fails the
+job with a message instead of waiting.
+
+Each row is a tuple `(row_number, raw_id, source_hash, cells, outcome)`:
+- `cells`: the row's cells, or (from the reader process) the cells joined with NUL, which
+  decoding removes from every line and so cannot be inside a cell; `cells_of` undoes it;
+- `outcome`: None when the row was not normalized ahead, else
+  `(identifier, issues, prepared, values_text, texts_text, texts)` where `prepared` is
+  `persistence.prepare`'s result, or None when the row is invalid. For PostgreSQL, which
+  writes the COPY texts, `prepared` is `(None, content hash)` and `texts` holds the
+  translatable texts: unpickling the 53 values of every row cost the import more than
+  the rest of its Python work.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import pickle
+import select
+import signal
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from marketplace.importing.copy_format import fields_text
+from marketplace.importing.decoding import DecodedFeed, row_hash
+from marketplace.importing.normalizers import RowNormalizer
+from marketplace.importing.persistence import prepare, text_values, texts_copy_text
+
+Row = tuple[int, str, str, Any, Any]
+_PIPE_BYTES = 1024 * 1024
+_F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
+
+
+@dataclass(slots=True)
+class ReadBatch:
+    rows: list[Row]
+    bytes_read: int  # how far the file had been read when the batch was complete
+
+
+class ReaderFailed(Exception):
+    """The reader process stopped without finishing the feed."""
+
+
+def cells_of(cells: Any) -> list[str]:
+    """The cells of a row as the reader sent them."""
+    return cells.split("\x00") if cells.__class__ is str else cells
+
+
+class BatchReader:
+    """Reads `feed` into `ReadBatch`es (the same work in the reader process or in this one)."""
+
+    def __init__(self, *, feed: DecodedFeed, normalizer: RowNormalizer, id_index: int | None, salt: str,
+                 batch_size: int, copy_text: bool) -> None:
+        self.feed = feed
+        self.normalizer = normalizer
+        self.id_index = id_index
+        self.salt = salt
+        self.batch_size = batch_size
+        self.copy_text = copy_text
+
+    def batches(self, speculate: Callable[[], bool], *, joined: bool) -> Iterator[ReadBatch]:
+        records: list[tuple[int, list[str]]] = []
+        for record in self.feed.records():
+            records.append(record)
+            if len(records) >= self.batch_size:
+                yield self._batch(records, speculate(), joined)
+                records = []
+        if records:
+            yield self._batch(records, speculate(), joined)
+
+    def _batch(self, records: list[tuple[int, list[str]]], speculate: bool, joined: bool) -> ReadBatch:
+        index = self.id_index
+        salt = self.salt
+        rows: list[Row] = []
+        for row_number, cells in records:
+            raw_id = cells[index].strip() if index is not None and index < len(cells) else ""
+            # Appending the salt to the row and removing it again is cheaper than a new list.
+            cells.append(salt)
+            source_hash = row_hash(cells)
+            cells.pop()
+            outcome = self._outcome(cells) if speculate else None
+            rows.append((row_number, raw_id, source_hash,
+                         "\x00".join(cells) if joined and cells.__class__ is list else cells, outcome))
+        return ReadBatch(rows=rows, bytes_read=self.feed.bytes_read())
+
+    def _outcome(self, cells: list[str]) -> Any:
+        try:
+            result = self.normalizer.normalize(cells)
+            record = result.record
+            if record is None:
+                return (result.identifier or "", result.issues, None, None, None, None)
+            values, chash = prepared = prepare(record)
+            if not self.copy_text:
+                return (record["marketplace_product_id"], result.issues, prepared, None, None, None)
+            return (record["marketplace_product_id"], result.issues, (None, chash), fields_text(values),
+                    texts_copy_text(values), tuple(text or "" for text in text_values(values)))
+        except Exception:
+            return None  # the import normalizes the row again and reports what went wrong
+
+
+class InProcessBatches:
+    """The batches, read in this process as they are asked for (no speculation)."""
+
+    def __init__(self, reader: BatchReader) -> None:
+        self._batches = reader.batches(lambda: False, joined=False)
+
+    def __enter__(self) -> InProcessBatches:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._batches.close()
+
+    def __iter__(self) -> Iterator[ReadBatch]:
+        return self._batches
+
+    def set_speculate(self, value: bool) -> None:
+        pass
+
+
+class ForkedBatches:
+    """The batches, read ahead by a forked reader process."""
+
+    def __init__(self, reader: BatchReader, *, speculate: bool) -> None:
+        self._reader = reader
+        self._speculate = speculate
+        self._pid = 0
+        self._input: Any = None
+        self._control = -1
+
+    def __enter__(self) -> ForkedBatches:
+        data_read, data_write = os.pipe()
+        control_read, control_write = os.pipe()
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(data_write, _F_SETPIPE_SZ, _PIPE_BYTES)
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child, measured through the import tests
+            os.close(data_read)
+            os.close(control_write)
+            _child(self._reader, data_write, control_read, self._speculate)
+        os.close(data_write)
+        os.close(control_read)
+        self._pid = pid
+        self._input = os.fdopen(data_read, "rb", buffering=_PIPE_BYTES)
+        self._control = control_write
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._input is not None:
+            self._input.close()
+            self._input = None
+        if self._control >= 0:
+            os.close(self._control)
+            self._control = -1
+        if self._pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._pid, signal.SIGKILL)  # done or not needed any more
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self._pid, 0)
+            self._pid = 0
+
+    def __iter__(self) -> Iterator[ReadBatch]:
+        load = pickle.load
+        while True:
+            try:
+                kind, payload = load(self._input)
+            except (EOFError, pickle.UnpicklingError) as exc:
+                raise ReaderFailed("The import stopped: the process reading the file ended unexpectedly. "
+                                   "Retry the import; if it happens again, contact support.") from exc
+            if kind == "batch":
+                yield ReadBatch(rows=payload[0], bytes_read=payload[1])
+            elif kind == "end":
+                return
+            else:
+                raise payload
+
+    def set_speculate(self, value: bool) -> None:
+        if value != self._speculate:
+            self._speculate = value
+            with contextlib.suppress(BrokenPipeError):  # the reader has read the whole feed already
+                os.write(self._control, b"1" if value else b"0")
+
+
+def _child(reader: BatchReader, data_fd: int, control_fd: int, speculate: bool) -> None:  # pragma: no cover
+    """The reader process: write every batch to `data_fd`, then exit without cleaning up
+    anything of the parent's (its database connection above all)."""
+    code = 0
+    mode = [speculate]
+
+    def speculate_now() -> bool:
+        # The import's latest wish, if it sent any since the last batch.
+        while select.select([control_fd], [], [], 0)[0]:
+            data = os.read(control_fd, 64)
+            if not data:
+                break
+            mode[0] = data[-1:] == b"1"
+        return mode[0]
+
+    try:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C is the import's to handle
+        out = os.fdopen(data_fd, "wb", buffering=_PIPE_BYTES)
+        dump = pickle.dump
+        for batch in reader.batches(speculate_now, joined=True):
+            dump(("batch", (batch.rows, batch.bytes_read)), out, protocol=pickle.HIGHEST_PROTOCOL)
+            out.flush()  # the whole batch now, not when the next one fills the buffer
+        dump(("end", None), out)
+        out.flush()
+    except BrokenPipeError:
+        pass  # the import stopped reading: nothing left to do
+    except BaseException as exc:
+        code = 1
+        with contextlib.suppress(BaseException):
+            try:
+                pickle.dumps(exc)
+                error: BaseException = exc
+            except Exception:
+                error = ReaderFailed(f"The feed reader failed ({type(exc).__name__}).")
+            dump(("error", error), out)
+            out.flush()
+    os._exit(code)
