@@ -114,6 +114,9 @@ def main() -> None:
                                     label="PostgreSQL COPY")
         results["pg_fresh"] = ours(feed, args.pg_url, "bench", "ours, PostgreSQL, fresh")
         results["pg_unchanged"] = ours(feed, args.pg_url, "bench", "ours, PostgreSQL, unchanged")
+        # The same fresh import through the real path, into an empty database as well, so
+        # that only the path differs.
+        recreate_postgres(args.pg_url)
         results["real_pg_fresh"] = run_child("benchmarks.run_real", ["--feed", str(feed), "--store", "bench-real"],
                                              args.pg_url, "ours, PostgreSQL, fresh, HTTP + qcluster worker")
         results["sqlite_fresh"] = ours(feed, sqlite_url, "bench", "ours, SQLite, fresh")
