@@ -174,6 +174,20 @@ def test_a_duplicate_id_in_a_later_batch_is_an_error_too(store, tmp_path):
     assert counters(again) == (0, 0, 149, 1, 0, 150)
 
 
+def test_an_identical_duplicate_in_a_later_batch_stays_an_error_on_every_import(store, tmp_path):
+    rows = [product_row(n) for n in range(1, 151)]
+    rows[138] = product_row(2)  # file row 140 repeats row 3 byte for byte, in the second batch
+
+    first = import_file(store, write_feed(tmp_path / "feed.csv", rows), batch_size=100)
+    again = import_file(store, write_feed(tmp_path / "feed.csv", rows), batch_size=100)
+
+    assert counters(first) == (149, 0, 0, 1, 0, 150)
+    assert counters(again) == (0, 0, 149, 1, 0, 150)
+    error = again.errors.get()
+    assert (error.row_number, error.identifier, error.error_type) == (140, "SKU-0002", "validation_error")
+    assert "row 3" in error.error_message
+
+
 def test_a_changed_row_is_applied_when_a_later_duplicate_repeats_the_imported_bytes(store, tmp_path):
     import_file(store, write_feed(tmp_path / "feed.csv", [product_row(1), product_row(2)]))
     # SKU-0001 changed; a later row repeats it with exactly the bytes imported last time.
