@@ -140,6 +140,9 @@ class Existing:
     # True when the job language's translation came from this exact raw row, had no
     # warnings, and the product has not changed since: the row needs no work at all.
     fresh: bool
+    # The translation came from this exact raw row, which had warnings: never fresh (its
+    # warnings are reported again), but there is nothing new to record about it either.
+    same_warned: bool
     # This language writes the product's own title/description/link/product_type.
     owns_texts: bool
     # The translation's texts, read only when the row is not fresh (else None).
@@ -270,8 +273,9 @@ class BatchWriter:
         fresh = (f"(tr.{t['source_hash']} = b.sh AND NOT tr.{t['had_warnings']}"
                  f" AND p.{p['updated_at']} <= tr.{t['updated_at']})")
         texts = ", ".join(f"CASE WHEN {fresh} THEN NULL ELSE tr.{t[name]} END" for name in TEXT_FIELDS)
+        same_warned = f"COALESCE(tr.{t['source_hash']} = b.sh AND tr.{t['had_warnings']}, FALSE)"
         columns = (f"p.{p['id']}, p.{p['content_hash']}, tr.{t['id']} IS NOT NULL,"
-                   f" COALESCE({fresh}, FALSE), {owns_sql}, {texts}")
+                   f" COALESCE({fresh}, FALSE), {same_warned}, {owns_sql}, {texts}")
         translation_join = (f"LEFT JOIN {self.translations} tr ON tr.{t['product']} = p.{p['id']}"
                             f" AND tr.{t['language']} = %s")
         product_key = f"p.{p['store']} = %s AND p.{p['marketplace']} = %s AND p.{p['marketplace_product_id']} = b.mpid"
@@ -451,12 +455,13 @@ class BatchWriter:
             cursor.execute(self.read_sql, params)
             rows = cursor.fetchall()
         existing: dict[str, Existing] = {}
-        for mpid, product_id, chash, has_tr, fresh, owns, *texts in rows:
+        for mpid, product_id, chash, has_tr, fresh, same_warned, owns, *texts in rows:
             existing[mpid] = Existing(
                 product_id=product_id,
                 content_hash=chash,
                 has_translation=bool(has_tr),
                 fresh=bool(fresh),
+                same_warned=bool(same_warned),
                 owns_texts=bool(owns),
                 texts=None if texts[0] is None else tuple(texts),
             )
@@ -499,7 +504,7 @@ class BatchWriter:
                 updates.append((row, values, chash, ex))
             else:
                 counts.unchanged += 1
-                if not ex.fresh:
+                if not ex.fresh and not (ex.same_warned and row.had_warnings):
                     # Same data from different bytes (or warnings to forget): store the new
                     # raw hash so the next import recognizes the row without normalizing it.
                     refreshes.append((row, values, ex))

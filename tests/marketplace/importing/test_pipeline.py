@@ -174,6 +174,19 @@ def test_a_duplicate_id_in_a_later_batch_is_an_error_too(store, tmp_path):
     assert counters(again) == (0, 0, 149, 1, 0, 150)
 
 
+def test_a_row_with_warnings_reports_them_again_without_rewriting_its_translation(store, tmp_path):
+    path = write_feed(tmp_path / "feed.csv", [product_row(1), product_row(2, gtin="123")])
+    first = import_file(store, path)
+    stamp = MarketplaceProductTranslation.objects.get(product__marketplace_product_id="SKU-0002").updated_at
+
+    again = import_file(store, path)
+
+    assert counters(first) == (2, 0, 0, 0, 1, 2) and counters(again) == (0, 0, 2, 0, 1, 2)
+    assert list(again.errors.values_list("row_number", "severity", "field")) == [(3, "warning", "gtin")]
+    translation = MarketplaceProductTranslation.objects.get(product__marketplace_product_id="SKU-0002")
+    assert translation.updated_at == stamp and translation.had_warnings
+
+
 def test_an_identical_duplicate_in_a_later_batch_stays_an_error_on_every_import(store, tmp_path):
     rows = [product_row(n) for n in range(1, 151)]
     rows[138] = product_row(2)  # file row 140 repeats row 3 byte for byte, in the second batch
