@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -20,27 +19,29 @@ from marketplace.api.common import (
     paginate,
     parse_job_id,
 )
-from marketplace.api.csv import CsvApiMixin, errors_csv_response
 from marketplace.api.imports import ImportSettingsInput, start_import
+from marketplace.api.job_views import (
+    ErrorFilterInput,
+    JobApi,
+    JobCancelApi,
+    JobDetailApi,
+    JobErrorCsvApi,
+    JobErrorListApi,
+)
 from marketplace.api.serializers import (
     ImportErrorPageSerializer,
     ImportJobCreatedSerializer,
     ImportJobOutputSerializer,
     ImportJobPageSerializer,
 )
-from marketplace.api.store_views import ErrorFilterInput, error_page
 from marketplace.api.throttles import ImportCreateThrottle
 from marketplace.models import Marketplace, MarketplaceImportJob
 from marketplace.selectors import import_job_get_for_user, import_job_list_filtered
-from marketplace.services import import_job_cancel, import_job_retry, import_job_stats
+from marketplace.services import import_job_retry, import_job_stats
 from stores.models import Language, Store
 
 TAGS = ["admin imports"]
 READ_ERRORS = error_responses(401, 403, 404)
-
-
-def _get_job(request: Request, job_id: str) -> MarketplaceImportJob:
-    return import_job_get_for_user(user=request.user, job_id=parse_job_id(job_id))
 
 
 class AdminImportJobListCreateApi(APIView):
@@ -141,65 +142,63 @@ class AdminImportJobStatsApi(APIView):
         return Response(self.OutputSerializer(import_job_stats()).data)
 
 
-class AdminImportJobDetailApi(APIView):
+class _AnyJob:
+    # Any job (platform admins). A comment, not a docstring: drf-spectacular would make it
+    # the endpoints' description.
+
+    request: Request
+
+    def get_job(self, job_id: str) -> MarketplaceImportJob:
+        return import_job_get_for_user(user=self.request.user, job_id=parse_job_id(job_id))
+
+
+@extend_schema_view(get=extend_schema(
+    operation_id="admin_import_retrieve",
+    summary="Any import's details",
+    tags=TAGS,
+    parameters=[JOB_ID_PARAMETER],
+    responses={200: ImportJobOutputSerializer, **READ_ERRORS},
+))
+class AdminImportJobDetailApi(_AnyJob, JobDetailApi):
     permission_classes = [IsPlatformAdmin]
 
-    @extend_schema(
-        operation_id="admin_import_retrieve",
-        summary="Any import's details",
-        tags=TAGS,
-        parameters=[JOB_ID_PARAMETER],
-        responses={200: ImportJobOutputSerializer, **READ_ERRORS},
-    )
-    def get(self, request: Request, job_id: str) -> Response:
-        return Response(ImportJobOutputSerializer(_get_job(request, job_id)).data)
 
-
-class AdminImportJobErrorListApi(APIView):
+@extend_schema_view(get=extend_schema(
+    operation_id="admin_import_errors_list",
+    summary="Any import's row errors and warnings",
+    tags=TAGS,
+    parameters=[JOB_ID_PARAMETER, ErrorFilterInput],
+    responses={200: ImportErrorPageSerializer, **error_responses(400, 401, 403, 404)},
+))
+class AdminImportJobErrorListApi(_AnyJob, JobErrorListApi):
     permission_classes = [IsPlatformAdmin]
 
-    @extend_schema(
-        operation_id="admin_import_errors_list",
-        summary="Any import's row errors and warnings",
-        tags=TAGS,
-        parameters=[JOB_ID_PARAMETER, ErrorFilterInput],
-        responses={200: ImportErrorPageSerializer, **error_responses(400, 401, 403, 404)},
-    )
-    def get(self, request: Request, job_id: str) -> Response:
-        return Response(error_page(job=_get_job(request, job_id), query=request.query_params))
 
-
-class AdminImportJobErrorCsvApi(CsvApiMixin, APIView):
+@extend_schema_view(get=extend_schema(
+    operation_id="admin_import_errors_csv",
+    summary="All of an import's errors as CSV",
+    tags=TAGS,
+    parameters=[JOB_ID_PARAMETER],
+    responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="UTF-8 CSV with a BOM."),
+               **READ_ERRORS},
+))
+class AdminImportJobErrorCsvApi(_AnyJob, JobErrorCsvApi):
     permission_classes = [IsPlatformAdmin]
 
-    @extend_schema(
-        operation_id="admin_import_errors_csv",
-        summary="All of an import's errors as CSV",
-        tags=TAGS,
-        parameters=[JOB_ID_PARAMETER],
-        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="UTF-8 CSV with a BOM."),
-                   **READ_ERRORS},
-    )
-    def get(self, request: Request, job_id: str) -> StreamingHttpResponse:
-        return errors_csv_response(_get_job(request, job_id))
 
-
-class AdminImportJobCancelApi(APIView):
+@extend_schema_view(post=extend_schema(
+    operation_id="admin_import_cancel",
+    summary="Cancel any pending or processing import",
+    tags=TAGS,
+    request=None,
+    parameters=[JOB_ID_PARAMETER],
+    responses={200: ImportJobOutputSerializer, **error_responses(401, 403, 404, 409)},
+))
+class AdminImportJobCancelApi(_AnyJob, JobCancelApi):
     permission_classes = [IsPlatformAdmin]
 
-    @extend_schema(
-        operation_id="admin_import_cancel",
-        summary="Cancel any pending or processing import",
-        tags=TAGS,
-        request=None,
-        parameters=[JOB_ID_PARAMETER],
-        responses={200: ImportJobOutputSerializer, **error_responses(401, 403, 404, 409)},
-    )
-    def post(self, request: Request, job_id: str) -> Response:
-        return Response(ImportJobOutputSerializer(import_job_cancel(job=_get_job(request, job_id))).data)
 
-
-class AdminImportJobRetryApi(APIView):
+class AdminImportJobRetryApi(_AnyJob, JobApi):
     permission_classes = [IsPlatformAdmin]
     throttle_classes = [ImportCreateThrottle]
     throttle_scope = "import_create"
@@ -213,6 +212,6 @@ class AdminImportJobRetryApi(APIView):
         responses={202: ImportJobCreatedSerializer, **error_responses(400, 401, 403, 404, 409, 429)},
     )
     def post(self, request: Request, job_id: str) -> Response:
-        new_job = import_job_retry(job=_get_job(request, job_id), user=request.user)
+        new_job = import_job_retry(job=self.get_job(job_id), user=request.user)
         return Response(ImportJobCreatedSerializer({"job_id": new_job.pk, "status": new_job.status}).data,
                         status=202)

@@ -7,39 +7,26 @@ managers may import and cancel; staff members only read.
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.permissions import STORE_HEADER, IsStoreMember, IsStoreWriter
-from marketplace.api.common import (
-    JOB_ID_PARAMETER,
-    PaginationInput,
-    error_responses,
-    limit_field,
-    paginate,
-    parse_job_id,
-)
-from marketplace.api.csv import CsvApiMixin, errors_csv_response
+from marketplace.api.common import JOB_ID_PARAMETER, PaginationInput, error_responses, paginate, parse_job_id
 from marketplace.api.imports import ImportSettingsInput, start_import
+from marketplace.api.job_views import ErrorFilterInput, JobCancelApi, JobDetailApi, JobErrorCsvApi, JobErrorListApi
 from marketplace.api.serializers import (
-    ImportErrorOutputSerializer,
     ImportErrorPageSerializer,
     ImportJobCreatedSerializer,
     ImportJobOutputSerializer,
     ImportJobPageSerializer,
 )
 from marketplace.api.throttles import ImportCreateThrottle
-from marketplace.models import MarketplaceImportError, MarketplaceImportJob
-from marketplace.selectors import import_error_list, import_job_get_for_store, import_job_list_for_store
-from marketplace.services import import_job_cancel
+from marketplace.models import MarketplaceImportJob
+from marketplace.selectors import import_job_get_for_store, import_job_list_for_store
 
 TAGS = ["store imports"]
 STORE_HEADER_PARAMETER = OpenApiParameter(
@@ -49,10 +36,6 @@ STORE_HEADER_PARAMETER = OpenApiParameter(
 )
 READ_ERRORS = error_responses(401, 403, 404)
 WRITE_ERRORS = error_responses(401, 403, 404, 409)
-
-
-def _get_job(request: Request, job_id: str) -> MarketplaceImportJob:
-    return import_job_get_for_store(store=request.store, job_id=parse_job_id(job_id))
 
 
 class ImportJobCreateApi(APIView):
@@ -108,79 +91,59 @@ class ImportJobListApi(APIView):
                                  serializer_class=ImportJobOutputSerializer, **filters.validated_data))
 
 
-class ImportJobDetailApi(APIView):
+class _StoreJob:
+    # The job of the caller's store (404 for any other store's job). A comment, not a
+    # docstring: drf-spectacular would make it the endpoints' description.
+
+    request: Request
+
+    def get_job(self, job_id: str) -> MarketplaceImportJob:
+        return import_job_get_for_store(store=self.request.store, job_id=parse_job_id(job_id))
+
+
+@extend_schema_view(get=extend_schema(
+    operation_id="store_import_retrieve",
+    summary="An import's status and counters",
+    tags=TAGS,
+    parameters=[JOB_ID_PARAMETER, STORE_HEADER_PARAMETER],
+    responses={200: ImportJobOutputSerializer, **READ_ERRORS},
+))
+class ImportJobDetailApi(_StoreJob, JobDetailApi):
     permission_classes = [IsStoreMember]
 
-    @extend_schema(
-        operation_id="store_import_retrieve",
-        summary="An import's status and counters",
-        tags=TAGS,
-        parameters=[JOB_ID_PARAMETER, STORE_HEADER_PARAMETER],
-        responses={200: ImportJobOutputSerializer, **READ_ERRORS},
-    )
-    def get(self, request: Request, job_id: str) -> Response:
-        return Response(ImportJobOutputSerializer(_get_job(request, job_id)).data)
 
-
-class ErrorFilterInput(PaginationInput):
-    limit = limit_field(50)
-    severity = serializers.ChoiceField(choices=MarketplaceImportError.Severity.choices, required=False)
-    error_type = serializers.ChoiceField(choices=MarketplaceImportError.ErrorType.choices, required=False)
-
-    class Meta:
-        ref_name = "ImportErrorFilter"
-
-
-def error_page(*, job: MarketplaceImportJob, query: Any) -> dict[str, Any]:
-    filters = ErrorFilterInput(data=query)
-    filters.is_valid(raise_exception=True)
-    data = dict(filters.validated_data)
-    errors = import_error_list(job=job, severity=data.pop("severity", ""), error_type=data.pop("error_type", ""))
-    return paginate(queryset=errors, serializer_class=ImportErrorOutputSerializer, **data)
-
-
-class ImportJobErrorListApi(APIView):
+@extend_schema_view(get=extend_schema(
+    operation_id="store_import_errors_list",
+    summary="An import's row errors and warnings, in row order",
+    tags=TAGS,
+    parameters=[JOB_ID_PARAMETER, ErrorFilterInput, STORE_HEADER_PARAMETER],
+    responses={200: ImportErrorPageSerializer, **error_responses(400, 401, 403, 404)},
+))
+class ImportJobErrorListApi(_StoreJob, JobErrorListApi):
     permission_classes = [IsStoreMember]
 
-    @extend_schema(
-        operation_id="store_import_errors_list",
-        summary="An import's row errors and warnings, in row order",
-        tags=TAGS,
-        parameters=[JOB_ID_PARAMETER, ErrorFilterInput, STORE_HEADER_PARAMETER],
-        responses={200: ImportErrorPageSerializer, **error_responses(400, 401, 403, 404)},
-    )
-    def get(self, request: Request, job_id: str) -> Response:
-        return Response(error_page(job=_get_job(request, job_id), query=request.query_params))
 
-
-class ImportJobErrorCsvApi(CsvApiMixin, APIView):
+@extend_schema_view(get=extend_schema(
+    operation_id="store_import_errors_csv",
+    summary="All of an import's errors as CSV (safe to open in a spreadsheet)",
+    tags=TAGS,
+    parameters=[JOB_ID_PARAMETER, STORE_HEADER_PARAMETER],
+    responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="UTF-8 CSV with a BOM."),
+               **READ_ERRORS},
+))
+class ImportJobErrorCsvApi(_StoreJob, JobErrorCsvApi):
     permission_classes = [IsStoreMember]
 
-    @extend_schema(
-        operation_id="store_import_errors_csv",
-        summary="All of an import's errors as CSV (safe to open in a spreadsheet)",
-        tags=TAGS,
-        parameters=[JOB_ID_PARAMETER, STORE_HEADER_PARAMETER],
-        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="UTF-8 CSV with a BOM."),
-                   **READ_ERRORS},
-    )
-    def get(self, request: Request, job_id: str) -> StreamingHttpResponse:
-        return errors_csv_response(_get_job(request, job_id))
 
-
-class ImportJobCancelApi(APIView):
+@extend_schema_view(post=extend_schema(
+    operation_id="store_import_cancel",
+    summary="Cancel a pending or processing import",
+    description="A pending job is cancelled at once; a processing one stops within a few seconds "
+    "(its status is still `processing` in this answer until the worker stops).",
+    tags=TAGS,
+    request=None,
+    parameters=[JOB_ID_PARAMETER, STORE_HEADER_PARAMETER],
+    responses={200: ImportJobOutputSerializer, **WRITE_ERRORS},
+))
+class ImportJobCancelApi(_StoreJob, JobCancelApi):
     permission_classes = [IsStoreWriter]
-
-    @extend_schema(
-        operation_id="store_import_cancel",
-        summary="Cancel a pending or processing import",
-        description="A pending job is cancelled at once; a processing one stops within a few seconds "
-        "(its status is still `processing` in this answer until the worker stops).",
-        tags=TAGS,
-        request=None,
-        parameters=[JOB_ID_PARAMETER, STORE_HEADER_PARAMETER],
-        responses={200: ImportJobOutputSerializer, **WRITE_ERRORS},
-    )
-    def post(self, request: Request, job_id: str) -> Response:
-        job = import_job_cancel(job=_get_job(request, job_id))
-        return Response(ImportJobOutputSerializer(job).data)
