@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test install venv migrate demo lint bench bench-1m clean
+.PHONY: run test install venv migrate demo lint bench bench-1m clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ run: demo
 ## Set up everything and run the whole test suite (SQLite unless DATABASE_URL is set).
 test: migrate
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Run the browser tests and save their screenshots in docs/screenshots/ (the README shows them).
+screenshots: migrate
+	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

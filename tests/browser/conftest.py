@@ -15,7 +15,9 @@ Reusable fixtures (any test under tests/browser/ gets them):
     Set to 1 for every browser test (autouse): pages that follow running imports poll every
     second instead of every 10, so waiting for a job to finish on screen stays short.
 ``screenshot(page, name, *, full_page=True)``
-    Saves ``docs/screenshots/<name>.png`` (committed: the README shows them).
+    Saves ``<name>.png`` in a temporary folder, or in ``docs/screenshots/`` (committed: the
+    README shows them) when UPDATE_SCREENSHOTS=1 (``make screenshots``): a test run does not
+    change tracked files.
     ``screenshot.both(page, name)`` saves ``<name>-desktop.png`` (1280x800) and
     ``<name>-phone.png`` (390x844) and puts the viewport back.
 
@@ -153,5 +155,7 @@ class _Screenshots:
 
 
 @pytest.fixture
-def screenshot() -> _Screenshots:
-    return _Screenshots(SCREENSHOT_DIR)
+def screenshot(tmp_path_factory: pytest.TempPathFactory) -> _Screenshots:
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+        return _Screenshots(SCREENSHOT_DIR)
+    return _Screenshots(tmp_path_factory.getbasetemp() / "screenshots")
