@@ -217,11 +217,6 @@ def content_hash(record: dict[str, Any]) -> str:
     return prepare(record)[1]
 
 
-def record_values(record: dict[str, Any]) -> list[Any]:
-    """The record's values in RECORD_FIELDS order, JSON columns serialized."""
-    return prepare(record)[0]
-
-
 class BatchWriter:
     """Writes the batches of one import job. One instance per run (it keeps temp tables).
 

@@ -35,7 +35,6 @@ from marketplace.importing.persistence import (
     ErrorRow,
     JobStopped,
     ProductRow,
-    prepare,
 )
 from marketplace.importing.reader import (
     BatchReader,
@@ -44,6 +43,7 @@ from marketplace.importing.reader import (
     ReadBatch,
     ReaderFailed,
     cells_of,
+    outcome_of,
 )
 from marketplace.models import MarketplaceImportError, MarketplaceImportJob
 
@@ -367,11 +367,7 @@ class _BatchProcessor:
         row could not be read at all (then it is already recorded as an error)."""
         cells = cells_of(cells)
         try:
-            result = self.normalizer.normalize(cells)
-            record = result.record
-            if record is None:
-                return (result.identifier or "", result.issues, None, None, None, None)
-            return (record["marketplace_product_id"], result.issues, prepare(record), None, None, None)
+            return outcome_of(self.normalizer.normalize(cells), copy_text=False)
         except Exception as exc:
             # A bug in a normalizer must cost one row, not the import.
             logger.exception("Row %s could not be normalized", row_number)

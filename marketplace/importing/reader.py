@@ -41,7 +41,7 @@ from typing import Any
 
 from marketplace.importing.copy_format import fields_text
 from marketplace.importing.decoding import DecodedFeed, row_hash
-from marketplace.importing.normalizers import RowNormalizer
+from marketplace.importing.normalizers import RowNormalizer, RowResult
 from marketplace.importing.persistence import prepare, text_values, texts_copy_text
 
 Row = tuple[int, str, str, Any, Any]
@@ -103,17 +103,21 @@ class BatchReader:
 
     def _outcome(self, cells: list[str]) -> Any:
         try:
-            result = self.normalizer.normalize(cells)
-            record = result.record
-            if record is None:
-                return (result.identifier or "", result.issues, None, None, None, None)
-            values, chash = prepared = prepare(record)
-            if not self.copy_text:
-                return (record["marketplace_product_id"], result.issues, prepared, None, None, None)
-            return (record["marketplace_product_id"], result.issues, (None, chash), fields_text(values),
-                    texts_copy_text(values), tuple(text or "" for text in text_values(values)))
+            return outcome_of(self.normalizer.normalize(cells), copy_text=self.copy_text)
         except Exception:
             return None  # the import normalizes the row again and reports what went wrong
+
+
+def outcome_of(result: RowResult, *, copy_text: bool) -> tuple[Any, ...]:
+    """A normalized row as the import takes it (the `outcome` of the module's docstring)."""
+    record = result.record
+    if record is None:
+        return (result.identifier or "", result.issues, None, None, None, None)
+    values, chash = prepared = prepare(record)
+    if not copy_text:
+        return (record["marketplace_product_id"], result.issues, prepared, None, None, None)
+    return (record["marketplace_product_id"], result.issues, (None, chash), fields_text(values),
+            texts_copy_text(values), tuple(text or "" for text in text_values(values)))
 
 
 class InProcessBatches:
