@@ -43,6 +43,7 @@ from marketplace.importing import jobs
 from marketplace.importing.copy_format import field_text, fields_text
 from marketplace.importing.jobs import BatchCounts
 from marketplace.importing.schema import ATTRIBUTES, TRANSLATABLE
+from marketplace.importing.sqlite_checkpoint import BackgroundCheckpointer
 from marketplace.models import (
     MarketplaceImportError,
     MarketplaceImportJob,
@@ -233,6 +234,7 @@ class BatchWriter:
         self._opened = False
         self._sequence: str | None = None
         self._statistics_checked = False
+        self._checkpointer: BackgroundCheckpointer | None = None
         self._prepare_sql()
 
     # --- set-up -----------------------------------------------------------------------
@@ -366,6 +368,9 @@ class BatchWriter:
         self._opened = True
 
     def close(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
         if not self._opened:
             return
         with connection.cursor() as cursor:
@@ -508,6 +513,7 @@ class BatchWriter:
             self._write_postgresql(inserts, updates, refreshes, now)
         else:
             self._write_sqlite(inserts, updates, refreshes, now)
+            self._checkpoint_after_commit()
         if batch.errors:
             self._insert_errors(batch.errors, now)
         if not jobs.import_job_add_counts(
@@ -515,6 +521,20 @@ class BatchWriter:
         ):
             raise JobStopped("The job was cancelled or is no longer processing; the batch is rolled back.")
         return counts
+
+    def start_background_checkpoints(self) -> None:
+        """SQLite: checkpoint the WAL in a thread until `close()` (see sqlite_checkpoint).
+
+        The import calls this after forking its reader process: a fork should not copy a
+        running thread.
+        """
+        if self._checkpointer is None and BackgroundCheckpointer.applies_to(connection):
+            self._checkpointer = BackgroundCheckpointer(connection)
+            self._checkpointer.start()
+
+    def _checkpoint_after_commit(self) -> None:
+        if self._checkpointer is not None:
+            transaction.on_commit(self._checkpointer.committed)
 
     def _write_postgresql(self, inserts: list[ProductRow],
                           updates: list[tuple[ProductRow, list[Any], str, Existing]],

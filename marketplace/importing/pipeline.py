@@ -253,6 +253,7 @@ def _import_rows(job: MarketplaceImportJob, feed: DecodedFeed, columns: Any, tot
                if settings.MARKETPLACE_IMPORT_READER_PROCESS else InProcessBatches(reader))
     try:
         with batches:
+            processor.writer.start_background_checkpoints()
             for batch in batches:
                 try:
                     counts = processor.run(batch)
