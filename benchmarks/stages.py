@@ -23,7 +23,7 @@ def main() -> None:
     from marketplace.importing.decoding import open_feed, row_hash
     from marketplace.importing.mapping import resolve_columns
     from marketplace.importing.normalizers import RowNormalizer
-    from marketplace.importing.persistence import prepare
+    from marketplace.importing.row_values import prepare
 
     def run(stage: int) -> tuple[int, float]:
         started = time.perf_counter()

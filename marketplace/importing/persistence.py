@@ -26,10 +26,7 @@ writers) before it reads, so what it read is still true when it writes.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import operator
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,9 +37,16 @@ from django.utils import timezone
 from psycopg import errors as psycopg_errors
 
 from marketplace.importing import jobs
-from marketplace.importing.copy_format import field_text, fields_text
+from marketplace.importing.copy_format import field_text
 from marketplace.importing.jobs import BatchCounts
-from marketplace.importing.schema import ATTRIBUTES, TRANSLATABLE
+from marketplace.importing.row_values import (
+    RECORD_FIELDS,
+    TEXT_FIELDS,
+    copy_line,
+    parse_fields,
+    prepare,
+    text_values,
+)
 from marketplace.importing.sqlite_checkpoint import BackgroundCheckpointer
 from marketplace.models import (
     MarketplaceImportError,
@@ -50,20 +54,6 @@ from marketplace.models import (
     MarketplaceProduct,
     MarketplaceProductTranslation,
 )
-
-# Every value a normalized record carries, in a fixed order (it is the column order of
-# the statements and of the content hash).
-RECORD_FIELDS: tuple[str, ...] = (
-    *(a.name for a in ATTRIBUTES),
-    "currency",
-    "sale_price_currency",
-    "extra_attributes",
-)
-# The product's own copy of the translatable texts comes from one language only.
-TEXT_FIELDS: tuple[str, ...] = TRANSLATABLE
-# What the content hash covers: everything that is the same in every language's feed.
-HASHED_FIELDS: tuple[str, ...] = tuple(f for f in RECORD_FIELDS if f not in TEXT_FIELDS)
-JSON_FIELDS = frozenset({"additional_image_links", "extra_attributes"})
 
 _PRODUCT = MarketplaceProduct._meta
 _TRANSLATION = MarketplaceProductTranslation._meta
@@ -95,27 +85,37 @@ class ProductRow:
     record: dict[str, Any] | None  # None when `prepared` is given (rows normalized in the reader process)
     source_hash: str  # hash of the raw feed row (see MarketplaceProductTranslation.source_hash)
     had_warnings: bool = False
-    # `prepare(record)` and, for PostgreSQL, the values as COPY text, when already computed
-    # (the read-ahead thread does it while this one waits for the database).
-    prepared: tuple[list[Any] | None, str] | None = None  # values None: only the COPY texts are known
-    copy_text: str | None = None
-    texts_copy_text: str | None = None
-    texts: tuple[str, ...] | None = None  # the translatable texts ("" for none), when values are not kept
+    # `prepare(record)`, when already computed; values None when only the COPY line is
+    # known (the reader process sends PostgreSQL rows that way).
+    prepared: tuple[list[Any] | None, str] | None = None
+    copy_text: str | None = None  # the COPY line (see row_values.copy_line)
+    texts_start: int = 0  # where the translatable texts start in copy_text
 
-    def values(self) -> tuple[list[Any], str]:
+    def values(self) -> list[Any]:
+        return self._prepared()[0]
+
+    def content_hash(self) -> str:
+        return self._prepared()[1]
+
+    def _prepared(self) -> tuple[Any, str]:
         if self.prepared is None:
             self.prepared = prepare(self.record)
         return self.prepared
 
     def values_text(self) -> str:
         if self.copy_text is None:
-            self.copy_text = fields_text(self.values()[0])
+            self.copy_text, self.texts_start = copy_line(self.values())
         return self.copy_text
 
     def texts_text(self) -> str:
-        if self.texts_copy_text is None:
-            self.texts_copy_text = texts_copy_text(self.values()[0])
-        return self.texts_copy_text
+        """The translatable texts as COPY text (the end of the COPY line)."""
+        return self.values_text()[self.texts_start:]
+
+    def texts(self) -> tuple[str, ...]:
+        """The translatable texts, "" for none."""
+        values = self._prepared()[0]
+        texts = text_values(values) if values is not None else parse_fields(self.texts_text())
+        return tuple(text or "" for text in texts)
 
 
 @dataclass(slots=True)
@@ -161,61 +161,6 @@ class Batch:
     processed: int = 0  # data rows read, whatever became of them
     bytes_processed: int = 0
     bytes_total: int = 0
-
-
-_record_values = operator.itemgetter(*RECORD_FIELDS)
-_URLS_POSITION = RECORD_FIELDS.index("additional_image_links")
-_EXTRA_POSITION = RECORD_FIELDS.index("extra_attributes")
-_text_values = text_values = operator.itemgetter(*(RECORD_FIELDS.index(name) for name in TEXT_FIELDS))
-_hashed_values = operator.itemgetter(*(i for i, name in enumerate(RECORD_FIELDS) if name in HASHED_FIELDS))
-# Characters a JSON string cannot hold as they are.
-_JSON_UNSAFE = re.compile(r'["\\\x00-\x1f\x7f]')
-
-
-def _json_strings(values: Iterable[str]) -> str:
-    """JSON array of strings; the common case (nothing to escape) without json.dumps' overhead."""
-    if _JSON_UNSAFE.search("".join(values)):
-        return json.dumps(list(values), ensure_ascii=False)
-    return '["' + '","'.join(values) + '"]' if values else "[]"
-
-
-def _json_object(extra: dict[str, str]) -> str:
-    # Sorted, so that moving an unmapped column in the file changes neither the stored
-    # text nor the content hash.
-    if not extra:
-        return "{}"
-    items = sorted(extra.items()) if len(extra) > 1 else list(extra.items())
-    if _JSON_UNSAFE.search("".join(k + v for k, v in items)):
-        return json.dumps(dict(items), ensure_ascii=False)
-    return "{" + ",".join(f'"{k}":"{v}"' for k, v in items) + "}"
-
-
-def prepare(record: dict[str, Any]) -> tuple[list[Any], str]:
-    """(values in RECORD_FIELDS order with JSON columns serialized, content hash).
-
-    The content hash covers the normalized, language-independent values: an equal hash
-    means there is nothing to write. It is computed from the same serialized values that
-    are written, in one pass (this runs for every row that is normalized).
-    """
-    values = list(_record_values(record))
-    urls = values[_URLS_POSITION]
-    values[_URLS_POSITION] = _json_strings(urls) if urls is not None else "[]"
-    extra = values[_EXTRA_POSITION]
-    values[_EXTRA_POSITION] = _json_object(extra) if extra is not None else "{}"
-    # None must differ from "" (and from False): "\x00" never comes out of a normalizer.
-    data = "\x1f".join([v if v.__class__ is str else "\x00" if v is None else str(v)
-                        for v in _hashed_values(values)])
-    return values, hashlib.blake2b(data.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-
-
-def texts_copy_text(values: list[Any]) -> str:
-    """The translatable texts among `prepare`'s values, as COPY text."""
-    return fields_text(list(_text_values(values)))
-
-
-def content_hash(record: dict[str, Any]) -> str:
-    """Hash of the normalized, language-independent values: equal hash, nothing to write."""
-    return prepare(record)[1]
 
 
 class BatchWriter:
@@ -480,8 +425,8 @@ class BatchWriter:
         # New rows are serialized while they are streamed to the database (see
         # _copy_new_products); the others carry their serialized values and content hash.
         inserts: list[ProductRow] = []
-        updates: list[tuple[ProductRow, list[Any], str, Existing]] = []
-        refreshes: list[tuple[ProductRow, list[Any], Existing]] = []  # only the translation's raw hash to store
+        updates: list[tuple[ProductRow, str, Existing]] = []
+        refreshes: list[tuple[ProductRow, Existing]] = []  # only the translation's raw hash to store
         for row in batch.rows:
             if row.had_warnings:
                 counts.warnings += 1
@@ -490,24 +435,23 @@ class BatchWriter:
                 counts.imported += 1
                 inserts.append(row)
                 continue
-            values, chash = row.values()
-            texts = row.texts if row.texts is not None else tuple(text or "" for text in _text_values(values))
+            chash = row.content_hash()
             if not ex.has_translation:
                 texts_changed = True
             elif ex.texts is None:
                 # Texts not read: the translation came from this very raw row.
                 texts_changed = False
             else:
-                texts_changed = ex.texts != texts
+                texts_changed = ex.texts != row.texts()
             if texts_changed or ex.content_hash != chash:
                 counts.updated += 1
-                updates.append((row, values, chash, ex))
+                updates.append((row, chash, ex))
             else:
                 counts.unchanged += 1
                 if not ex.fresh and not (ex.same_warned and row.had_warnings):
                     # Same data from different bytes (or warnings to forget): store the new
                     # raw hash so the next import recognizes the row without normalizing it.
-                    refreshes.append((row, values, ex))
+                    refreshes.append((row, ex))
         now = timezone.now()
         if self.vendor == "postgresql":
             self._write_postgresql(inserts, updates, refreshes, now)
@@ -537,8 +481,8 @@ class BatchWriter:
             transaction.on_commit(self._checkpointer.committed)
 
     def _write_postgresql(self, inserts: list[ProductRow],
-                          updates: list[tuple[ProductRow, list[Any], str, Existing]],
-                          refreshes: list[tuple[ProductRow, list[Any], Existing]], now: datetime) -> None:
+                          updates: list[tuple[ProductRow, str, Existing]],
+                          refreshes: list[tuple[ProductRow, Existing]], now: datetime) -> None:
         with connection.cursor() as cursor:
             if inserts:
                 self._copy_new_products(cursor, inserts, now)
@@ -571,7 +515,7 @@ class BatchWriter:
                 # next ones are still being serialized here.
                 lines: list[str] = []
                 for row, product_id in zip(inserts, ids, strict=True):
-                    lines.append(f"{product_id}\t{fixed}\t{row.values_text()}\t{row.values()[1]}\n")
+                    lines.append(f"{product_id}\t{fixed}\t{row.values_text()}\t{row.content_hash()}\n")
                     texts.append(row.texts_text())
                     if len(lines) == _COPY_CHUNK_ROWS:
                         copy.write("".join(lines))
@@ -587,8 +531,8 @@ class BatchWriter:
         if not self._statistics_checked:
             self._ensure_statistics(cursor)
 
-    def _update_through_stage(self, cursor: Any, updates: list[tuple[ProductRow, list[Any], str, Existing]],
-                              refreshes: list[tuple[ProductRow, list[Any], Existing]], now: datetime) -> None:
+    def _update_through_stage(self, cursor: Any, updates: list[tuple[ProductRow, str, Existing]],
+                              refreshes: list[tuple[ProductRow, Existing]], now: datetime) -> None:
         """Changed products: COPY into a temporary table, then one UPDATE ... FROM and one
         translation upsert, each a single set-based statement."""
         self.open()
@@ -601,9 +545,9 @@ class BatchWriter:
         with cursor.copy(f"COPY {self.stage} ({', '.join(stage_cols)}) FROM STDIN") as copy:
             lines = [f"u\t{ex.product_id}\t{'t' if ex.owns_texts else 'f'}\t{row.values_text()}\t{chash}"
                      f"\t{row.source_hash}\t{'t' if row.had_warnings else 'f'}\n"
-                     for row, _values, chash, ex in updates]
+                     for row, chash, ex in updates]
             lines += [f"n\t{ex.product_id}\tf\t{row.values_text()}\t\t{row.source_hash}"
-                      f"\t{'t' if row.had_warnings else 'f'}\n" for row, _values, ex in refreshes]
+                      f"\t{'t' if row.had_warnings else 'f'}\n" for row, ex in refreshes]
             copy.write("".join(lines))
         if updates:
             sets = [f"{p['store_name']} = %s", f"{p['updated_at']} = %s", f"{p['last_import_job']} = %s",
@@ -617,7 +561,7 @@ class BatchWriter:
             cursor.execute(
                 f"UPDATE {self.products} p SET {', '.join(sets)} FROM {self.stage} s"
                 f" WHERE p.{p['id']} = ANY(%s) AND p.{p['id']} = s.product_id AND s.action = 'u'",
-                [self.store.name, now, self.job.id, [u[3].product_id for u in updates]],
+                [self.store.name, now, self.job.id, [u[2].product_id for u in updates]],
             )
         text_cols = [t[name] for name in TEXT_FIELDS]
         columns = [t["created_at"], t["updated_at"], t["product"], t["language"], *text_cols,
@@ -633,12 +577,12 @@ class BatchWriter:
         )
 
     def _write_sqlite(self, inserts: list[ProductRow],
-                      updates: list[tuple[ProductRow, list[Any], str, Existing]],
-                      refreshes: list[tuple[ProductRow, list[Any], Existing]], now: datetime) -> None:
+                      updates: list[tuple[ProductRow, str, Existing]],
+                      refreshes: list[tuple[ProductRow, Existing]], now: datetime) -> None:
         p, t = self.p, self.t
         translations: list[tuple[ProductRow, int | None]] = [(row, None) for row in inserts]
-        translations += [(u[0], u[3].product_id) for u in updates]
-        translations += [(row, ex.product_id) for row, _values, ex in refreshes]
+        translations += [(u[0], u[2].product_id) for u in updates]
+        translations += [(row, ex.product_id) for row, ex in refreshes]
         stamp = connection.ops.adapt_datetimefield_value(now)
         with connection.cursor() as cursor:
             if inserts:
@@ -649,7 +593,7 @@ class BatchWriter:
                     cursor.executemany(
                         f"INSERT INTO {self.products} ({', '.join(columns)})"
                         f" VALUES ({', '.join(['%s'] * len(columns))})",
-                        [[*fixed, *values, chash] for values, chash in map(ProductRow.values, inserts)],
+                        [[*fixed, *row.values(), row.content_hash()] for row in inserts],
                     )
                 except IntegrityError as exc:
                     # Only a writer outside the import could have created one (see _copy_new_products).
@@ -664,8 +608,8 @@ class BatchWriter:
                     else:
                         sets.append(f"{p[name]} = %s")
                 params = []
-                for _row, row_values, chash, ex in updates:
-                    values = dict(zip(RECORD_FIELDS, row_values, strict=True))
+                for row, chash, ex in updates:
+                    values = dict(zip(RECORD_FIELDS, row.values(), strict=True))
                     row_params: list[Any] = [self.store.name, stamp, self.job.id, chash]
                     for name in names:
                         if name in TEXT_FIELDS:
@@ -688,9 +632,8 @@ class BatchWriter:
                                f" AND {p['marketplace']} = %s AND {p['marketplace_product_id']} = %s))")
                 params = []
                 for row, product_id in translations:
-                    texts = [text or "" for text in _text_values(row.values()[0])]
                     params.append([stamp, stamp, product_id, self.store.id, self.marketplace, row.identifier,
-                                   self.language, *texts, row.source_hash, row.had_warnings])
+                                   self.language, *row.texts(), row.source_hash, row.had_warnings])
                 cursor.executemany(
                     f"INSERT INTO {self.translations} ({', '.join(columns)})"
                     f" VALUES (%s, %s, {product_sql}, {', '.join(['%s'] * (len(columns) - 3))})"

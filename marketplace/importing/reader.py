@@ -20,11 +20,11 @@ Each row is a tuple `(row_number, raw_id, source_hash, cells, outcome)`:
 - `cells`: the row's cells, or (from the reader process) the cells joined with NUL, which
   decoding removes from every line and so cannot be inside a cell; `cells_of` undoes it;
 - `outcome`: None when the row was not normalized ahead, else
-  `(identifier, issues, prepared, values_text, texts_text, texts)` where `prepared` is
-  `persistence.prepare`'s result, or None when the row is invalid. For PostgreSQL, which
-  writes the COPY texts, `prepared` is `(None, content hash)` and `texts` holds the
-  translatable texts: unpickling the 53 values of every row cost the import more than
-  the rest of its Python work.
+  `(identifier, issues, prepared, copy_text, texts_start)` where `prepared` is
+  `row_values.prepare`'s result, or None when the row is invalid. For PostgreSQL, which
+  writes COPY lines, `prepared` is `(None, content hash)` and `copy_text`, `texts_start`
+  are `row_values.prepare_copy`'s line and texts offset: unpickling the 53 values of
+  every row cost the import more than the rest of its Python work.
 """
 
 from __future__ import annotations
@@ -39,10 +39,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from marketplace.importing.copy_format import fields_text
 from marketplace.importing.decoding import DecodedFeed, row_hash
 from marketplace.importing.normalizers import RowNormalizer, RowResult
-from marketplace.importing.persistence import prepare, text_values, texts_copy_text
+from marketplace.importing.row_values import prepare, prepare_copy
 
 Row = tuple[int, str, str, Any, Any]
 _PIPE_BYTES = 1024 * 1024
@@ -112,12 +111,11 @@ def outcome_of(result: RowResult, *, copy_text: bool) -> tuple[Any, ...]:
     """A normalized row as the import takes it (the `outcome` of the module's docstring)."""
     record = result.record
     if record is None:
-        return (result.identifier or "", result.issues, None, None, None, None)
-    values, chash = prepared = prepare(record)
+        return (result.identifier or "", result.issues, None, None, 0)
     if not copy_text:
-        return (record["marketplace_product_id"], result.issues, prepared, None, None, None)
-    return (record["marketplace_product_id"], result.issues, (None, chash), fields_text(values),
-            texts_copy_text(values), tuple(text or "" for text in text_values(values)))
+        return (record["marketplace_product_id"], result.issues, prepare(record), None, 0)
+    line, chash, texts_start = prepare_copy(record)
+    return (record["marketplace_product_id"], result.issues, (None, chash), line, texts_start)
 
 
 class InProcessBatches:

@@ -12,9 +12,9 @@ from marketplace.importing.persistence import (
     BatchWriter,
     ErrorRow,
     ProductRow,
-    content_hash,
     persist_batch,
 )
+from marketplace.importing.row_values import content_hash, prepare, prepare_copy
 from marketplace.importing.schema import ATTRIBUTES, Kind
 from marketplace.models import (
     MarketplaceImportError,
@@ -222,6 +222,34 @@ def test_a_row_with_the_same_data_from_other_bytes_is_unchanged_but_remembered(s
     assert (counts.updated, counts.unchanged) == (0, 1)
     assert MarketplaceProductTranslation.objects.get().source_hash == "other-bytes"
     assert writer.read_existing([("A", "other-bytes")])["A"].fresh is True
+
+
+def reader_row(identifier: str, source_hash: str, **values: Any) -> ProductRow:
+    """A row as the reader process sends it: for PostgreSQL only its COPY line and hash."""
+    rec = record(identifier, **values)
+    if connection.vendor != "postgresql":
+        return ProductRow(row_number=2, identifier=identifier, record=None, source_hash=source_hash,
+                          prepared=prepare(rec))
+    line, chash, texts_start = prepare_copy(rec)
+    return ProductRow(row_number=2, identifier=identifier, record=None, source_hash=source_hash,
+                      prepared=(None, chash), copy_text=line, texts_start=texts_start)
+
+
+@pytest.mark.parametrize("text", ["tab\there", "back\\slash", "\\N", "line\nbreak", "é €"])
+def test_rows_read_ahead_keep_every_character_and_compare_equal_again(store, text):
+    persist(new_job(store), [reader_row("A", "first-bytes", title=text, description=text, brand=text)])
+
+    product = MarketplaceProduct.objects.get(marketplace_product_id="A")
+    translation = MarketplaceProductTranslation.objects.get()
+    assert (product.title, product.description, product.brand) == (text, text, text)
+    assert (translation.title, translation.description) == (text, text)
+    # The same data from other bytes: the texts read back from the database equal the row's.
+    counts = persist(new_job(store), [reader_row("A", "other-bytes", title=text, description=text, brand=text)])
+    assert (counts.updated, counts.unchanged) == (0, 1)
+    counts = persist(new_job(store), [reader_row("A", "third-bytes", title=text + "!", description=text,
+                                                 brand=text)])
+    assert (counts.updated, counts.unchanged) == (1, 0)
+    assert MarketplaceProductTranslation.objects.get().title == text + "!"
 
 
 def test_read_existing_recognizes_untouched_rows(store):

@@ -13,9 +13,9 @@ from marketplace.importing.copy_format import fields_text
 from marketplace.importing.decoding import open_feed
 from marketplace.importing.mapping import resolve_columns
 from marketplace.importing.normalizers import RowNormalizer
-from marketplace.importing.persistence import TEXT_FIELDS, prepare, texts_copy_text
 from marketplace.importing.pipeline import ImportProgress, run_import
 from marketplace.importing.reader import BatchReader, ForkedBatches, InProcessBatches, cells_of
+from marketplace.importing.row_values import TEXT_FIELDS, parse_fields, prepare
 from marketplace.models import MarketplaceImportJob, MarketplaceProduct
 from tests.marketplace.importing.test_pipeline import claimed_job, counters, product_row, write_feed
 
@@ -84,7 +84,7 @@ def test_the_reader_process_reads_exactly_what_this_process_reads(tmp_path, spec
     normalizer = RowNormalizer(resolve_columns(open_feed(path).header))
     for _number, _raw_id, _hash, cells, outcome in forked:
         result = normalizer.normalize(cells)
-        identifier, issues, prepared, values_text, texts_text, texts = outcome
+        identifier, issues, prepared, copy_text, texts_start = outcome
         assert [(i.error_type, i.field, i.message) for i in issues] == [
             (i.error_type, i.field, i.message) for i in result.issues]
         if result.record is None:
@@ -93,8 +93,8 @@ def test_the_reader_process_reads_exactly_what_this_process_reads(tmp_path, spec
             assert identifier == result.record["marketplace_product_id"]
             values, chash = prepare(result.record)
             assert prepared == (None, chash)  # PostgreSQL (copy_text): the values travel as COPY text
-            assert values_text == fields_text(values) and texts_text == texts_copy_text(values)
-            assert texts == tuple(result.record[name] or "" for name in TEXT_FIELDS)
+            assert copy_text == fields_text(values)
+            assert parse_fields(copy_text[texts_start:]) == [result.record[name] for name in TEXT_FIELDS]
 
 
 def test_a_failure_in_the_reader_process_fails_the_job_and_keeps_the_batches_before(store, tmp_path, monkeypatch,
