@@ -50,6 +50,7 @@ def test_defaults_are_sqlite_and_the_orm_broker():
     assert engine == "django.db.backends.sqlite3"
     assert options["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in options["init_command"]
+    assert options["init_command"].startswith("PRAGMA page_size=16384;")  # before WAL, or it is ignored
     assert options["timeout"] >= 5
     assert orm == "default"
     assert redis is None

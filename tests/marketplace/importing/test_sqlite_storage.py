@@ -1,4 +1,4 @@
-"""SQLite imports checkpoint the WAL in a thread of their own, not at every commit."""
+"""SQLite as imports use it: WAL checkpoints in a thread of their own (not at every commit), 16 KB pages."""
 
 from __future__ import annotations
 
@@ -75,3 +75,10 @@ def test_an_import_runs_its_checkpoints_in_the_thread_and_leaves_sqlite_as_it_wa
     [(checkpointer, thread)] = started
     assert checkpointer.checkpoints >= 1 and not thread.is_alive()
     assert _autocheckpoint() == 1000
+
+
+def test_a_new_database_has_16_kb_pages():
+    # The test database is created through the same connection settings as a new install's.
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA page_size")
+        assert cursor.fetchone()[0] == 16384
