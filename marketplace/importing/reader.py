@@ -33,8 +33,10 @@ import contextlib
 import fcntl
 import os
 import pickle
+import queue
 import select
 import signal
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -56,6 +58,10 @@ class ReadBatch:
 
 class ReaderFailed(Exception):
     """The reader process stopped without finishing the feed."""
+
+
+_READER_LOST = ("The import stopped: the process reading the file ended unexpectedly. "
+                "Retry the import; if it happens again, contact support.")
 
 
 def cells_of(cells: Any) -> list[str]:
@@ -138,7 +144,11 @@ class InProcessBatches:
 
 
 class ForkedBatches:
-    """The batches, read ahead by a forked reader process."""
+    """The batches, read ahead by a forked reader process.
+
+    A thread of this process unpickles the next batch while the import waits for the
+    database (which releases the GIL), so that the import finds it ready.
+    """
 
     def __init__(self, reader: BatchReader, *, speculate: bool) -> None:
         self._reader = reader
@@ -146,6 +156,9 @@ class ForkedBatches:
         self._pid = 0
         self._input: Any = None
         self._control = -1
+        self._frames: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=1)
+        self._stop = threading.Event()
+        self._loader: threading.Thread | None = None
 
     def __enter__(self) -> ForkedBatches:
         data_read, data_write = os.pipe()
@@ -162,36 +175,61 @@ class ForkedBatches:
         self._pid = pid
         self._input = os.fdopen(data_read, "rb", buffering=_PIPE_BYTES)
         self._control = control_write
+        self._loader = threading.Thread(target=self._load_ahead, name="reader-batches", daemon=True)
+        self._loader.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._pid:
+            # First the process: its end of the pipe closes, so a load waiting for data ends.
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._pid, signal.SIGKILL)  # done or not needed any more
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self._pid, 0)
+            self._pid = 0
+        if self._loader is not None:
+            self._loader.join()
+            self._loader = None
         if self._input is not None:
             self._input.close()
             self._input = None
         if self._control >= 0:
             os.close(self._control)
             self._control = -1
-        if self._pid:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self._pid, signal.SIGKILL)  # done or not needed any more
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(self._pid, 0)
-            self._pid = 0
 
     def __iter__(self) -> Iterator[ReadBatch]:
-        load = pickle.load
         while True:
             try:
-                kind, payload = load(self._input)
-            except (EOFError, pickle.UnpicklingError) as exc:
-                raise ReaderFailed("The import stopped: the process reading the file ended unexpectedly. "
-                                   "Retry the import; if it happens again, contact support.") from exc
+                kind, payload = self._frames.get(timeout=1.0)
+            except queue.Empty:
+                if (self._loader is not None and self._loader.is_alive()) or not self._frames.empty():
+                    continue
+                raise ReaderFailed(_READER_LOST) from None
             if kind == "batch":
                 yield ReadBatch(rows=payload[0], bytes_read=payload[1])
             elif kind == "end":
                 return
+            elif kind == "lost":
+                raise ReaderFailed(_READER_LOST) from payload
             else:
                 raise payload
+
+    def _load_ahead(self) -> None:
+        load = pickle.load
+        while not self._stop.is_set():
+            try:
+                frame = load(self._input)
+            except Exception as exc:  # EOF or a torn pickle: the reader process is gone
+                frame = ("lost", exc)
+            while not self._stop.is_set():
+                try:
+                    self._frames.put(frame, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+            if frame[0] != "batch":
+                return
 
     def set_speculate(self, value: bool) -> None:
         if value != self._speculate:

@@ -4,6 +4,7 @@ and its failures end the job cleanly, leaving no process behind."""
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -156,3 +157,30 @@ def test_a_cancel_leaves_no_reader_process_behind(store, tmp_path, settings):
     job.refresh_from_db()
     assert job.status == Status.CANCELLED and job.total_processed == 100
     assert _children() <= before
+
+
+def _loader_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "reader-batches"]
+
+
+def test_leaving_early_stops_the_reader_process_and_the_loading_thread(tmp_path):
+    path = write_feed(tmp_path / "feed.csv", [product_row(n) for n in range(1, 3001)])
+    feed, reader = _reader(path, batch_size=100)
+    before = _children()
+    with feed:
+        batches = ForkedBatches(reader, speculate=True)
+        with batches:
+            first = next(iter(batches))
+            assert _loader_threads()
+    assert [row[1] for row in first.rows[:2]] == ["SKU-0001", "SKU-0002"]
+    assert not _loader_threads()
+    assert _children() <= before
+
+
+def test_every_batch_arrives_in_order_through_the_loading_thread(tmp_path):
+    path = write_feed(tmp_path / "feed.csv", [product_row(n) for n in range(1, 1001)])
+    feed, reader = _reader(path, batch_size=100)
+    with feed:
+        rows = _rows(ForkedBatches(reader, speculate=False))
+    assert [row[0] for row in rows] == list(range(2, 1002))
+    assert not _loader_threads()
