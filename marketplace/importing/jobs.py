@@ -8,9 +8,11 @@ whether it won.
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -76,20 +78,31 @@ def import_job_add_counts(*, job_id: int, counts: BatchCounts, bytes_processed: 
     transaction of its own per batch, which on PostgreSQL waits for a WAL flush.
     """
     progress = min(99, int(bytes_processed * 100 / bytes_total)) if bytes_total else 0
-    now = timezone.now()
-    alive = MarketplaceImportJob.objects.filter(id=job_id, status=Status.PROCESSING, cancel_requested=False).update(
-        imported_count=F("imported_count") + counts.imported,
-        updated_count=F("updated_count") + counts.updated,
-        unchanged_count=F("unchanged_count") + counts.unchanged,
-        error_count=F("error_count") + counts.errors,
-        warning_count=F("warning_count") + counts.warnings,
-        total_processed=F("total_processed") + counts.processed,
-        bytes_processed=bytes_processed,
-        progress_percent=progress,
-        heartbeat_at=now,
-        updated_at=now,
-    )
-    return alive == 1
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        # The same UPDATE the ORM would write, as SQL built once: it runs for every batch,
+        # and the ORM spent longer building it than the database spent running it.
+        cursor.execute(_add_counts_sql(), [
+            counts.imported, counts.updated, counts.unchanged, counts.errors, counts.warnings, counts.processed,
+            bytes_processed, progress, now, now, job_id, Status.PROCESSING, False,
+        ])
+        return cursor.rowcount == 1
+
+
+@functools.cache
+def _add_counts_sql() -> str:
+    meta = MarketplaceImportJob._meta
+    q = connection.ops.quote_name
+
+    def column(name: str) -> str:
+        return q(meta.get_field(name).column)
+
+    added = [f"{column(name)} = {column(name)} + %s" for name in (
+        "imported_count", "updated_count", "unchanged_count", "error_count", "warning_count", "total_processed")]
+    assigned = [f"{column(name)} = %s"
+                for name in ("bytes_processed", "progress_percent", "heartbeat_at", "updated_at")]
+    return (f"UPDATE {q(meta.db_table)} SET {', '.join(added + assigned)}"
+            f" WHERE {column('id')} = %s AND {column('status')} = %s AND {column('cancel_requested')} = %s")
 
 
 def import_job_finish(*, job_id: int) -> MarketplaceImportJob.Status | None:

@@ -177,6 +177,35 @@ def test_finish_sets_completed_or_completed_with_errors(store, owner):
     assert import_job_finish(job_id=dirty.pk) == Status.COMPLETED_WITH_ERRORS
 
 
+def test_adding_a_batch_counts_every_counter_and_beats_the_heart(store, owner):
+    job = _create(store, owner)
+    import_job_claim(job_id=job.pk)
+    _stale(job, 30)
+    counts = BatchCounts(imported=1, updated=2, unchanged=3, errors=4, warnings=5, processed=10)
+    assert import_job_add_counts(job_id=job.pk, counts=counts, bytes_processed=30, bytes_total=40)
+    assert import_job_add_counts(job_id=job.pk, counts=counts, bytes_processed=40, bytes_total=40)
+    job.refresh_from_db()
+    assert (job.imported_count, job.updated_count, job.unchanged_count, job.error_count, job.warning_count,
+            job.total_processed, job.bytes_processed, job.progress_percent) == (2, 4, 6, 8, 10, 20, 40, 99)
+    assert timezone.now() - job.heartbeat_at < timedelta(seconds=5)
+    # The heartbeat is stored so that the stale-job query compares it correctly.
+    assert import_jobs_recover_stale() == {"failed": 0, "requeued": 0}
+    assert MarketplaceImportJob.objects.filter(heartbeat_at__gt=timezone.now() - timedelta(minutes=1)).count() == 1
+
+
+def test_adding_a_batch_to_a_cancelled_or_finished_job_changes_nothing(store, owner):
+    job = _create(store, owner)
+    import_job_claim(job_id=job.pk)
+    MarketplaceImportJob.objects.filter(pk=job.pk).update(cancel_requested=True)
+    assert not import_job_add_counts(job_id=job.pk, counts=BatchCounts(imported=1, processed=1), bytes_processed=1,
+                                     bytes_total=2)
+    MarketplaceImportJob.objects.filter(pk=job.pk).update(cancel_requested=False, status=Status.FAILED)
+    assert not import_job_add_counts(job_id=job.pk, counts=BatchCounts(imported=1, processed=1), bytes_processed=1,
+                                     bytes_total=2)
+    job.refresh_from_db()
+    assert (job.imported_count, job.total_processed) == (0, 0)
+
+
 def test_fail_records_the_reason(store, owner):
     job = _create(store, owner)
     import_job_claim(job_id=job.pk)
