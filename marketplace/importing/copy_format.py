@@ -24,14 +24,19 @@ def field_text(value: Any) -> str:
     """One value as a COPY text field (escaped)."""
     if value is None:
         return NULL
+    text = value_text(value)
+    return text.translate(_ESCAPES) if _SPECIAL.search(text) else text
+
+
+def value_text(value: Any) -> str:
+    """A value other than None as COPY reads it, before escaping."""
     if value is True:
         return "t"
     if value is False:
         return "f"
     if isinstance(value, datetime | date):
         return value.isoformat()
-    text = value if value.__class__ is str else str(value)
-    return text.translate(_ESCAPES) if _SPECIAL.search(text) else text
+    return value if value.__class__ is str else str(value)
 
 
 def fields_text(values: list[Any]) -> str:

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from marketplace.importing.copy_format import NULL, fields_text
+from marketplace.importing.copy_format import NULL, fields_text, value_text
 from marketplace.importing.schema import ATTRIBUTES, TRANSLATABLE, Kind
 
 # The product's own copy of the translatable texts comes from one language only.
@@ -75,16 +75,6 @@ def _values(record: dict[str, Any]) -> list[Any]:
     return values
 
 
-def _render(value: Any) -> str:
-    if value is None:
-        return NULL
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    return value if value.__class__ is str else str(value)
-
-
 def _rendered(values: list[Any]) -> tuple[list[str], int]:
     """Every value as text, unescaped (None as COPY's NULL marker), and the number of Nones."""
     rendered = values.copy()
@@ -93,7 +83,9 @@ def _rendered(values: list[Any]) -> tuple[list[str], int]:
         value = rendered[position]
         if value is None:
             nulls += 1
-        rendered[position] = _render(value)
+            rendered[position] = NULL
+        else:
+            rendered[position] = value_text(value)
     return rendered, nulls
 
 
@@ -109,7 +101,7 @@ def _parts(values: list[Any]) -> tuple[str, str, int]:
     except TypeError:
         # A field that is not text where text was expected (no normalizer does this):
         # render every value, not just the typed ones.
-        rendered = [_render(v) for v in values]
+        rendered = [NULL if v is None else value_text(v) for v in values]
         nulls = values.count(None)
         return "\t".join(rendered[:_HASHED_COUNT]), "\t".join(rendered[_HASHED_COUNT:]), nulls
 
