@@ -288,6 +288,25 @@ def test_claim_ids_reports_ids_of_earlier_batches(store):
     writer.close()
 
 
+def test_ids_holding_the_separator_the_keys_travel_with_are_read_and_claimed_exactly(store):
+    # PostgreSQL receives a batch's ids joined by \x1f, or as JSON when an id contains it.
+    ids = ["A\x1fB", "A", "B"]
+    first = [row(identifier, number) for number, identifier in enumerate(ids, start=2)]
+    persist(new_job(store), first)
+    writer = BatchWriter(job=new_job(store))
+    writer.open()
+    try:
+        existing = writer.read_existing([(r.identifier, r.source_hash) for r in first] + [("C", "x")])
+        assert set(existing) == set(ids)
+        assert all(existing[r.identifier].fresh for r in first)
+        assert len({state.product_id for state in existing.values()}) == 3
+        assert writer.claim_ids([("A\x1fB", 2), ("A", 3)]) == {}
+        assert writer.claim_ids([("A\x1fB", 9), ("B", 4)]) == {"A\x1fB": 2}
+        assert writer.claim_ids([("A", 10), ("C", 11)]) == {"A": 3}
+    finally:
+        writer.close()
+
+
 @pytest.mark.parametrize("existing_share", [0.0, 0.5])
 def test_the_number_of_queries_does_not_grow_with_the_batch_size(store, existing_share):
     def queries_for(size: int, prefix: str) -> int:
