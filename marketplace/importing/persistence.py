@@ -306,8 +306,11 @@ class BatchWriter:
             return
         with connection.cursor() as cursor:
             if self.vendor == "postgresql":
+                # Byte order: only equality matters here, and the database's collation would
+                # compare every inserted id through the C library (a quarter slower).
                 cursor.execute(
-                    f"CREATE TEMP TABLE IF NOT EXISTS {self.seen} (mpid text PRIMARY KEY, row_number integer)"
+                    f'CREATE TEMP TABLE IF NOT EXISTS {self.seen}'
+                    f' (mpid text COLLATE "C" PRIMARY KEY, row_number integer)'
                 )
                 columns = ", ".join(
                     f"{connection.ops.quote_name(name)} {self.record_types[name]}" for name in RECORD_FIELDS)
