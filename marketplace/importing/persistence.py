@@ -43,6 +43,7 @@ from marketplace.importing.row_values import (
     RECORD_FIELDS,
     TEXT_FIELDS,
     copy_line,
+    joined_values,
     parse_fields,
     prepare,
     text_values,
@@ -89,14 +90,19 @@ class ProductRow:
     record: dict[str, Any] | None  # None when `prepared` is given (rows normalized in the reader process)
     source_hash: str  # hash of the raw feed row (see MarketplaceProductTranslation.source_hash)
     had_warnings: bool = False
-    # `prepare(record)`, when already computed; values None when only the COPY line is
-    # known (the reader process sends PostgreSQL rows that way).
+    # `prepare(record)`, when already computed; values None when they travelled as text
+    # from the reader process: a COPY line (PostgreSQL) or `joined` (SQLite).
     prepared: tuple[list[Any] | None, str] | None = None
     copy_text: str | None = None  # the COPY line (see row_values.copy_line)
     texts_start: int = 0  # where the translatable texts start in copy_text
+    joined: str | None = None  # see row_values.prepare_joined
 
     def values(self) -> list[Any]:
-        return self._prepared()[0]
+        values, chash = self._prepared()
+        if values is None and self.joined is not None:
+            values = joined_values(self.joined)
+            self.prepared = (values, chash)
+        return values
 
     def content_hash(self) -> str:
         return self._prepared()[1]
@@ -117,7 +123,7 @@ class ProductRow:
 
     def texts(self) -> tuple[str, ...]:
         """The translatable texts, "" for none."""
-        values = self._prepared()[0]
+        values = self.values()
         texts = text_values(values) if values is not None else parse_fields(self.texts_text())
         return tuple(text or "" for text in texts)
 

@@ -346,7 +346,7 @@ class _BatchProcessor:
             outcome = self._outcome(work, row_number, cells)
             if outcome is None:
                 return
-        identifier, issues, prepared, copy_text, texts_start = outcome
+        identifier, issues, prepared, copy_text, texts_start, joined = outcome
         if prepared is None:
             work.error_rows += 1
             self._add_issues(work, row_number, identifier, cells, issues)
@@ -359,7 +359,7 @@ class _BatchProcessor:
         work.claimed[identifier] = (row_number, len(work.rows), cells)
         work.rows.append(ProductRow(row_number=row_number, identifier=identifier, record=None,
                                     source_hash=source_hash, had_warnings=had_warnings, prepared=prepared,
-                                    copy_text=copy_text, texts_start=texts_start))
+                                    copy_text=copy_text, texts_start=texts_start, joined=joined))
         if had_warnings:
             self._add_issues(work, row_number, identifier, cells, issues)
 

@@ -20,11 +20,13 @@ Each row is a tuple `(row_number, raw_id, source_hash, cells, outcome)`:
 - `cells`: the row's cells, or (from the reader process) the cells joined with NUL, which
   decoding removes from every line and so cannot be inside a cell; `cells_of` undoes it;
 - `outcome`: None when the row was not normalized ahead, else
-  `(identifier, issues, prepared, copy_text, texts_start)` where `prepared` is
-  `row_values.prepare`'s result, or None when the row is invalid. For PostgreSQL, which
-  writes COPY lines, `prepared` is `(None, content hash)` and `copy_text`, `texts_start`
-  are `row_values.prepare_copy`'s line and texts offset: unpickling the 53 values of
-  every row cost the import more than the rest of its Python work.
+  `(identifier, issues, prepared, copy_text, texts_start, joined)` where `prepared` is
+  `row_values.prepare`'s result, or None when the row is invalid. Unpickling the 53
+  values of every row cost the import more than the rest of its Python work, so the
+  values usually travel as one text and `prepared` is `(None, content hash)`: for
+  PostgreSQL, which writes COPY lines, `copy_text` and `texts_start` are
+  `row_values.prepare_copy`'s line and texts offset; for SQLite, `joined` is
+  `row_values.prepare_joined`'s text.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from typing import Any
 
 from marketplace.importing.decoding import DecodedFeed, row_hash
 from marketplace.importing.normalizers import RowNormalizer, RowResult
-from marketplace.importing.row_values import prepare, prepare_copy
+from marketplace.importing.row_values import prepare, prepare_copy, prepare_joined
 
 Row = tuple[int, str, str, Any, Any]
 _PIPE_BYTES = 1024 * 1024
@@ -117,11 +119,14 @@ def outcome_of(result: RowResult, *, copy_text: bool) -> tuple[Any, ...]:
     """A normalized row as the import takes it (the `outcome` of the module's docstring)."""
     record = result.record
     if record is None:
-        return (result.identifier or "", result.issues, None, None, 0)
+        return (result.identifier or "", result.issues, None, None, 0, None)
     if not copy_text:
-        return (record["marketplace_product_id"], result.issues, prepare(record), None, 0)
+        joined, chash = prepare_joined(record)
+        if joined is None:
+            return (record["marketplace_product_id"], result.issues, prepare(record), None, 0, None)
+        return (record["marketplace_product_id"], result.issues, (None, chash), None, 0, joined)
     line, chash, texts_start = prepare_copy(record)
-    return (record["marketplace_product_id"], result.issues, (None, chash), line, texts_start)
+    return (record["marketplace_product_id"], result.issues, (None, chash), line, texts_start, None)
 
 
 class InProcessBatches:

@@ -85,7 +85,7 @@ def test_the_reader_process_reads_exactly_what_this_process_reads(tmp_path, spec
     normalizer = RowNormalizer(resolve_columns(open_feed(path).header))
     for _number, _raw_id, _hash, cells, outcome in forked:
         result = normalizer.normalize(cells)
-        identifier, issues, prepared, copy_text, texts_start = outcome
+        identifier, issues, prepared, copy_text, texts_start, joined = outcome
         assert [(i.error_type, i.field, i.message) for i in issues] == [
             (i.error_type, i.field, i.message) for i in result.issues]
         if result.record is None:

@@ -14,9 +14,11 @@ from marketplace.importing.row_values import (
     TEXT_FIELDS,
     content_hash,
     copy_line,
+    joined_values,
     parse_fields,
     prepare,
     prepare_copy,
+    prepare_joined,
 )
 from tests.marketplace.importing.test_persistence import record
 
@@ -57,6 +59,24 @@ def test_a_value_that_is_not_text_where_text_is_expected_still_renders():
     line, _hash, start = prepare_copy(rec)
     assert line == fields_text(values)
     assert prepare(rec)[1] != prepare(record("A", brand="", mpn="12"))[1]
+
+
+def test_joined_values_come_back_as_the_database_takes_them():
+    rec = record("A", sale_price=Decimal("9.50"), adult=True, is_bundle=False, multipack=3,
+                 title="tab\there", description="back\\slash \\N", extra_attributes={"b": "2", "a": "1"})
+    values, chash = prepare(rec)
+    joined, joined_hash = prepare_joined(rec)
+
+    assert joined_hash == chash
+    back = joined_values(joined)
+    expected = [str(v) if isinstance(v, Decimal | int) and not isinstance(v, bool) else v for v in values]
+    assert back == expected
+    assert [type(v) for v in back] == [type(v) for v in expected]  # None, True and False come back as such
+
+
+def test_values_that_cannot_travel_joined_say_so():
+    joined, chash = prepare_joined(record("A", brand=None))
+    assert joined is None and chash == prepare(record("A", brand=None))[1]
 
 
 def test_the_content_hash_ignores_the_texts_and_nothing_else():
