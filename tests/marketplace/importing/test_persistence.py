@@ -114,6 +114,21 @@ def test_rows_read_ahead_write_every_attribute_the_way_the_orm_reads_it(store):
     assert (counts.updated, counts.unchanged) == (0, 1)
 
 
+def test_new_products_never_reuse_an_id_and_their_translations_follow_them(store, other_store):
+    persist(new_job(store), [row("A", 2), row("B", 3)])
+    deleted = MarketplaceProduct.objects.get(marketplace_product_id="B")
+    deleted_id = deleted.id
+    deleted.delete()
+    persist(new_job(other_store), [row("X", 2)])  # another store's import in between
+
+    persist(new_job(store), [row("C", 2), row("D", 3)])
+
+    products = {p.marketplace_product_id: p for p in MarketplaceProduct.objects.all()}
+    assert min(products["C"].id, products["D"].id) > max(deleted_id, products["X"].id)
+    for product in products.values():
+        assert list(product.translations.values_list("title", flat=True)) == [f"Titre {product.marketplace_product_id}"]
+
+
 def test_it_counts_identical_rows_as_unchanged_and_does_not_write_them(store):
     persist(new_job(store), [row("A"), row("B")])
     before = dict(MarketplaceProduct.objects.values_list("marketplace_product_id", "updated_at"))
