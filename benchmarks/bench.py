@@ -5,7 +5,8 @@
 1. Generate (once, cached in benchmarks/out/) a realistic Google Shopping feed.
 2. Create a throw-away SQLite database and a separate PostgreSQL database (BENCH_DATABASE_URL,
    default postgres://postgres@127.0.0.1:5432/letzshop_bench; dropped and created again).
-3. Run each measurement in a process of its own and read its peak RSS: csv.reader alone,
+3. Run each measurement in a process of its own, on a settled PostgreSQL server (no
+   autovacuum at work, a fresh checkpoint), and read its peak RSS: csv.reader alone,
    PostgreSQL COPY into a plain table (the floor), our import fresh and again unchanged on
    PostgreSQL and SQLite, the same fresh import through the real path (a loopback HTTP
    server and a `qcluster` worker), django-import-export on PostgreSQL (on a slice: it is slow), and
@@ -35,6 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = Path(__file__).resolve().parent / "out"
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/letzshop_bench"
 
+# The PostgreSQL server every measurement waits for (see settle_postgres); set in main().
+SETTLE_URL = ""
 TARGETS = {"pg_fresh": 30_000, "pg_unchanged": 60_000, "sqlite_fresh": 20_000, "sqlite_unchanged": 60_000}
 
 
@@ -52,7 +55,33 @@ def child_env(database_url: str) -> dict[str, str]:
     return env
 
 
+def settle_postgres(url: str, timeout: float = 120.0) -> None:
+    """Let the server finish the previous measurement's deferred work before the next one.
+
+    A fresh import leaves a few hundred MB of dirty pages, and autovacuum then reads the
+    new tables: on two cores, that ran during whichever measurement came next (SQLite
+    fresh, after the PostgreSQL ones) and slowed it down. Each measurement still pays for
+    its own writes while it runs.
+    """
+    import psycopg
+
+    deadline = time.monotonic() + timeout
+    try:
+        with psycopg.connect(url, autocommit=True) as conn:
+            while time.monotonic() < deadline:
+                busy = conn.execute("SELECT count(*) FROM pg_stat_activity"
+                                    " WHERE backend_type = 'autovacuum worker'").fetchone()[0]
+                if not busy:
+                    break
+                time.sleep(0.5)
+            conn.execute("CHECKPOINT")
+    except psycopg.Error as exc:  # not allowed to checkpoint, or no server: measure anyway
+        print(f"  (could not settle PostgreSQL: {exc})", file=sys.stderr)
+
+
 def run_child(module: str, args: list[str], database_url: str = "", label: str = "") -> dict[str, Any]:
+    if SETTLE_URL:
+        settle_postgres(SETTLE_URL)
     print(f"  running {label or module} ...", end="", flush=True, file=sys.stderr)
     started = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, env=child_env(database_url),
@@ -95,6 +124,8 @@ def main() -> None:
     args = parser.parse_args()
 
     OUT.mkdir(exist_ok=True)
+    global SETTLE_URL
+    SETTLE_URL = args.pg_url
     load_before = os.getloadavg()
     print(f"generating feeds in {OUT} (cached) ...", file=sys.stderr)
     feed = ensure_feed(OUT, args.rows)
