@@ -97,7 +97,8 @@ class ProductRow:
     texts_start: int = 0  # where the translatable texts start in copy_text
     joined: str | None = None  # see row_values.prepare_joined
 
-    def values(self) -> list[Any]:
+    def values(self) -> list[Any] | None:
+        """The values to write, or None for a row that travelled as a COPY line only."""
         values, chash = self._prepared()
         if values is None and self.joined is not None:
             values = joined_values(self.joined)
@@ -261,6 +262,19 @@ class BatchWriter:
                 return self.read_sql, [ids, _SEPARATOR.join([k[1] for k in keys]), *rest]
 
             self._read_query = read_query
+            claim = f"INSERT INTO {self.seen} (mpid, row_number) SELECT * FROM"
+            claim_sql = (f"{claim} unnest(string_to_array(%s, {_SEPARATOR_SQL}), string_to_array(%s, ',')::int[])"
+                         f" ON CONFLICT DO NOTHING")
+            claim_json_sql = (f"{claim} (SELECT e->>0, (e->>1)::int FROM json_array_elements(%s::json) e) c"
+                              f" ON CONFLICT DO NOTHING")
+
+            def claim_query(claims: Sequence[tuple[str, int]]) -> tuple[str, list[Any]]:
+                ids = _joined([c[0] for c in claims])
+                if ids is None:
+                    return claim_json_sql, [json.dumps(claims, ensure_ascii=False)]
+                return claim_sql, [ids, ",".join([str(c[1]) for c in claims])]
+
+            self._claim_query = claim_query
         else:
             # CROSS JOIN is SQLite's way to keep this join order (loop over the batch's ids,
             # probe the unique index): its planner would otherwise scan the store's products.
@@ -276,6 +290,9 @@ class BatchWriter:
                 *self.owns_params, json.dumps(keys, ensure_ascii=False), self.store.id, self.marketplace,
                 self.language,
             ])
+            claim_sql = (f"INSERT INTO {self.seen} (mpid, row_number) SELECT json_extract(value, '$[0]'),"
+                         f" json_extract(value, '$[1]') FROM json_each(%s) WHERE true ON CONFLICT DO NOTHING")
+            self._claim_query = lambda claims: (claim_sql, [json.dumps(claims, ensure_ascii=False)])
         self.record_types = {name: _PRODUCT.get_field(name).db_type(connection) for name in RECORD_FIELDS}
 
     def _ensure_statistics(self, cursor: Any) -> None:
@@ -386,27 +403,7 @@ class BatchWriter:
         self.open()
         ids = [c[0] for c in claims]
         with connection.cursor() as cursor:
-            joined = _joined(ids) if self.vendor == "postgresql" else None
-            if joined is not None:
-                cursor.execute(
-                    f"INSERT INTO {self.seen} (mpid, row_number)"
-                    f" SELECT * FROM unnest(string_to_array(%s, {_SEPARATOR_SQL}), string_to_array(%s, ',')::int[])"
-                    f" ON CONFLICT DO NOTHING",
-                    [joined, ",".join([str(c[1]) for c in claims])],
-                )
-            elif self.vendor == "postgresql":
-                cursor.execute(
-                    f"INSERT INTO {self.seen} (mpid, row_number)"
-                    f" SELECT e->>0, (e->>1)::int FROM json_array_elements(%s::json) e ON CONFLICT DO NOTHING",
-                    [json.dumps(claims, ensure_ascii=False)],
-                )
-            else:
-                cursor.execute(
-                    f"INSERT INTO {self.seen} (mpid, row_number)"
-                    f" SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(%s) WHERE true"
-                    f" ON CONFLICT DO NOTHING",
-                    [json.dumps(claims, ensure_ascii=False)],
-                )
+            cursor.execute(*self._claim_query(claims))
             # The row count alone says whether every id was new (the common case).
             if cursor.rowcount == len(ids):
                 return {}
