@@ -98,23 +98,32 @@ def test_the_reader_process_reads_exactly_what_this_process_reads(tmp_path, spec
             assert parse_fields(copy_text[texts_start:]) == [result.record[name] for name in TEXT_FIELDS]
 
 
-def test_a_failure_in_the_reader_process_fails_the_job_and_keeps_the_batches_before(store, tmp_path, monkeypatch,
-                                                                                     settings):
+def _import_breaking_the_reader_after_row_100(store, tmp_path, monkeypatch, settings, breaks: Any) -> Any:
+    """Import 250 rows in batches of 100 with `breaks()` called in the reader process when
+    it reaches the third batch; return the job and the processes this one had before."""
     settings.MARKETPLACE_IMPORT_READER_PROCESS = True
     original = BatchReader._batch
 
-    def failing(self: BatchReader, records: Any, speculate: bool, joined: bool) -> Any:
+    def breaking(self: BatchReader, records: Any, speculate: bool, joined: bool) -> Any:
         if records[0][0] > 100:
-            raise RuntimeError("disk went away")
+            breaks()
         return original(self, records, speculate, joined)
 
-    monkeypatch.setattr(BatchReader, "_batch", failing)
+    monkeypatch.setattr(BatchReader, "_batch", breaking)
     job = claimed_job(store, batch_size=100)
     before = _children()
-
     run_import(job=job, source_path=write_feed(tmp_path / "feed.csv", [product_row(n) for n in range(1, 251)]))
-
     job.refresh_from_db()
+    return job, before
+
+
+def test_a_failure_in_the_reader_process_fails_the_job_and_keeps_the_batches_before(store, tmp_path, monkeypatch,
+                                                                                     settings):
+    def failing() -> None:
+        raise RuntimeError("disk went away")
+
+    job, before = _import_breaking_the_reader_after_row_100(store, tmp_path, monkeypatch, settings, failing)
+
     assert job.status == Status.FAILED
     assert job.error_message == "Unexpected error while importing: RuntimeError"
     assert counters(job) == (100, 0, 0, 0, 0, 100) and MarketplaceProduct.objects.count() == 100
@@ -122,21 +131,11 @@ def test_a_failure_in_the_reader_process_fails_the_job_and_keeps_the_batches_bef
 
 
 def test_a_reader_process_that_dies_fails_the_job_with_a_message(store, tmp_path, monkeypatch, settings):
-    settings.MARKETPLACE_IMPORT_READER_PROCESS = True
-    original = BatchReader._batch
+    def dying() -> None:
+        os._exit(9)  # as if killed
 
-    def dying(self: BatchReader, records: Any, speculate: bool, joined: bool) -> Any:
-        if records[0][0] > 100:
-            os._exit(9)  # as if killed
-        return original(self, records, speculate, joined)
+    job, before = _import_breaking_the_reader_after_row_100(store, tmp_path, monkeypatch, settings, dying)
 
-    monkeypatch.setattr(BatchReader, "_batch", dying)
-    job = claimed_job(store, batch_size=100)
-    before = _children()
-
-    run_import(job=job, source_path=write_feed(tmp_path / "feed.csv", [product_row(n) for n in range(1, 251)]))
-
-    job.refresh_from_db()
     assert job.status == Status.FAILED
     assert "the process reading the file ended unexpectedly" in job.error_message
     assert job.total_processed == 100
