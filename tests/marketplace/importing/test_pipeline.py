@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import gzip
 import io
 from pathlib import Path
@@ -274,6 +275,52 @@ def test_progress_is_reported_after_every_batch(store, tmp_path):
 
     assert [p.counts.processed for p in seen] == [100, 200, 250]
     assert seen[-1].bytes_total == path.stat().st_size
+
+
+def test_the_heap_is_frozen_while_batches_run_and_thawed_after(store, tmp_path):
+    path = write_feed(tmp_path / "feed.csv", [product_row(n) for n in range(1, 251)])
+    job = claimed_job(store, batch_size=100)
+    frozen_during: list[int] = []
+    assert gc.get_freeze_count() == 0
+
+    run_import(job=job, source_path=path, progress=lambda _: frozen_during.append(gc.get_freeze_count()))
+
+    assert len(frozen_during) == 3 and min(frozen_during) > 0
+    assert gc.get_freeze_count() == 0
+
+
+def test_the_heap_is_thawed_when_a_batch_fails(store, tmp_path, monkeypatch):
+    path = write_feed(tmp_path / "feed.csv", [product_row(n) for n in range(1, 251)])
+    job = claimed_job(store, batch_size=100)
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        assert gc.get_freeze_count() > 0
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(BatchWriter, "write", broken)
+    run_import(job=job, source_path=path)
+
+    job.refresh_from_db()
+    assert job.status == Status.FAILED and "RuntimeError" in job.error_message
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_heap_frozen_by_someone_else_stays_frozen(store, tmp_path, monkeypatch):
+    path = write_feed(tmp_path / "feed.csv", [product_row(n) for n in range(1, 51)])
+    job = claimed_job(store)
+    calls: list[str] = []
+    gc.freeze()
+    try:
+        # The count itself may drop: frozen objects are still freed when nothing refers to them.
+        monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
+        monkeypatch.setattr(gc, "unfreeze", lambda: calls.append("unfreeze"))
+        run_import(job=job, source_path=path)
+        assert calls == [] and gc.get_freeze_count() > 0
+    finally:
+        monkeypatch.undo()
+        gc.unfreeze()
+    job.refresh_from_db()
+    assert job.status == Status.COMPLETED and job.imported_count == 50
 
 
 def test_a_file_that_is_not_a_feed_fails_the_job(store, tmp_path):
