@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test install venv migrate demo lint bench bench-1m clean screenshots
+.PHONY: run test install venv migrate demo lint bench bench-1m bench-floor clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,3 +47,7 @@ bench: install
 ## The same, plus a 1,000,000-row import to show that memory stays flat (takes several minutes).
 bench-1m: install
 	$(BIN)/python -m benchmarks.bench --rows $(ROWS) --rss-rows 1000000
+
+## What PostgreSQL alone needs to store a fresh import's rows (COPY replay, no Python), part by part.
+bench-floor: install
+	$(BIN)/python -m benchmarks.server_floor --rows $(ROWS)
