@@ -26,7 +26,8 @@ demo: migrate
 
 ## Set up everything and run the web server and a django-q2 worker (SQLite, ORM broker, demo data).
 run: demo
-	MARKETPLACE_FETCH_ALLOWED_HOSTS=127.0.0.1:$(PORT),localhost:$(PORT) PORT=$(PORT) $(BIN)/honcho start
+	MARKETPLACE_FRIENDLY_ERROR_PAGES=1 MARKETPLACE_FETCH_ALLOWED_HOSTS=127.0.0.1:$(PORT),localhost:$(PORT) PORT=$(PORT) \
+	  $(BIN)/honcho start
 
 ## Set up everything and run the whole test suite (SQLite unless DATABASE_URL is set).
 test: migrate

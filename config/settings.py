@@ -61,7 +61,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it sees the views' exceptions first: 503 for an unreachable database or broker.
+    "core.errors.ErrorPagesMiddleware",
 ]
+# The product's own 404 / 500 pages even under DEBUG (make run's demo sets it).
+MARKETPLACE_FRIENDLY_ERROR_PAGES = env_bool("MARKETPLACE_FRIENDLY_ERROR_PAGES", False)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -224,6 +228,11 @@ MARKETPLACE_MAX_ATTEMPTS = env_int("MARKETPLACE_MAX_ATTEMPTS", 3, minimum=1)
 # work instead of one); off: everything in the importing process.
 MARKETPLACE_IMPORT_READER_PROCESS = env_bool("MARKETPLACE_IMPORT_READER_PROCESS", hasattr(os, "fork"))
 MARKETPLACE_UPLOAD_DIR = MEDIA_ROOT / "feeds"
+# Downloads in progress; the recovery deletes the files a killed worker left behind.
+MARKETPLACE_DOWNLOAD_DIR = MEDIA_ROOT / "downloads"
+# A pending job handed to the broker longer ago than this is handed over again (its task
+# may be lost); a duplicate delivery is harmless, the claim being conditional.
+MARKETPLACE_PENDING_REQUEUE_SECONDS = env_int("MARKETPLACE_PENDING_REQUEUE_SECONDS", 120, minimum=10)
 MARKETPLACE_PORTAL_REFRESH_SECONDS = env_int("MARKETPLACE_PORTAL_REFRESH_SECONDS", 10, minimum=1)
 
 # --- Logging ---------------------------------------------------------------------------

@@ -16,3 +16,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("marketplace.demo_urls")),
 ]
+
+handler500 = "core.errors.server_error"

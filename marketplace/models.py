@@ -66,6 +66,9 @@ class MarketplaceImportJob(BaseModel):
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # When the job's task was last handed to the broker; null while no broker took it
+    # (it was down). The recovery re-enqueues a pending job whose hand-over is old or missing.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
     cancel_requested = models.BooleanField(default=False)
     attempts = models.PositiveSmallIntegerField(default=0)
     retried_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,

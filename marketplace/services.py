@@ -7,7 +7,9 @@ every entry point.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -16,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django_q.tasks import async_task
@@ -133,10 +135,12 @@ def import_job_create(
                 source_filename=(upload.name or "")[:255] if upload is not None else "",
                 language=language,
                 batch_size=batch_size,
+                # Handed to the broker below, or to a caller that runs it in the foreground.
+                enqueued_at=timezone.now(),
             )
             if enqueue:
                 # Queue only after commit so the worker can read the row.
-                transaction.on_commit(lambda: async_task(TASK_PATH, job.pk, task_name=f"import-{job.pk}"))
+                transaction.on_commit(lambda: import_job_enqueue(job_id=job.pk))
     except IntegrityError:
         # Lost a race with another request: the partial unique index said no.
         if source_file:
@@ -147,6 +151,64 @@ def import_job_create(
         raise ImportAlreadyRunning(active) from None
     logger.info("Import job %s created for store %s (%s) by %s", job.pk, store.code, language, user)
     return job
+
+
+def import_job_enqueue(*, job_id: int) -> bool:
+    """Hand a pending job's task to the broker; return whether the broker took it.
+
+    A broker that is down (Redis restarting, the database broker unreachable) must not
+    turn a committed job into an error for the user: the job stays pending with no
+    `enqueued_at`, and the recovery hands it over again once the broker answers.
+    """
+    now = timezone.now()
+    MarketplaceImportJob.objects.filter(id=job_id, status=Status.PENDING).update(enqueued_at=now)
+    try:
+        async_task(TASK_PATH, job_id, task_name=f"import-{job_id}-{uuid.uuid4().hex[:8]}")
+    except Exception:  # any broker failure: redis-py, the ORM broker's database errors...
+        logger.warning("Import job %s: the task broker did not take the task; the recovery will retry", job_id,
+                       exc_info=True)
+        try:
+            MarketplaceImportJob.objects.filter(id=job_id, enqueued_at=now).update(enqueued_at=None)
+        except DatabaseError:
+            # Then enqueued_at stays set and the job is handed over again once it is old.
+            logger.warning("Import job %s: could not record the failed hand-over", job_id)
+        return False
+    return True
+
+
+def import_job_requeue_after_database_loss(*, job_id: int, attempts: int, wait_seconds: float | None = None) -> bool:
+    """Put a job whose import lost the database back in the queue as soon as it answers.
+
+    Left alone, such a job would sit `processing` for the whole stale window before the
+    recovery re-ran it. Here the worker waits for the database (reconnecting with a
+    growing pause, for at most the stale window) and hands the job over again at once;
+    the re-run starts from a clean slate, so its counters are a clean run's. A job out of
+    attempts is failed instead. Return whether the job was handed back or failed.
+    """
+    deadline = time.monotonic() + (wait_seconds if wait_seconds is not None else settings.MARKETPLACE_STALE_JOB_SECONDS)
+    pause = 0.5
+    while True:
+        with contextlib.suppress(DatabaseError):
+            connections.close_all()
+        try:
+            if attempts >= settings.MARKETPLACE_MAX_ATTEMPTS:
+                return import_job_fail(job_id=job_id, message=(
+                    f"The database connection was lost during this import on {attempts} attempts. "
+                    "Products imported before it are kept; retry the import."))
+            now = timezone.now()
+            reset = MarketplaceImportJob.objects.filter(id=job_id, status=Status.PROCESSING, attempts=attempts).update(
+                status=Status.PENDING, updated_at=now, enqueued_at=now)
+            if reset:
+                logger.warning("Import job %s lost its database connection; queued again", job_id)
+                import_job_enqueue(job_id=job_id)
+            return bool(reset)
+        except DatabaseError:
+            if time.monotonic() + pause > deadline:
+                # The stale-job recovery takes over once the database is back.
+                logger.error("Import job %s: the database stayed unreachable; left to the recovery", job_id)
+                return False
+            time.sleep(pause)
+            pause = min(pause * 2, 10.0)
 
 
 def import_job_cancel(*, job: MarketplaceImportJob) -> MarketplaceImportJob:
@@ -217,7 +279,7 @@ def import_jobs_recover_stale(*, now: Any = None) -> dict[str, int]:
                 Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True), id=job_id, status=Status.PROCESSING
             ).update(status=Status.PENDING, updated_at=now)
             if reset:
-                transaction.on_commit(lambda job_id=job_id: async_task(TASK_PATH, job_id))
+                transaction.on_commit(lambda job_id=job_id: import_job_enqueue(job_id=job_id))
                 requeued += 1
             continue
         message = (
@@ -229,6 +291,63 @@ def import_jobs_recover_stale(*, now: Any = None) -> dict[str, int]:
     if failed or requeued:
         logger.warning("Recovery: %s stale job(s) re-queued, %s failed for good", requeued, failed)
     return {"failed": failed, "requeued": requeued}
+
+
+def import_jobs_recover(*, now: Any = None) -> dict[str, int]:
+    """Everything a dead worker or a lost broker left behind, at cluster start and every minute."""
+    now = now or timezone.now()
+    result = import_jobs_recover_stale(now=now)
+    result["reenqueued"] = _reenqueue_lost_pending(now=now)
+    result["swept_files"] = sweep_orphaned_downloads(now=now)
+    return result
+
+
+def _reenqueue_lost_pending(*, now: Any) -> int:
+    """Hand again to the broker every pending job whose task may have been lost.
+
+    A task is lost when the broker forgets it (Redis restarted without persistence), when
+    a killed cluster leaves it locked in the ORM broker for django-q2's `retry` seconds,
+    or when the broker was down at creation. Nothing tells those apart from a task still
+    waiting in a long queue, so a pending job handed over longer ago than
+    MARKETPLACE_PENDING_REQUEUE_SECONDS is handed over again: the claim is a conditional
+    UPDATE, so of two deliveries exactly one runs the job and the other does nothing.
+    """
+    cutoff = now - timedelta(seconds=settings.MARKETPLACE_PENDING_REQUEUE_SECONDS)
+    # enqueued_at is null only after the broker refused the task: hand it over at once.
+    lost = MarketplaceImportJob.objects.filter(status=Status.PENDING, cancel_requested=False).filter(
+        Q(enqueued_at__lt=cutoff) | Q(enqueued_at__isnull=True)
+    )
+    job_ids = list(lost.values_list("id", flat=True))
+    for job_id in job_ids:
+        transaction.on_commit(lambda job_id=job_id: import_job_enqueue(job_id=job_id))
+    if job_ids:
+        logger.warning("Recovery: pending job(s) %s handed to the broker again", job_ids)
+    return len(job_ids)
+
+
+def sweep_orphaned_downloads(*, now: Any = None) -> int:
+    """Delete temporary download files that no running worker writes any more.
+
+    A worker killed mid-download leaves its file behind (up to the download cap). A
+    download's file is touched with every chunk, so one untouched for longer than the
+    stale window belongs to no live worker.
+    """
+    now = now or timezone.now()
+    directory = Path(settings.MARKETPLACE_DOWNLOAD_DIR)
+    if not directory.is_dir():
+        return 0
+    cutoff = now.timestamp() - settings.MARKETPLACE_STALE_JOB_SECONDS
+    swept = 0
+    for path in directory.glob("feed-*.download"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                swept += 1
+        except FileNotFoundError:
+            continue
+    if swept:
+        logger.warning("Recovery: %s orphaned download file(s) deleted from %s", swept, directory)
+    return swept
 
 
 def import_job_stats(*, queryset: Any = None) -> dict[str, int]:

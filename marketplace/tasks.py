@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from core.db_errors import DATABASE_UNAVAILABLE
+
 logger = logging.getLogger(__name__)
 
 
@@ -19,10 +21,15 @@ def process_marketplace_import(job_id: int) -> None:
     if job.attempts > 1:
         import_job_reset_for_rerun(job_id=job.pk)
         job.refresh_from_db()
-    run_import(job=job)
+    try:
+        run_import(job=job)
+    except DATABASE_UNAVAILABLE:
+        from marketplace.services import import_job_requeue_after_database_loss
+
+        import_job_requeue_after_database_loss(job_id=job.pk, attempts=job.attempts)
 
 
 def recover_stale_imports() -> dict[str, int]:
-    from marketplace.services import import_jobs_recover_stale
+    from marketplace.services import import_jobs_recover
 
-    return import_jobs_recover_stale()
+    return import_jobs_recover()

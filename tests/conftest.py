@@ -15,6 +15,7 @@ def _fast_test_settings(settings, tmp_path, monkeypatch):
     monkeypatch.setattr("django_q.conf.Conf.SYNC", True)
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.MARKETPLACE_UPLOAD_DIR = tmp_path / "media" / "feeds"
+    settings.MARKETPLACE_DOWNLOAD_DIR = tmp_path / "media" / "downloads"
     settings.SECURE_SSL_REDIRECT = False
 
 

@@ -41,6 +41,7 @@ def worker_env(*, redis_url: str = "", extra: dict[str, str] | None = None) -> d
         DJANGO_MEDIA_ROOT=str(settings.MEDIA_ROOT),
         MARKETPLACE_FETCH_ALLOWED_HOSTS=",".join(settings.MARKETPLACE_FETCH_ALLOWED_HOSTS),
         MARKETPLACE_STALE_JOB_SECONDS=str(settings.MARKETPLACE_STALE_JOB_SECONDS),
+        MARKETPLACE_PENDING_REQUEUE_SECONDS=str(settings.MARKETPLACE_PENDING_REQUEUE_SECONDS),
         PYTHONUNBUFFERED="1",
     )
     if redis_url:

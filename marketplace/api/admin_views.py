@@ -103,7 +103,7 @@ class AdminImportJobListCreateApi(APIView):
         request={"application/json": InputSerializer, "multipart/form-data": MultipartInputSerializer},
         responses={202: ImportJobCreatedSerializer, **error_responses(400, 401, 403, 409, 415, 429)},
         examples=[OpenApiExample("Feed URL", request_only=True, value={
-            "store_id": 5, "source_url": "https://example.com/products.csv", "marketplace": "Letzshop",
+            "store_id": 5, "source_url": "https://feeds.example.invalid/products.csv", "marketplace": "Letzshop",
             "batch_size": 1000, "language": "fr"})],
     )
     def post(self, request: Request) -> Response:

@@ -62,7 +62,7 @@ class ImportJobCreateApi(APIView):
         request={"application/json": InputSerializer, "multipart/form-data": MultipartInputSerializer},
         responses={202: ImportJobCreatedSerializer, **error_responses(400, 401, 403, 404, 409, 415, 429)},
         examples=[OpenApiExample("Feed URL", request_only=True, value={
-            "source_url": "https://example.com/products.csv", "marketplace": "Letzshop", "batch_size": 1000,
+            "source_url": "https://feeds.example.invalid/products.csv", "marketplace": "Letzshop", "batch_size": 1000,
             "language": "en"})],
     )
     def post(self, request: Request) -> Response:

@@ -375,7 +375,11 @@ def fetch_feed(
         target = _parse_target(url, options.allowed_hosts)
         ticker = _Ticker(should_cancel, heartbeat, options.deadline)
         ticker.tick()  # a job cancelled before it started does not touch the network
-        fd, name = tempfile.mkstemp(prefix="feed-", suffix=".download", dir=dest_dir or tempfile.gettempdir())
+        # Our own directory, not the system's temporary one: the recovery sweeps what a
+        # killed worker left there (sweep_orphaned_downloads).
+        directory = dest_dir or Path(settings.MARKETPLACE_DOWNLOAD_DIR)
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix="feed-", suffix=".download", dir=directory)
         path = Path(name)
         with os.fdopen(fd, "wb") as out:
             download = _Download(target.url, options)

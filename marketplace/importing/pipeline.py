@@ -23,6 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from core.db_errors import DATABASE_UNAVAILABLE
 from core.logging import job_logging_context
 from marketplace.importing import jobs
 from marketplace.importing.decoding import DecodedFeed, FeedDecodeError, open_feed, row_hash
@@ -118,6 +119,7 @@ def _run(job: MarketplaceImportJob, source_path: Path | None, progress: Progress
     downloaded: Path | None = None
     uploaded: Path | None = None
     totals = BatchCounts()
+    database_lost = False
     try:
         if source_path is not None:
             path = Path(source_path)
@@ -145,13 +147,19 @@ def _run(job: MarketplaceImportJob, source_path: Path | None, progress: Progress
         _log_finish(job, "cancelled during download", totals, started)
     except (FetchError, FeedDecodeError, MappingError, ReaderFailed) as exc:
         jobs.import_job_fail(job_id=job.id, message=getattr(exc, "message", None) or str(exc))
+    except DATABASE_UNAVAILABLE:
+        # The database went away (restart, failover, a killed connection): not the feed's
+        # fault, so the job is not failed here; the task puts it back in the queue.
+        database_lost = True
+        logger.warning("Import lost its database connection", exc_info=True)
+        raise
     except Exception as exc:
         logger.exception("Import crashed")
         jobs.import_job_fail(job_id=job.id, message=f"Unexpected error while importing: {type(exc).__name__}")
     finally:
         if downloaded is not None:
             downloaded.unlink(missing_ok=True)
-        if uploaded is not None and _has_ended(job.id):
+        if uploaded is not None and not database_lost and _has_ended(job.id):
             # Kept while the job may still run again (a worker died mid-import).
             uploaded.unlink(missing_ok=True)
 

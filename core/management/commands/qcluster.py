@@ -18,9 +18,9 @@ class Command(QClusterCommand):
     help = "Start django-q2 workers, after recovering imports that a dead worker left behind."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from marketplace.services import import_jobs_recover_stale
+        from marketplace.services import import_jobs_recover
 
         call_command("setup_schedules", verbosity=0)
-        recovered = import_jobs_recover_stale()
-        logger.info("Worker cluster starting; stale import recovery: %s", recovered)
+        recovered = import_jobs_recover()
+        logger.info("Worker cluster starting; import recovery: %s", recovered)
         super().handle(*args, **options)

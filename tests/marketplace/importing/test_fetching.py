@@ -12,7 +12,6 @@ import socket
 import ssl
 import struct
 import subprocess
-import tempfile
 import time
 import tracemalloc
 import zlib
@@ -111,13 +110,14 @@ def test_it_downloads_a_feed_into_a_temporary_file(feed_server, dest):
     assert "authorization" not in request.headers
 
 
-def test_it_writes_to_the_system_temporary_directory_by_default(feed_server, tmp_path, monkeypatch):
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+def test_it_writes_to_our_own_download_directory_by_default(feed_server, settings):
+    # Not the system's temporary directory: the recovery sweeps what a killed worker left here.
     feed_server.route("/feed.csv", CSV)
 
     feed = fetch_feed(url=feed_server.url("/feed.csv"))
 
-    assert feed.path.parent == tmp_path
+    assert feed.path.parent == settings.MARKETPLACE_DOWNLOAD_DIR
+    assert feed.path.name.startswith("feed-") and feed.path.suffix == ".download"
 
 
 def test_it_percent_encodes_the_path_and_keeps_the_query(feed_server, dest):
