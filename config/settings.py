@@ -196,8 +196,17 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-# --- Background jobs (django-q2) -------------------------------------------------------
+# --- Background jobs (django-q2) and the shared cache -----------------------------------
 REDIS_URL = env_str("REDIS_URL", "")
+# Shared by every gunicorn worker and host, so throttles count once (SPEC 9): Redis when
+# there is one, else a table of the database (`manage.py createcachetable`, run by the
+# Makefile's migrate step and by Django's test set-up).
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": "letzshop"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                          "LOCATION": "django_cache"}}
 # timeout stays below retry: a task is handed out again only after its worker gave up.
 Q_CLUSTER: dict[str, object] = {
     "name": "marketplace",

@@ -1,10 +1,29 @@
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from stores.models import StoreMembership
 from tests.factories.accounts import DEFAULT_PASSWORD, AdminFactory, UserFactory
 from tests.factories.stores import StoreFactory, StoreMembershipFactory
+from tests.netguard import guard
+
+# SPEC 9: this process and every process it starts stay on loopback.
+guard.install()
+_NETGUARD_DIR = str(Path(__file__).parent / "netguard")
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (_NETGUARD_DIR, os.environ.get("PYTHONPATH", "")) if p)
+
+
+@pytest.fixture(autouse=True)
+def _no_network_outside_loopback():
+    guard.attempts.clear()
+    yield
+    if guard.attempts:
+        found = list(guard.attempts)
+        guard.attempts.clear()
+        pytest.fail(f"the test tried to leave the machine: {found}")
 
 
 @pytest.fixture(autouse=True)
