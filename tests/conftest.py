@@ -29,6 +29,9 @@ def _no_network_outside_loopback():
 @pytest.fixture(autouse=True)
 def _fast_test_settings(settings, tmp_path, monkeypatch):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Login throttling counts in the shared cache, which outlives a test: the tests about
+    # it turn it on (tests/accounts/test_login_throttle.py) and start from a clean cache.
+    settings.AXES_ENABLED = False
     # django-q2 reads Q_CLUSTER once at import into Conf, so the settings fixture cannot
     # switch it: patch Conf. Unit tests run queued tasks inline.
     monkeypatch.setattr("django_q.conf.Conf.SYNC", True)

@@ -88,17 +88,23 @@ def browser() -> Iterator[Any]:
 def new_page(browser, live_server) -> Iterator[Callable[..., Any]]:
     """Open a page in a new context (separate cookies: another user); all are closed after the test."""
     contexts: list[Any] = []
+    violations: list[str] = []
 
     def open_page(viewport: dict[str, int] | None = None) -> Any:
         context = browser.new_context(viewport=viewport or DESKTOP, base_url=live_server.url, accept_downloads=True,
                                       locale="en-GB", timezone_id="Europe/Luxembourg")
         context.set_default_timeout(15_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        # SPEC 9: a page that needs anything our Content-Security-Policy refuses fails its test.
+        page.on("console", lambda message: violations.append(f"{page.url}: {message.text}")
+                if "Content Security Policy" in message.text else None)
+        return page
 
     yield open_page
     for context in contexts:
         context.close()
+    assert not violations, f"Content-Security-Policy violations: {violations}"
 
 
 @pytest.fixture
