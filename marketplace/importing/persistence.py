@@ -211,7 +211,8 @@ class BatchWriter:
         store they still describe the small table from before, and the batch's read query
         can then turn into scans: a 200,000-row re-import crawled at 90 rows/s until an
         ANALYZE, with autovacuum off or not yet round. So a load analyzes what it grew,
-        during the import and once more at its end, on the key columns only.
+        during the import and once more at its end; each ANALYZE samples at most a few
+        tens of thousands of rows, a fraction of a second.
         """
         if self.vendor != "postgresql":
             return False
@@ -221,15 +222,9 @@ class BatchWriter:
         threshold = max(ANALYZE_AFTER_ROWS, self._rows_at_analyze // 5)
         if self._added_since_analyze < (min(threshold, ANALYZE_AFTER_ROWS // 5) if final else threshold):
             return False
-        q = connection.ops.quote_name
-        product_keys = ", ".join(q(_PRODUCT.get_field(name).column)
-                                 for name in ("store", "marketplace", "marketplace_product_id"))
-        translation_keys = ", ".join(q(_TRANSLATION.get_field(name).column) for name in ("product", "language"))
         with connection.cursor() as cursor:
-            # Only the key columns the batch's read joins on: analyzing all 45 columns (long
-            # texts, JSON) cost a quarter of a fresh import; these few cost a few percent.
-            cursor.execute(f"ANALYZE {self.products} ({product_keys})")
-            cursor.execute(f"ANALYZE {self.translations} ({translation_keys})")
+            cursor.execute(f"ANALYZE {self.products}")
+            cursor.execute(f"ANALYZE {self.translations}")
         self._rows_at_analyze = self._planner_rows()
         self._added_since_analyze = 0
         return True
