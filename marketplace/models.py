@@ -121,6 +121,7 @@ class MarketplaceImportError(models.Model):
         MISSING_ID = "missing_id", "Missing id"
         PARSE_ERROR = "parse_error", "Parse error"
         VALIDATION_ERROR = "validation_error", "Validation error"
+        ROW_TOO_LONG = "row_too_long", "Row too long"
 
     class Severity(models.TextChoices):
         ERROR = "error", "Error"

@@ -21,7 +21,8 @@ import hashlib
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import chain, islice
+from functools import partial
+from itertools import islice
 from pathlib import Path
 from typing import IO
 
@@ -30,8 +31,15 @@ import chardet
 DELIMITERS = (",", ";", "\t", "|")
 SAMPLE_BYTES = 64 * 1024
 _SCAN_CHUNK = 1024 * 1024
-# Long HTML descriptions run to tens of KB; a field above this is a quote that was never closed.
-FIELD_SIZE_LIMIT = 1024 * 1024
+# Long HTML descriptions run to tens of KB; a record above this is a quote that was never closed
+# or not a product row at all. It is also what bounds memory: no line or record longer than this
+# is ever held whole, however long the line in the file (SPEC 9, bounded resources).
+ROW_SIZE_LIMIT = 1024 * 1024
+FIELD_SIZE_LIMIT = ROW_SIZE_LIMIT
+# readline's bound: a line of ROW_SIZE_LIMIT characters plus its "\r\n" still comes whole.
+_LINE_READ_LIMIT = ROW_SIZE_LIMIT + 2
+PARSE_ERROR = "parse_error"
+ROW_TOO_LONG = "row_too_long"
 # Records looked at when two delimiters are equally plausible in the header.
 _SNIFF_RECORDS = 20
 # cp1252 leaves these bytes undefined; a file containing them can only be read as latin-1.
@@ -59,16 +67,26 @@ class FeedDecodeError(Exception):
 
 
 class MalformedRecord(list[str]):
-    """A record the csv module could not parse; `records()` yields it in place of the cells.
+    """A record that could not be read; `records()` yields it in place of the cells.
 
     It is a real (empty) list so it flows through code typed ``list[str]``: code that only looks at
-    cells sees an empty row, and `RowNormalizer.normalize` turns it into a `parse_error` for that row
-    instead of failing the job.
+    cells sees an empty row, and `RowNormalizer.normalize` turns it into a row error of
+    `error_type` (`parse_error`: the csv module rejected it; `row_too_long`: it is longer than
+    ROW_SIZE_LIMIT) instead of failing the job.
     """
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, error_type: str = PARSE_ERROR) -> None:
         super().__init__()
         self.message = message
+        self.error_type = error_type
+
+
+class _RecordTooLong(Exception):
+    """Raised from inside csv.reader's input when a record passes ROW_SIZE_LIMIT."""
+
+    def __init__(self, chunk: str) -> None:
+        super().__init__()
+        self.chunk = chunk  # the piece of the line being read when the bound was passed
 
 
 @dataclass
@@ -106,9 +124,9 @@ class DecodedFeed:
     def records(self) -> Iterator[tuple[int, list[str]]]:
         """Yield ``(row_number, cells)`` for every non-blank data record.
 
-        A record the csv module rejects (a field over FIELD_SIZE_LIMIT, i.e. a quote that was never
-        closed) comes out as a `MalformedRecord` with its row number, and reading goes on at the
-        next line: one broken row never fails the whole import.
+        A record the csv module rejects, or one longer than ROW_SIZE_LIMIT (a quote that was never
+        closed, a line that is not a product), comes out as a `MalformedRecord` with its row
+        number, and reading goes on at the next line: one broken row never fails the whole import.
         """
         lines = self._lines
         if lines is None:
@@ -118,7 +136,9 @@ class DecodedFeed:
         # The fast path of _read_record is inlined: this loop runs once per row of the feed.
         for line in lines:
             row += 1
-            if '"' not in line:
+            if len(line) > ROW_SIZE_LIMIT and _is_cut(line):
+                cells = _skip_long_line(line, lines)
+            elif '"' not in line:
                 cells = line.rstrip("\r\n").split(delimiter)
             else:
                 cells = _split_quoted_line(line, delimiter) or _read_with_csv(line, lines, delimiter)
@@ -179,11 +199,14 @@ def open_feed(path: Path) -> DecodedFeed:
     binary = path.open("rb")
     try:
         text = io.TextIOWrapper(binary, encoding=encoding, errors="replace", newline="")
-        lines: Iterator[str] = iter(text)
+        # Lines are read with a bound, so a 500 MB line arrives in pieces of ROW_SIZE_LIMIT
+        # (which records() reports and skips) instead of as one string of three times its size.
+        # The callable iterator keeps the per-line cost in C, like iterating the file itself.
+        lines: Iterator[str] = iter(partial(text.readline, _LINE_READ_LIMIT), "")
         if skip_lines:
-            next(text, None)  # the "sep=;" line
+            next(lines, None)  # the "sep=;" line
         if has_nul:
-            lines = _strip_nul(text)
+            lines = _strip_nul(lines)
         if csv.field_size_limit() < FIELD_SIZE_LIMIT:
             csv.field_size_limit(FIELD_SIZE_LIMIT)
         header_row = 0
@@ -211,6 +234,37 @@ def _strip_nul(lines: Iterable[str]) -> Iterator[str]:
         yield line.replace("\x00", "") if "\x00" in line else line
 
 
+def _is_cut(line: str) -> bool:
+    """Whether readline stopped at its bound, before the line's end."""
+    return len(line.rstrip("\r\n")) > ROW_SIZE_LIMIT
+
+
+def _skip_long_line(piece: str, lines: Iterator[str]) -> MalformedRecord:
+    """Read past the rest of the line `piece` began, holding one piece at a time, and report it."""
+    while piece and not piece.endswith(("\n", "\r")):
+        piece = next(lines, "")
+    return _too_long()
+
+
+def _too_long() -> MalformedRecord:
+    return MalformedRecord(
+        f"This row is longer than {ROW_SIZE_LIMIT:,} characters, so it was skipped. Usually a quote "
+        "that is never closed joins the following lines into one value; check the quotes of this row.",
+        ROW_TOO_LONG,
+    )
+
+
+def _within_bound(line: str, lines: Iterator[str]) -> Iterator[str]:
+    """`line`, then the lines csv.reader asks for, until the record passes ROW_SIZE_LIMIT."""
+    total = len(line)
+    yield line
+    for more in lines:
+        total += len(more)
+        if total > ROW_SIZE_LIMIT:
+            raise _RecordTooLong(more)
+        yield more
+
+
 def _read_record(line: str, lines: Iterator[str], delimiter: str) -> list[str]:
     """The cells of the record starting with `line` (pulling more lines for a multi-line value).
 
@@ -220,6 +274,8 @@ def _read_record(line: str, lines: Iterator[str], delimiter: str) -> list[str]:
     exactly what csv.reader would (a property test checks it); anything else, a value spanning
     several lines or quotes in odd places, goes through csv.reader.
     """
+    if len(line) > ROW_SIZE_LIMIT and _is_cut(line):
+        return _skip_long_line(line, lines)
     if '"' not in line:
         return line.rstrip("\r\n").split(delimiter)
     return _split_quoted_line(line, delimiter) or _read_with_csv(line, lines, delimiter)
@@ -228,7 +284,9 @@ def _read_record(line: str, lines: Iterator[str], delimiter: str) -> list[str]:
 def _read_with_csv(line: str, lines: Iterator[str], delimiter: str) -> list[str]:
     try:
         # The reader pulls the continuation lines of a multi-line value from `lines` itself.
-        return next(_csv_reader(chain((line,), lines), delimiter), [])
+        return next(_csv_reader(_within_bound(line, lines), delimiter), [])
+    except _RecordTooLong as exc:
+        return _skip_long_line(exc.chunk, lines)
     except csv.Error as exc:
         return MalformedRecord(f"This row could not be read as CSV ({exc}); a quote is probably not closed.")
 

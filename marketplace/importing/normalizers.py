@@ -10,6 +10,7 @@ Decisions, so callers know what to expect:
   reported, including warnings on a row skipped for an error, so one fix cycle is enough.
 * ``parse_error``: the value cannot be read (price not a number, unknown availability word).
   ``validation_error``: the value was read but breaks a rule (GTIN check digit, too long).
+  ``row_too_long``: decoding gave up on a row longer than ROW_SIZE_LIMIT (it skips the row).
   Every GTIN problem is a ``validation_error`` warning: the GTIN is left empty, the row kept.
 * price and sale_price: unreadable, negative or 10 digits before the decimal point or more -> error
   (the column is DECIMAL(12, 2)). More than 2 decimals -> rounded half-up, with a warning.
@@ -67,7 +68,7 @@ _LABELS = {"marketplace_product_id": "Id", "gtin": "GTIN", "mpn": "MPN", "link":
 
 @dataclass(frozen=True, slots=True)
 class RowIssue:
-    error_type: str  # "missing_id" | "missing_title" | "parse_error" | "validation_error"
+    error_type: str  # "missing_id" | "missing_title" | "parse_error" | "validation_error" | "row_too_long"
     severity: str  # "error" | "warning"
     field: str  # schema attribute name, "extra_attributes", or "" for the whole row
     message: str
@@ -498,7 +499,7 @@ class RowNormalizer:
 
     def _normalize(self, cells: list[str]) -> RowResult:
         if isinstance(cells, MalformedRecord):
-            return RowResult("", None, [RowIssue(PARSE_ERROR, ERROR, "", cells.message)])
+            return RowResult("", None, [RowIssue(cells.error_type, ERROR, "", cells.message)])
         width = self._width
         length = len(cells)
         issues: list[RowIssue] = []

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from marketplace.importing.decoding import (
     FIELD_SIZE_LIMIT,
+    ROW_SIZE_LIMIT,
     SAMPLE_BYTES,
     FeedDecodeError,
     MalformedRecord,
@@ -176,8 +177,53 @@ def test_a_runaway_quote_costs_one_row_not_the_file(tmp_path):
     malformed = [(row, cells) for row, cells in records if isinstance(cells, MalformedRecord)]
     assert len(malformed) == 1
     assert malformed[0][0] == 2
+    assert malformed[0][1].error_type == "row_too_long"
     assert "quote" in malformed[0][1].message
     assert records[-1][1] == ["2", "Cap"]
+
+
+@pytest.mark.parametrize("long_line", [
+    b"3," + b"x" * (3 * ROW_SIZE_LIMIT),  # no quotes: the str.split path
+    b'3,"' + b"x" * (3 * ROW_SIZE_LIMIT) + b'"',  # a quoted value closed on the same line
+    b'3,"' + b"x" * (3 * ROW_SIZE_LIMIT),  # a quote never closed, and no line end before the next row
+])
+@pytest.mark.parametrize("ending", [b"\n", b"\r\n", b"\r"])
+def test_a_line_past_the_bound_is_one_row_too_long_and_reading_goes_on(tmp_path, long_line, ending):
+    data = ending.join([b"id,title", b"1,Shirt", long_line, b"4,Cap", b""])
+    with open_feed(_write(tmp_path, data)) as feed:
+        records = list(feed.records())
+    assert [row for row, _cells in records] == [2, 3, 4]
+    assert records[0][1] == ["1", "Shirt"] and records[2][1] == ["4", "Cap"]
+    too_long = records[1][1]
+    assert isinstance(too_long, MalformedRecord) and too_long.error_type == "row_too_long"
+    assert f"{ROW_SIZE_LIMIT:,}" in too_long.message
+
+
+def test_a_line_of_exactly_the_bound_is_read(tmp_path):
+    value = "x" * (ROW_SIZE_LIMIT - 2)
+    path = _write(tmp_path, f"id,title\r\n1,{value}\r\n2,Cap\r\n".encode())
+    assert _read(path)[3] == [(2, ["1", value]), (3, ["2", "Cap"])]
+
+
+def test_a_multi_line_record_past_the_bound_is_too_long(tmp_path):
+    # Every line is short, but a quoted value runs on over thousands of them.
+    lines = b"".join(b"line %d of a description\n" % n for n in range(ROW_SIZE_LIMIT // 20))
+    path = _write(tmp_path, b'id,title,description\n1,Shirt,"' + lines + b'"\n2,Cap,ok\n')
+    with open_feed(path) as feed:
+        records = list(feed.records())
+    assert isinstance(records[0][1], MalformedRecord) and records[0][1].error_type == "row_too_long"
+    assert records[0][0] == 2
+    # Reading goes on at the next line; what follows inside the runaway value becomes short rows.
+    assert [cells for _row, cells in records if isinstance(cells, MalformedRecord)] == [records[0][1]]
+    assert records[1][1][0].startswith("line ")
+
+
+def test_a_long_line_with_nul_bytes_is_bounded_too(tmp_path):
+    data = b"id,title\n1,Sh\x00irt\n2," + b"x" * (2 * ROW_SIZE_LIMIT) + b"\x00x\n3,Cap\n"
+    with open_feed(_write(tmp_path, data)) as feed:
+        records = list(feed.records())
+    assert records[0] == (2, ["1", "Shirt"]) and records[2] == (4, ["3", "Cap"])
+    assert records[1][1].error_type == "row_too_long"
 
 
 def test_a_header_only_file_has_no_records(tmp_path):
