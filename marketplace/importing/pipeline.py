@@ -273,9 +273,11 @@ def _import_rows(job: MarketplaceImportJob, feed: DecodedFeed, columns: Any, tot
                 # Have the reader normalize ahead while most rows need it.
                 batches.set_speculate(processor.normalized * 2 >= len(batch.rows))
                 totals.add(counts)
+                processor.writer.keep_statistics_current(added=counts.imported)
                 if progress is not None:
                     progress(ImportProgress(counts=BatchCounts(**vars(totals)), bytes_processed=batch.bytes_read,
                                             bytes_total=feed.size))
+        processor.writer.keep_statistics_current(added=0, final=True)
     finally:
         processor.writer.close()
 

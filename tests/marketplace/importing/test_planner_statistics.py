@@ -1,0 +1,78 @@
+"""Issue 13, item 10: a large load keeps the planner's statistics current by itself, so a
+re-import never runs on the plan made for the small table from before (PostgreSQL)."""
+
+from __future__ import annotations
+
+import time
+
+import psycopg
+import pytest
+from django.db import connection
+
+from marketplace.importing.jobs import import_job_claim
+from marketplace.importing.persistence import ANALYZE_AFTER_ROWS, BatchWriter
+from marketplace.importing.pipeline import run_import
+from marketplace.models import MarketplaceImportJob, MarketplaceProduct
+from tests.factories.marketplace import MarketplaceImportJobFactory
+
+pytestmark = [pytest.mark.django_db,
+              pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the planner statistics of PostgreSQL")]
+TABLES = ("marketplace_products", "marketplace_product_translations")
+
+
+def _planner_rows(table: str) -> float:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+        return float(cursor.fetchone()[0])
+
+
+def _import(store, tmp_path, rows: int) -> MarketplaceImportJob:
+    feed = tmp_path / "big.csv"
+    feed.write_text("id,title,price\n" + "".join(f"S-{n},Product {n},{n % 90 + 1}.50\n" for n in range(rows)))
+    job = import_job_claim(job_id=MarketplaceImportJobFactory(store=store, language="fr", batch_size=5000).pk)
+    run_import(job=job, source_path=feed)
+    job.refresh_from_db()
+    return job
+
+
+def test_a_large_first_import_leaves_the_planner_counting_its_rows(store, tmp_path):
+    # The rows are uncommitted (the test's transaction), so no autovacuum can have counted
+    # them: only the import's own ANALYZE can tell the planner about them.
+    rows = 60_000
+    job = _import(store, tmp_path, rows)
+    assert job.status == MarketplaceImportJob.Status.COMPLETED, job.error_message
+    assert MarketplaceProduct.objects.count() == rows
+    for table in TABLES:
+        assert _planner_rows(table) >= rows * 0.9, table
+
+
+def _manual_analyzes() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # the view is cached per transaction
+        cursor.execute("SELECT sum(analyze_count) FROM pg_stat_user_tables WHERE relname = ANY(%s)", [list(TABLES)])
+        return int(cursor.fetchone()[0] or 0)
+
+
+def test_only_a_large_import_analyzes(store, tmp_path):
+    before = _manual_analyzes()
+    assert _import(store, tmp_path, 2_000).status == MarketplaceImportJob.Status.COMPLETED
+    assert _manual_analyzes() == before
+    assert _import(store, tmp_path, 12_000).status == MarketplaceImportJob.Status.COMPLETED
+    assert _manual_analyzes() == before + 2  # at the end: the two tables, once
+
+
+def test_a_table_locked_by_another_session_skips_the_analyze_instead_of_waiting(store):
+    db = connection.settings_dict
+    other = psycopg.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"] or "127.0.0.1",
+                            port=db["PORT"] or 5432, password=db["PASSWORD"] or None)
+    try:
+        # What a VACUUM or ANALYZE run by hand holds for as long as it runs.
+        other.execute("LOCK TABLE marketplace_products IN SHARE UPDATE EXCLUSIVE MODE")
+        writer = BatchWriter(job=MarketplaceImportJobFactory(store=store, language="fr"))
+        started = time.monotonic()
+        assert writer.keep_statistics_current(added=ANALYZE_AFTER_ROWS) is False
+        assert time.monotonic() - started < 10
+        with connection.cursor() as cursor:  # the connection is fine and the import can go on
+            cursor.execute("SELECT count(*) FROM marketplace_products")
+    finally:
+        other.close()
