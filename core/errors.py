@@ -15,6 +15,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
+from django.urls import Resolver404, resolve
 from django.views.defaults import page_not_found
 
 from core.db_errors import DATABASE_UNAVAILABLE
@@ -73,7 +74,16 @@ class ErrorPagesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 404 and settings.DEBUG and settings.MARKETPLACE_FRIENDLY_ERROR_PAGES:
+            # A URL that matches no pattern fails before any view runs, so process_exception
+            # never sees it and Django shows its debug 404: answer with our page instead.
+            try:
+                resolve(request.path_info)
+            except Resolver404 as exc:
+                if not _is_api(request):
+                    return page_not_found(request, exc)
+        return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, INFRASTRUCTURE_UNAVAILABLE):

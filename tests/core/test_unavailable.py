@@ -85,8 +85,21 @@ def test_once_the_database_answers_again_the_next_request_works(store, owner, da
 
 
 def test_another_stores_page_shows_our_own_404_page_in_the_demo(settings, store, outsider):
+    settings.DEBUG = True  # as `make run` runs
     settings.MARKETPLACE_FRIENDLY_ERROR_PAGES = True
     response = _logged_in_client(outsider).get(f"/store/{store.code}/marketplace")
     assert response.status_code == 404
     assert b"This page does not exist" in response.content
     assert b"technical_404" not in response.content and b"Django tried these URL patterns" not in response.content
+
+
+def test_an_unknown_address_shows_our_own_404_page_in_the_demo(settings, owner):
+    settings.DEBUG = True  # as `make run` runs
+    settings.MARKETPLACE_FRIENDLY_ERROR_PAGES = True
+    response = _logged_in_client(owner).get("/store/no/such/page/")
+    assert response.status_code == 404
+    assert b"This page does not exist" in response.content
+    assert b"Django tried these URL patterns" not in response.content
+    # Without the demo switch, DEBUG keeps Django's own page for developers.
+    settings.MARKETPLACE_FRIENDLY_ERROR_PAGES = False
+    assert b"Django tried these URL patterns" in _logged_in_client(owner).get("/store/no/such/page/").content
