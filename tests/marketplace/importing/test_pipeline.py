@@ -4,6 +4,7 @@ import csv
 import gc
 import gzip
 import io
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -406,6 +407,67 @@ def test_a_gzipped_file_is_decompressed(store, tmp_path):
     job = import_file(store, packed)
 
     assert counters(job) == (2, 0, 0, 0, 0, 2)
+
+
+def _feed_bytes(tmp_path: Path, rows: int = 2) -> bytes:
+    plain = write_feed(tmp_path / "plain.csv", [product_row(n) for n in range(1, rows + 1)])
+    return plain.read_bytes()
+
+
+def _decompressed_leftovers(job: MarketplaceImportJob) -> list[Path]:
+    return list(Path(tempfile.gettempdir()).glob(f"import-{job.id}-*"))
+
+
+@pytest.mark.parametrize("padding", [b"", b"\x00" * 8], ids=["plain", "zero-padded"])
+def test_a_gzipped_file_of_several_members_is_decompressed(store, tmp_path, padding):
+    data = _feed_bytes(tmp_path, rows=3)
+    packed = tmp_path / "feed.csv.gz"
+    packed.write_bytes(gzip.compress(data[:100]) + padding + gzip.compress(data[100:]) + padding)
+
+    job = import_file(store, packed)
+
+    assert counters(job) == (3, 0, 0, 0, 0, 3)
+    assert _decompressed_leftovers(job) == []
+
+
+def test_a_gzipped_file_larger_than_the_cap_once_decompressed_fails_the_job(store, tmp_path, settings):
+    settings.MARKETPLACE_MAX_DOWNLOAD_BYTES = 1024 * 1024
+    packed = tmp_path / "feed.csv.gz"
+    packed.write_bytes(gzip.compress(_feed_bytes(tmp_path) + b"0" * (2 * 1024 * 1024)))
+
+    job = import_file(store, packed)
+
+    assert job.status == Status.FAILED
+    assert job.error_message == "The file is larger than the 1 MB limit once decompressed."
+    assert _decompressed_leftovers(job) == []
+
+
+@pytest.mark.parametrize("damage", ["truncated", "trailing-junk", "bad-method"])
+def test_a_damaged_gzip_file_fails_the_job(store, tmp_path, damage):
+    packed_bytes = gzip.compress(_feed_bytes(tmp_path))
+    packed = tmp_path / "feed.csv.gz"
+    packed.write_bytes({"truncated": packed_bytes[:-12], "trailing-junk": packed_bytes + b"junk",
+                        "bad-method": b"\x1f\x8b not really gzip"}[damage])
+
+    job = import_file(store, packed)
+
+    assert job.status == Status.FAILED
+    assert job.error_message == "The file looks compressed (gzip) but could not be decompressed."
+    assert _decompressed_leftovers(job) == []
+
+
+def test_a_download_that_is_still_gzipped_is_decompressed_and_both_files_removed(store, feed_server, settings,
+                                                                                  tmp_path):
+    # A .gz file served gzip-compressed without Content-Encoding: the fetcher unpacks one layer.
+    feed_server.route("/feed.csv.gz", gzip.compress(gzip.compress(_feed_bytes(tmp_path))))
+    job = claimed_job(store, source_url=feed_server.url("/feed.csv.gz"))
+
+    run_import(job=job)
+
+    job.refresh_from_db()
+    assert counters(job) == (2, 0, 0, 0, 0, 2)
+    assert _decompressed_leftovers(job) == []
+    assert list(Path(settings.MARKETPLACE_DOWNLOAD_DIR).iterdir()) == []
 
 
 def test_a_feed_is_downloaded_and_the_temporary_file_removed(store, feed_server, monkeypatch):
