@@ -28,6 +28,8 @@ from typing import IO
 
 import chardet
 
+from marketplace.importing.errors import ImportFailed
+
 DELIMITERS = (",", ";", "\t", "|")
 SAMPLE_BYTES = 64 * 1024
 _SCAN_CHUNK = 1024 * 1024
@@ -58,12 +60,8 @@ _MAGIC = (
 )
 
 
-class FeedDecodeError(Exception):
+class FeedDecodeError(ImportFailed):
     """The file cannot be read as a feed at all; the job fails with `message`."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class MalformedRecord(list[str]):

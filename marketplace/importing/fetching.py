@@ -63,6 +63,8 @@ from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, Protocol
 from urllib3.exceptions import HTTPError as Urllib3HTTPError
 from urllib3.exceptions import SSLError as Urllib3SSLError
 
+from marketplace.importing.errors import ImportCancelled, ImportFailed
+
 logger = logging.getLogger(__name__)
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -136,16 +138,8 @@ _BLOCKED_NETWORKS: tuple[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, st
 _EMBEDS_IPV4 = tuple(ipaddress.ip_network(n) for n in ("::/96", "64:ff9b::/96"))
 
 
-class FetchError(Exception):
+class FetchError(ImportFailed):
     """A download that failed, with a sentence a store owner can act on."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class FetchCancelled(Exception):
-    """should_cancel() returned True while the download ran."""
 
 
 @dataclass
@@ -363,7 +357,7 @@ def fetch_feed(
 
     The file holds the decompressed body; the caller deletes it. Raises FetchError with a
     message for the store owner when the feed cannot be downloaded (nothing is left on
-    disk), FetchCancelled when ``should_cancel()`` returns True.
+    disk), ImportCancelled when ``should_cancel()`` returns True.
     """
     options = _Options.from_settings()
     shown_url = _redact(url)
@@ -385,7 +379,7 @@ def fetch_feed(
             download = _Download(target.url, options)
             download.start()
             info, size = _receive(download, out, ticker, options)
-    except FetchCancelled:
+    except ImportCancelled:
         _discard(path)
         logger.info("Feed download from %s cancelled", shown_url)
         raise
@@ -439,7 +433,7 @@ class _Ticker:
             return
         self._next_call = now + CALLBACK_INTERVAL_SECONDS
         if self._should_cancel is not None and self._should_cancel():
-            raise FetchCancelled("The import was cancelled.")
+            raise ImportCancelled("The import was cancelled.")
         if self._heartbeat is not None:
             self._heartbeat()
 
@@ -669,10 +663,6 @@ class _ResponseInfo:
     content_length: int | None
 
 
-class _Stopped(Exception):
-    """The caller's thread asked the helper to stop."""
-
-
 class _Download(threading.Thread):
     """Resolves, connects, follows redirects and reads, posting events to ``events``.
 
@@ -710,8 +700,8 @@ class _Download(threading.Thread):
         try:
             self._download()
             return
-        except _Stopped:
-            return
+        except ImportCancelled:
+            return  # the caller's thread stopped us (a cancel, or a failure on its side): nothing to report
         except FetchError as exc:
             error = exc
         except Exception:
@@ -719,7 +709,7 @@ class _Download(threading.Thread):
                 return  # the failure is the socket stop() shut down
             logger.exception("Unexpected error while downloading a feed")
             error = FetchError("The download failed because of an unexpected error.")
-        with contextlib.suppress(_Stopped):
+        with contextlib.suppress(ImportCancelled):
             self._emit("error", error)
 
     def _emit(self, kind: str, payload: Any) -> None:
@@ -729,7 +719,7 @@ class _Download(threading.Thread):
                 return
             except queue.Full:
                 continue
-        raise _Stopped
+        raise ImportCancelled
 
     def _download(self) -> None:
         url = self._url
@@ -823,7 +813,7 @@ class _Download(threading.Thread):
 
     def _check_stopping(self) -> None:
         if self._stopping.is_set():
-            raise _Stopped
+            raise ImportCancelled
 
     def _failure(self, exc: BaseException, target: _Target, phase: str) -> FetchError:
         return _network_error(exc, target.host, phase, self._options.timeout)

@@ -18,6 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from marketplace.importing.errors import ImportFailed
 from marketplace.importing.schema import ATTRIBUTES_BY_NAME
 
 # Not a schema attribute: a separate currency column applies to bare-number prices.
@@ -25,12 +26,8 @@ CURRENCY_COLUMN = "currency"
 _MAX_NAMES_IN_MESSAGE = 40
 
 
-class MappingError(Exception):
+class MappingError(ImportFailed):
     """The header cannot be used (no id or no title column); the job fails with `message`."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ from psycopg import errors as psycopg_errors
 
 from marketplace.importing import jobs
 from marketplace.importing.copy_format import field_text
+from marketplace.importing.errors import ImportCancelled
 from marketplace.importing.jobs import BatchCounts
 from marketplace.importing.row_values import (
     RECORD_FIELDS,
@@ -546,7 +547,7 @@ class BatchWriter:
         if not jobs.import_job_add_counts(
             job_id=self.job.id, counts=counts, bytes_processed=batch.bytes_processed, bytes_total=batch.bytes_total
         ):
-            raise JobStopped("The job was cancelled or is no longer processing; the batch is rolled back.")
+            raise ImportCancelled("The job was cancelled or is no longer processing; the batch is rolled back.")
         return counts
 
     def start_background_checkpoints(self) -> None:
@@ -739,10 +740,6 @@ class BatchWriter:
                     [[self.job.id, e.row_number, e.identifier[:255], e.error_type, e.severity, e.field[:64],
                       e.message, json.dumps(e.row_data, ensure_ascii=False), stamp] for e in errors],
                 )
-
-
-class JobStopped(Exception):
-    """The job was cancelled (or taken away) while its batch ran: roll the batch back."""
 
 
 class ConcurrentWriteError(Exception):

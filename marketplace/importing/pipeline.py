@@ -27,16 +27,16 @@ from core.db_errors import DATABASE_UNAVAILABLE
 from core.logging import job_logging_context
 from marketplace.importing import jobs
 from marketplace.importing.decoding import DecodedFeed, FeedDecodeError, open_feed, row_hash
-from marketplace.importing.fetching import FetchCancelled, FetchError, fetch_feed
+from marketplace.importing.errors import ImportCancelled, ImportFailed
+from marketplace.importing.fetching import fetch_feed
 from marketplace.importing.jobs import BatchCounts
-from marketplace.importing.mapping import MappingError, resolve_columns
+from marketplace.importing.mapping import resolve_columns
 from marketplace.importing.normalizers import RowNormalizer
 from marketplace.importing.persistence import (
     Batch,
     BatchWriter,
     ConcurrentWriteError,
     ErrorRow,
-    JobStopped,
     ProductRow,
 )
 from marketplace.importing.reader import (
@@ -44,7 +44,6 @@ from marketplace.importing.reader import (
     ForkedBatches,
     InProcessBatches,
     ReadBatch,
-    ReaderFailed,
     cells_of,
     outcome_of,
 )
@@ -79,10 +78,6 @@ class ImportProgress:
 
 
 ProgressCallback = Callable[[ImportProgress], None]
-
-
-class _Stop(Exception):
-    """The job was cancelled (or is no longer ours) between two batches."""
 
 
 def run_import(*, job: MarketplaceImportJob, source_path: Path | None = None,
@@ -139,14 +134,13 @@ def _run(job: MarketplaceImportJob, source_path: Path | None, progress: Progress
             _import_rows(job, feed, columns, totals, progress)
         status = jobs.import_job_finish(job_id=job.id)
         _log_finish(job, status or "not ours any more", totals, started)
-    except _Stop:
+    except ImportCancelled:
         jobs.import_job_mark_cancelled(job_id=job.id)
-        _log_finish(job, "cancelled", totals, started)
-    except FetchCancelled:
-        jobs.import_job_mark_cancelled(job_id=job.id)
-        _log_finish(job, "cancelled during download", totals, started)
-    except (FetchError, FeedDecodeError, MappingError, ReaderFailed) as exc:
-        jobs.import_job_fail(job_id=job.id, message=getattr(exc, "message", None) or str(exc))
+        # Only a download can be cancelled before the feed has a path.
+        during_download = source_path is None and uploaded is None and downloaded is None
+        _log_finish(job, "cancelled during download" if during_download else "cancelled", totals, started)
+    except ImportFailed as exc:
+        jobs.import_job_fail(job_id=job.id, message=exc.message)
     except DATABASE_UNAVAILABLE:
         # The database went away (restart, failover, a killed connection): not the feed's
         # fault, so the job is not failed here; the task puts it back in the queue.
@@ -265,11 +259,8 @@ def _import_rows(job: MarketplaceImportJob, feed: DecodedFeed, columns: Any, tot
         with batches, _long_lived_heap_frozen():
             processor.writer.start_background_checkpoints()
             for batch in batches:
-                try:
-                    counts = processor.run(batch)
-                except JobStopped:
-                    # Cancelled while the batch ran: the batch was rolled back.
-                    raise _Stop from None
+                # A cancel while the batch runs rolls it back and raises ImportCancelled.
+                counts = processor.run(batch)
                 # Have the reader normalize ahead while most rows need it.
                 batches.set_speculate(processor.normalized * 2 >= len(batch.rows))
                 totals.add(counts)

@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from marketplace.importing.decoding import DecodedFeed, row_hash
+from marketplace.importing.errors import ImportFailed
 from marketplace.importing.normalizers import RowNormalizer, RowResult
 from marketplace.importing.row_values import prepare, prepare_copy, prepare_joined
 
@@ -58,7 +59,7 @@ class ReadBatch:
     bytes_read: int  # how far the file had been read when the batch was complete
 
 
-class ReaderFailed(Exception):
+class ReaderFailed(ImportFailed):
     """The reader process stopped without finishing the feed."""
 
 

@@ -21,7 +21,8 @@ from unittest import mock
 import pytest
 
 from marketplace.importing import fetching
-from marketplace.importing.fetching import FetchCancelled, FetchError, fetch_feed, is_blocked_address, validate_feed_url
+from marketplace.importing.errors import ImportCancelled
+from marketplace.importing.fetching import FetchError, fetch_feed, is_blocked_address, validate_feed_url
 from tests.httpserver import LoopbackHTTPServer, RequestHandler, stall, trickle
 
 CSV = b"id,title,price\nA-1,Blue mug,9.99 EUR\nA-2,Red mug,10.50 EUR\n"
@@ -790,7 +791,7 @@ def test_a_cancel_stops_a_slow_download_within_seconds(feed_server, dest):
         cancel_checks.append(time.monotonic())
         return time.monotonic() - started > 1.5
 
-    with pytest.raises(FetchCancelled):
+    with pytest.raises(ImportCancelled):
         fetch_feed(
             url=feed_server.url("/feed.csv"),
             dest_dir=dest,
@@ -811,7 +812,7 @@ def test_a_cancel_stops_a_stalled_download_before_the_read_timeout(feed_server, 
     started = time.monotonic()
     heartbeats: list[float] = []
 
-    with pytest.raises(FetchCancelled):
+    with pytest.raises(ImportCancelled):
         fetch_feed(
             url=feed_server.url("/feed.csv"),
             dest_dir=dest,
@@ -827,7 +828,7 @@ def test_a_cancel_stops_a_stalled_download_before_the_read_timeout(feed_server, 
 def test_a_job_cancelled_before_the_download_never_contacts_the_server(feed_server, dest):
     feed_server.route("/feed.csv", CSV)
 
-    with pytest.raises(FetchCancelled):
+    with pytest.raises(ImportCancelled):
         fetch_feed(url=feed_server.url("/feed.csv"), dest_dir=dest, should_cancel=lambda: True)
 
     assert feed_server.requests == []

@@ -267,6 +267,33 @@ def test_a_cancel_stops_the_import_between_batches(store, tmp_path):
     assert len(seen) == 1 and seen[0].counts.imported == 100
 
 
+def test_a_cancel_before_the_download_cancels_the_job_without_contacting_the_server(store, feed_server, caplog):
+    caplog.set_level("INFO", logger="marketplace.importing.pipeline")
+    feed_server.route("/feed.csv", b"id,title\r\n1,a\r\n")
+    job = claimed_job(store, source_url=feed_server.url("/feed.csv"))
+    MarketplaceImportJob.objects.filter(id=job.id).update(cancel_requested=True)
+
+    run_import(job=job)
+
+    job.refresh_from_db()
+    assert job.status == Status.CANCELLED
+    assert feed_server.requests == []
+    assert "Import cancelled during download: imported=0" in caplog.text
+
+
+def test_a_cancel_between_batches_is_logged_with_the_rows_done(store, tmp_path, caplog):
+    caplog.set_level("INFO", logger="marketplace.importing.pipeline")
+    path = write_feed(tmp_path / "feed.csv", [product_row(n) for n in range(1, 151)])
+    job = claimed_job(store, batch_size=100)
+
+    def cancel(progress: ImportProgress) -> None:
+        MarketplaceImportJob.objects.filter(id=job.id).update(cancel_requested=True)
+
+    run_import(job=job, source_path=path, progress=cancel)
+
+    assert "Import cancelled: imported=100" in caplog.text
+
+
 def test_progress_is_reported_after_every_batch(store, tmp_path):
     path = write_feed(tmp_path / "feed.csv", [product_row(n) for n in range(1, 251)])
     job = claimed_job(store, batch_size=100)
