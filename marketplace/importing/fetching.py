@@ -63,6 +63,7 @@ from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, Protocol
 from urllib3.exceptions import HTTPError as Urllib3HTTPError
 from urllib3.exceptions import SSLError as Urllib3SSLError
 
+from marketplace.importing.compression import Inflater
 from marketplace.importing.errors import ImportCancelled, ImportFailed
 
 logger = logging.getLogger(__name__)
@@ -87,8 +88,6 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-_GZIP_MAGIC = b"\x1f\x8b"
-_GZIP_WBITS = 16 + zlib.MAX_WBITS
 _HOSTNAME_RE = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,62})(?:\.[a-z0-9_](?:[a-z0-9_-]{0,62}))*")
 _USER_AGENT = "letzshop-import/1.0 (feed fetcher)"
 
@@ -555,15 +554,15 @@ class _Decoder:
     def __init__(self, content_encoding: str) -> None:
         codings = [c.strip().lower() for c in content_encoding.split(",")]
         codings = [c for c in codings if c and c != "identity"]
-        self._layers: list[_Inflater] = []
+        self._layers: list[Inflater] = []
         if codings:
             if len(codings) > 1 or codings[0] not in ("gzip", "x-gzip", "deflate"):
                 raise FetchError(
                     f"The server compressed the download as '{content_encoding}', which is not supported "
                     "(gzip and deflate are)."
                 )
-            self._layers.append(_Inflater("deflate" if codings[0] == "deflate" else "gzip"))
-        self._layers.append(_Inflater("sniff"))
+            self._layers.append(Inflater("deflate" if codings[0] == "deflate" else "gzip"))
+        self._layers.append(Inflater("sniff"))
 
     def feed(self, data: bytes) -> Iterator[bytes]:
         return self._push(0, [data])
@@ -578,78 +577,6 @@ class _Decoder:
                 yield chunk
             else:
                 yield from self._push(index + 1, self._layers[index].feed(chunk))
-
-
-class _Inflater:
-    """Incremental gzip/deflate decoder that never produces more than CHUNK_SIZE per step.
-
-    ``fmt`` is "gzip", "deflate" (zlib-wrapped or raw, both are seen in the wild) or
-    "sniff" (gzip if the data starts with the gzip magic, else passed through unchanged).
-    Concatenated gzip members (``cat a.gz b.gz``, pigz) are decoded one after the other.
-    """
-
-    def __init__(self, fmt: str) -> None:
-        self._fmt = fmt
-        self._state = "start"  # start -> inflate | copy; inflate -> start (next member) | discard
-        self._head = b""
-        self._members = 0
-        self._wbits = 0
-        self._z: Any = None
-
-    def feed(self, data: bytes) -> Iterator[bytes]:
-        while data:
-            if self._state == "copy":
-                yield data
-                return
-            if self._state == "discard":
-                return
-            if self._state == "start":
-                self._head += data
-                if len(self._head) < 2:
-                    return
-                data, self._head = self._head, b""
-                self._begin(data[:2])
-                continue
-            data = yield from self._inflate(data)
-
-    def finish(self) -> Iterator[bytes]:
-        if self._state == "start" and self._head and not self._members:
-            if self._fmt != "sniff":
-                raise zlib.error("truncated stream")
-            yield self._head  # a one-byte body
-        if self._state == "inflate":
-            raise zlib.error("truncated stream")
-
-    def _begin(self, head: bytes) -> None:
-        if self._members:
-            # After a gzip member only another member may follow; ignore trailing junk like gzip(1).
-            self._state = "inflate" if head == _GZIP_MAGIC else "discard"
-            self._wbits = _GZIP_WBITS
-        elif self._fmt == "gzip" or head == _GZIP_MAGIC:
-            self._state, self._wbits = "inflate", _GZIP_WBITS
-        elif self._fmt == "deflate":
-            zlib_wrapped = head[0] & 0x0F == 8 and (head[0] << 8 | head[1]) % 31 == 0
-            self._state, self._wbits = "inflate", (zlib.MAX_WBITS if zlib_wrapped else -zlib.MAX_WBITS)
-        else:
-            self._state = "copy"
-        if self._state == "inflate":
-            self._z = zlib.decompressobj(self._wbits)
-
-    def _inflate(self, data: bytes) -> Iterator[bytes]:
-        """Yield the output of ``data``; return what follows the end of the member, if it ended."""
-        z = self._z
-        while True:
-            out = z.decompress(data, CHUNK_SIZE)
-            if out:
-                yield out
-            data = z.unconsumed_tail
-            if z.eof:
-                self._members += 1
-                self._state = "start" if self._wbits == _GZIP_WBITS else "discard"
-                return z.unused_data
-            # A full output buffer may hide more output even with no input left.
-            if not data and len(out) < CHUNK_SIZE:
-                return b""
 
 
 # --- the network side (helper thread) ---------------------------------------------------------

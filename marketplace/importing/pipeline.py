@@ -9,12 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import gzip
 import logging
-import os
-import tempfile
 import time
-import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +22,7 @@ from django.db import transaction
 from core.db_errors import DATABASE_UNAVAILABLE
 from core.logging import job_logging_context
 from marketplace.importing import jobs
+from marketplace.importing.compression import gunzip_file, is_gzip
 from marketplace.importing.decoding import DecodedFeed, FeedDecodeError, open_feed, row_hash
 from marketplace.importing.errors import ImportCancelled, ImportFailed
 from marketplace.importing.fetching import fetch_feed
@@ -55,8 +52,6 @@ logger = logging.getLogger(__name__)
 # same bytes would give a different result, so the next import re-reads every row
 # instead of trusting hashes computed by older code.
 NORMALIZATION_VERSION = "1"
-_GZIP_MAGIC = b"\x1f\x8b"
-_CHUNK = 1024 * 1024
 # A download reports progress often; the job's heartbeat needs only a write now and then.
 _FETCH_HEARTBEAT_SECONDS = 5.0
 
@@ -125,7 +120,7 @@ def _run(job: MarketplaceImportJob, source_path: Path | None, progress: Progress
             fetched = fetch_feed(url=job.source_url, should_cancel=beat.should_cancel, heartbeat=beat)
             path = downloaded = Path(fetched.path)
             logger.info("Downloaded %s bytes (%s) from %s", fetched.size, fetched.content_type, fetched.final_url)
-        if _is_gzip(path):
+        if is_gzip(path):
             path = downloaded = _gunzip(path, job.id) if downloaded is None else _replace(downloaded, job.id)
         with open_feed(path) as feed:
             jobs.import_job_set_detected(job_id=job.id, encoding=feed.encoding, delimiter=feed.delimiter,
@@ -169,39 +164,9 @@ def _upload_path(name: str) -> Path:
     return path
 
 
-def _is_gzip(path: Path) -> bool:
-    try:
-        with path.open("rb") as handle:
-            return handle.read(2) == _GZIP_MAGIC
-    except OSError:
-        return False  # open_feed says what is wrong with the file, in words a user can act on
-
-
 def _gunzip(path: Path, job_id: int) -> Path:
-    """Decompress an uploaded .gz feed into a temporary file, streamed.
-
-    The size cap applies to the decompressed bytes, as it does for downloads, so a small
-    decompression bomb stops at the cap instead of filling the disk.
-    """
-    limit = settings.MARKETPLACE_MAX_DOWNLOAD_BYTES
-    handle, name = tempfile.mkstemp(prefix=f"import-{job_id}-", suffix=".csv")
-    out_path = Path(name)
-    written = 0
-    try:
-        with os.fdopen(handle, "wb") as out, gzip.open(path, "rb") as compressed:
-            while chunk := compressed.read(_CHUNK):
-                written += len(chunk)
-                if written > limit:
-                    raise FeedDecodeError(f"The file is larger than the {limit // (1024 * 1024)} MB limit "
-                                          "once decompressed.")
-                out.write(chunk)
-    except (OSError, EOFError, zlib.error) as exc:
-        out_path.unlink(missing_ok=True)
-        raise FeedDecodeError("The file looks compressed (gzip) but could not be decompressed.") from exc
-    except BaseException:
-        out_path.unlink(missing_ok=True)
-        raise
-    return out_path
+    """Decompress an uploaded .gz feed into a temporary file, under the downloads' size cap."""
+    return gunzip_file(path, max_bytes=settings.MARKETPLACE_MAX_DOWNLOAD_BYTES, prefix=f"import-{job_id}-")
 
 
 def _replace(downloaded: Path, job_id: int) -> Path:
