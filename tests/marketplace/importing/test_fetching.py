@@ -20,13 +20,13 @@ from unittest import mock
 
 import pytest
 
-from marketplace.importing import fetching
 from marketplace.importing.errors import ImportCancelled
-from marketplace.importing.fetching import FetchError, fetch_feed, is_blocked_address, validate_feed_url
+from marketplace.importing.fetching import FetchError, fetch_feed, is_blocked_address, urls, validate_feed_url
 from tests.httpserver import LoopbackHTTPServer, RequestHandler, stall, trickle
 
 CSV = b"id,title,price\nA-1,Blue mug,9.99 EUR\nA-2,Red mug,10.50 EUR\n"
 MiB = 1 << 20
+GETADDRINFO = "marketplace.importing.fetching.transport.socket.getaddrinfo"  # where it is looked up
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def canary_server_v6():
 @pytest.fixture
 def open_ports(monkeypatch, canary_server):
     """Let the canary's port pass the port rule, so the address check is what must refuse."""
-    monkeypatch.setattr(fetching, "DEFAULT_ALLOWED_PORTS", frozenset({80, 443, canary_server.port}))
+    monkeypatch.setattr(urls, "DEFAULT_ALLOWED_PORTS", frozenset({80, 443, canary_server.port}))
     return canary_server
 
 
@@ -89,7 +89,7 @@ def fake_dns(answers: dict[str, list[str]], calls: list[str] | None = None):
             return [(family[6 if ":" in ip else 4], socket.SOCK_STREAM, 6, "", (ip, port)) for ip in answers[host]]
         return real(host, port, *args, **kwargs)
 
-    return mock.patch("marketplace.importing.fetching.socket.getaddrinfo", autospec=True, side_effect=getaddrinfo)
+    return mock.patch(GETADDRINFO, autospec=True, side_effect=getaddrinfo)
 
 
 # --- the happy paths ----------------------------------------------------------------------------
@@ -498,7 +498,7 @@ def test_it_refuses_a_blocked_address(open_ports, dest, template, kind):
 
 
 def test_it_refuses_ipv6_loopback(monkeypatch, canary_server_v6, dest):
-    monkeypatch.setattr(fetching, "DEFAULT_ALLOWED_PORTS", frozenset({80, 443, canary_server_v6.port}))
+    monkeypatch.setattr(urls, "DEFAULT_ALLOWED_PORTS", frozenset({80, 443, canary_server_v6.port}))
 
     message = fetch_error(canary_server_v6.url("/feed.csv"), dest)
 
@@ -636,7 +636,7 @@ def test_it_connects_to_the_address_it_checked_and_keeps_the_host_name(feed_serv
         ip = "127.0.0.1" if len(lookups) == 1 else "192.0.2.1"  # the attacker's second answer
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, port))]
 
-    with mock.patch("marketplace.importing.fetching.socket.getaddrinfo", autospec=True, side_effect=rebinding_dns):
+    with mock.patch(GETADDRINFO, autospec=True, side_effect=rebinding_dns):
         feed = fetch_feed(url=f"http://feeds.example:{feed_server.port}/feed.csv", dest_dir=dest)
 
     assert feed.path.read_bytes() == CSV
@@ -648,7 +648,7 @@ def test_it_reports_an_unknown_host(dest):
     def no_such_host(*args, **kwargs):
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
-    with mock.patch("marketplace.importing.fetching.socket.getaddrinfo", autospec=True, side_effect=no_such_host):
+    with mock.patch(GETADDRINFO, autospec=True, side_effect=no_such_host):
         message = fetch_error("https://no-such-shop.example/feed.csv", dest)
 
     assert message == "The host name no-such-shop.example could not be found (DNS lookup failed)."
