@@ -1,7 +1,7 @@
 """Turn the decoded feed into batches of rows ready for the database, in a process of its
 own when the platform allows it.
 
-Reading a row (splitting, hashing, normalizing, serializing) costs more than writing it;
+Reading a row (splitting, hashing, normalizing, rendering) costs more than writing it;
 on a machine with two cores, a reader process does that for the next batch while the
 import process writes the current one, and the two run side by side. The import tells
 the reader, through a small control pipe, whether to normalize ahead ("speculate"): yes
@@ -9,24 +9,12 @@ while most rows of the recent batches needed it (a store's first import), no whe
 rows are recognized by their raw hash (a re-import), so unchanged rows are still never
 normalized at all.
 
-The reader is a fork of the importing process: it shares the open feed, the column map
-and the normalizer, never touches the database, and sends each batch through a pipe as
-one pickle. The import reads one batch at a time and the pipe holds at most about one
-more, so memory stays flat whatever the feed's size. When the importing process dies,
-the reader's next write fails and it exits; when the reader dies, the import fails the
-job with a message instead of waiting.
-
-Each row is a tuple `(row_number, raw_id, source_hash, cells, outcome)`:
-- `cells`: the row's cells, or (from the reader process) the cells joined with NUL, which
-  decoding removes from every line and so cannot be inside a cell; `cells_of` undoes it;
-- `outcome`: None when the row was not normalized ahead, else
-  `(identifier, issues, prepared, copy_text, texts_start, joined)` where `prepared` is
-  `row_values.prepare`'s result, or None when the row is invalid. Unpickling the 53
-  values of every row cost the import more than the rest of its Python work, so the
-  values usually travel as one text and `prepared` is `(None, content hash)`: for
-  PostgreSQL, which writes COPY lines, `copy_text` and `texts_start` are
-  `row_values.prepare_copy`'s line and texts offset; for SQLite, `joined` is
-  `row_values.prepare_joined`'s text.
+The reader is a fork of the importing process: it shares the open feed, the column map,
+the normalizer and the writer's renderer, never touches the database, and sends each
+batch of `FeedRow`s through a pipe as one pickle. The import reads one batch at a time
+and the pipe holds at most about one more, so memory stays flat whatever the feed's
+size. When the importing process dies, the reader's next write fails and it exits; when
+the reader dies, the import fails the job with a message instead of waiting.
 """
 
 from __future__ import annotations
@@ -43,19 +31,18 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from marketplace.importing.decoding import DecodedFeed, row_hash
+from marketplace.importing.decoding import DecodedFeed
 from marketplace.importing.errors import ImportFailed
-from marketplace.importing.normalizers import RowNormalizer, RowResult
-from marketplace.importing.row_values import prepare, prepare_copy, prepare_joined
+from marketplace.importing.normalizers import RowNormalizer
+from marketplace.importing.rows import FeedRow, Render, normalize_row, read_row
 
-Row = tuple[int, str, str, Any, Any]
 _PIPE_BYTES = 1024 * 1024
 _F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
 
 
 @dataclass(slots=True)
 class ReadBatch:
-    rows: list[Row]
+    rows: list[FeedRow]
     bytes_read: int  # how far the file had been read when the batch was complete
 
 
@@ -67,74 +54,45 @@ _READER_LOST = ("The import stopped: the process reading the file ended unexpect
                 "Retry the import; if it happens again, contact support.")
 
 
-def cells_of(cells: Any) -> list[str]:
-    """The cells of a row as the reader sent them."""
-    return cells.split("\x00") if cells.__class__ is str else cells
-
-
 class BatchReader:
     """Reads `feed` into `ReadBatch`es (the same work in the reader process or in this one)."""
 
     def __init__(self, *, feed: DecodedFeed, normalizer: RowNormalizer, id_index: int | None, salt: str,
-                 batch_size: int, copy_text: bool) -> None:
+                 batch_size: int, render: Render) -> None:
         self.feed = feed
         self.normalizer = normalizer
         self.id_index = id_index
         self.salt = salt
         self.batch_size = batch_size
-        self.copy_text = copy_text
+        self.render = render
 
-    def batches(self, speculate: Callable[[], bool], *, joined: bool) -> Iterator[ReadBatch]:
+    def batches(self, speculate: Callable[[], bool]) -> Iterator[ReadBatch]:
         records: list[tuple[int, list[str]]] = []
         for record in self.feed.records():
             records.append(record)
             if len(records) >= self.batch_size:
-                yield self._batch(records, speculate(), joined)
+                yield self._batch(records, speculate())
                 records = []
         if records:
-            yield self._batch(records, speculate(), joined)
+            yield self._batch(records, speculate())
 
-    def _batch(self, records: list[tuple[int, list[str]]], speculate: bool, joined: bool) -> ReadBatch:
-        index = self.id_index
-        salt = self.salt
-        rows: list[Row] = []
-        for row_number, cells in records:
-            raw_id = cells[index].strip() if index is not None and index < len(cells) else ""
-            # Appending the salt to the row and removing it again is cheaper than a new list.
-            cells.append(salt)
-            source_hash = row_hash(cells)
-            cells.pop()
-            outcome = self._outcome(cells) if speculate else None
-            rows.append((row_number, raw_id, source_hash,
-                         "\x00".join(cells) if joined and cells.__class__ is list else cells, outcome))
+    def _batch(self, records: list[tuple[int, list[str]]], speculate: bool) -> ReadBatch:
+        index, salt = self.id_index, self.salt
+        rows = [read_row(number, cells, id_index=index, salt=salt) for number, cells in records]
+        if speculate:
+            normalizer, render = self.normalizer, self.render
+            for row in rows:
+                # A row that fails here is normalized again by the import, which reports it.
+                with contextlib.suppress(Exception):
+                    normalize_row(row, normalizer, render)
         return ReadBatch(rows=rows, bytes_read=self.feed.bytes_read())
-
-    def _outcome(self, cells: list[str]) -> Any:
-        try:
-            return outcome_of(self.normalizer.normalize(cells), copy_text=self.copy_text)
-        except Exception:
-            return None  # the import normalizes the row again and reports what went wrong
-
-
-def outcome_of(result: RowResult, *, copy_text: bool) -> tuple[Any, ...]:
-    """A normalized row as the import takes it (the `outcome` of the module's docstring)."""
-    record = result.record
-    if record is None:
-        return (result.identifier or "", result.issues, None, None, 0, None)
-    if not copy_text:
-        joined, chash = prepare_joined(record)
-        if joined is None:
-            return (record["marketplace_product_id"], result.issues, prepare(record), None, 0, None)
-        return (record["marketplace_product_id"], result.issues, (None, chash), None, 0, joined)
-    line, chash, texts_start = prepare_copy(record)
-    return (record["marketplace_product_id"], result.issues, (None, chash), line, texts_start, None)
 
 
 class InProcessBatches:
     """The batches, read in this process as they are asked for (no speculation)."""
 
     def __init__(self, reader: BatchReader) -> None:
-        self._batches = reader.batches(lambda: False, joined=False)
+        self._batches = reader.batches(lambda: False)
 
     def __enter__(self) -> InProcessBatches:
         return self
@@ -264,7 +222,7 @@ def _child(reader: BatchReader, data_fd: int, control_fd: int, speculate: bool) 
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C is the import's to handle
         out = os.fdopen(data_fd, "wb", buffering=_PIPE_BYTES)
         dump = pickle.dump
-        for batch in reader.batches(speculate_now, joined=True):
+        for batch in reader.batches(speculate_now):
             dump(("batch", (batch.rows, batch.bytes_read)), out, protocol=pickle.HIGHEST_PROTOCOL)
             out.flush()  # the whole batch now, not when the next one fills the buffer
         dump(("end", None), out)

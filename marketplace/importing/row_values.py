@@ -138,25 +138,33 @@ def copy_line(values: list[Any]) -> tuple[str, int]:
     return _line(values, hashed, texts, nulls)
 
 
-def prepare_joined(record: dict[str, Any]) -> tuple[str | None, str]:
-    """(the values as one text for `joined_values`, content hash), the text None when the
-    values cannot travel that way (then use `prepare`).
+def prepare_joined(record: dict[str, Any]) -> tuple[str, str]:
+    """(the values as one text for `joined_values`, content hash).
 
-    For SQLite, whose rows the reader process sends as Python values otherwise: pickling
-    and unpickling 53 objects a row cost more than joining and splitting one string.
-    The values are NUL-joined (decoding removes NUL from every line, so no value holds
-    it), the typed ones in their COPY spelling.
+    For SQLite, whose rows the reader process would otherwise send as Python values:
+    pickling and unpickling 53 objects a row cost more than joining and splitting one
+    string. The values are NUL-joined (decoding removes NUL from every line, so no value
+    holds it), the typed ones in their COPY spelling.
     """
     values = _values(record)
     rendered, _nulls = _rendered(values)
     try:
         joined = "\x00".join(rendered)
     except TypeError:
-        return None, _digest("\t".join(_fully_rendered(values)[0][:_HASHED_COUNT]))
+        # A text field that is not text (no normalizer does this): its text, "" for None,
+        # which is what the column, NOT NULL, can hold.
+        rendered = _texts_rendered(rendered)
+        joined = "\x00".join(rendered)
     chash = _digest("\t".join(rendered[:_HASHED_COUNT]))
     if joined.count("\x00") != len(RECORD_FIELDS) - 1:
-        return None, chash
+        joined = "\x00".join(value.replace("\x00", "") for value in rendered)
     return joined, chash
+
+
+def _texts_rendered(rendered: list[Any]) -> list[str]:
+    typed = set(_TYPED_POSITIONS)
+    return [value if position in typed else ("" if value is None else value_text(value))
+            for position, value in enumerate(rendered)]
 
 
 _TYPED_BACK = {NULL: None, "t": True, "f": False}

@@ -1,21 +1,22 @@
+"""The batch writer and the classification of a batch's rows, on both databases."""
+
 from __future__ import annotations
 
+import pickle
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from marketplace.importing.persistence import (
-    Batch,
-    BatchWriter,
-    ErrorRow,
-    ProductRow,
-    persist_batch,
-)
-from marketplace.importing.row_values import content_hash, prepare_copy, prepare_joined
+from marketplace.importing.classification import BatchSorting
+from marketplace.importing.jobs import BatchCounts
+from marketplace.importing.normalizers import RowIssue
+from marketplace.importing.row_values import content_hash
+from marketplace.importing.rows import ErrorRow, FeedRow
 from marketplace.importing.schema import ATTRIBUTES, Kind
+from marketplace.importing.writing.writer import STRATEGIES, BatchWriter
 from marketplace.models import (
     MarketplaceImportError,
     MarketplaceImportJob,
@@ -41,12 +42,15 @@ def record(identifier: str, **values: Any) -> dict[str, Any]:
     return data
 
 
-def row(identifier: str, number: int = 2, *, warnings: bool = False, **values: Any) -> ProductRow:
+def row(identifier: str, number: int = 2, *, warnings: bool = False, cells: list[str] | None = None,
+        **values: Any) -> FeedRow:
+    """A valid row as normalizing gives it, in this database's payload."""
     rec = record(identifier, **values)
+    payload, chash = STRATEGIES[connection.vendor].render(rec)
     # Any stable function of the values stands in for the raw-row hash here.
     raw = content_hash(rec) + rec["title"] + rec["description"]
-    return ProductRow(row_number=number, identifier=identifier, record=rec, source_hash=str(hash(raw)),
-                      had_warnings=warnings)
+    issues = (RowIssue("validation_error", "warning", "gtin", "Bad check digit."),) if warnings else ()
+    return FeedRow(number, identifier, str(hash(raw)), chash, payload, issues, True, cells or [identifier])
 
 
 def new_job(store, language: str = "fr") -> MarketplaceImportJob:
@@ -55,14 +59,32 @@ def new_job(store, language: str = "fr") -> MarketplaceImportJob:
     return MarketplaceImportJobFactory(store=store, language=language, status="processing")
 
 
-def persist(job: MarketplaceImportJob, rows: list[ProductRow], errors: list[ErrorRow] | None = None,
-            error_rows: int = 0):
+def _snapshot(cells: list[str], field: str) -> dict[str, str]:
+    return dict(zip(("id", field), cells, strict=False)) if field else {"id": cells[0]}
+
+
+def write_batch(writer: BatchWriter, rows: list[FeedRow], errors: list[ErrorRow] | None = None,
+                error_rows: int = 0) -> BatchCounts:
+    """One batch of normalized rows through the writer and the classification, as the import runs it."""
+    with transaction.atomic():
+        writer.lock_store()
+        existing = writer.read_existing([(r.identifier, r.source_hash) for r in rows])
+        sorting = BatchSorting(existing, _snapshot)
+        sorting.errors.extend(errors or [])
+        sorting.error_rows += error_rows
+        for feed_row in rows:
+            sorting.take_normalized(feed_row)
+        sorting.drop_claimed_earlier(writer.claim_ids(sorting.claims()))
+        plan = sorting.plan(existing, writer.texts, processed=len(rows) + error_rows)
+        return writer.write(plan, bytes_processed=50, bytes_total=100)
+
+
+def persist(job: MarketplaceImportJob, rows: list[FeedRow], errors: list[ErrorRow] | None = None,
+            error_rows: int = 0) -> BatchCounts:
     writer = BatchWriter(job=job)
     writer.open()
     try:
-        batch = Batch(rows=rows, errors=errors or [], error_rows=error_rows, processed=len(rows) + error_rows,
-                      bytes_processed=50, bytes_total=100)
-        return persist_batch(writer=writer, batch=batch)
+        return write_batch(writer, rows, errors, error_rows)
     finally:
         writer.close()
 
@@ -163,10 +185,9 @@ def test_a_mixed_batch_counts_every_row_once(store):
     errors = [
         ErrorRow(row_number=5, identifier="", error_type="missing_id", severity="error", field="id",
                  message="The row has no id.", row_data={"title": "x"}),
-        ErrorRow(row_number=6, identifier="D", error_type="validation_error", severity="warning", field="gtin",
-                 message="Bad check digit.", row_data={"id": "D", "gtin": "4006381333932"}),
     ]
-    counts = persist(job, [row("A", 2), row("B", 3, brand="Other"), row("C", 4), row("D", 6, warnings=True)],
+    counts = persist(job, [row("A", 2), row("B", 3, brand="Other"), row("C", 4),
+                           row("D", 6, warnings=True, cells=["D", "4006381333932"])],
                      errors=errors, error_rows=1)
 
     assert (counts.imported, counts.updated, counts.unchanged, counts.errors, counts.warnings,
@@ -255,17 +276,11 @@ def test_a_row_with_the_same_data_from_other_bytes_is_unchanged_but_remembered(s
     assert writer.read_existing([("A", "other-bytes")])["A"].fresh is True
 
 
-def reader_row(identifier: str, source_hash: str, **values: Any) -> ProductRow:
-    """A row as the reader process sends it: for PostgreSQL only its COPY line and hash."""
-    rec = record(identifier, **values)
-    if connection.vendor != "postgresql":
-        joined, chash = prepare_joined(rec)
-        assert joined is not None
-        return ProductRow(row_number=2, identifier=identifier, record=None, source_hash=source_hash,
-                          prepared=(None, chash), joined=joined)
-    line, chash, texts_start = prepare_copy(rec)
-    return ProductRow(row_number=2, identifier=identifier, record=None, source_hash=source_hash,
-                      prepared=(None, chash), copy_text=line, texts_start=texts_start)
+def reader_row(identifier: str, source_hash: str, **values: Any) -> FeedRow:
+    """A row as the reader process sends it: through the pipe, as one pickle."""
+    sent = row(identifier, **values)
+    sent.source_hash = source_hash
+    return pickle.loads(pickle.dumps(sent, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 @pytest.mark.parametrize("text", ["tab\there", "back\\slash", "\\N", "line\nbreak", "é €"])
@@ -352,8 +367,7 @@ def test_the_number_of_queries_does_not_grow_with_the_batch_size(store, existing
         writer = BatchWriter(job=job)
         writer.open()
         with CaptureQueriesContext(connection) as captured:
-            persist_batch(writer=writer, batch=Batch(rows=rows, errors=errors, error_rows=len(errors),
-                                                     processed=size))
+            write_batch(writer, rows, errors, error_rows=len(errors))
         writer.close()
         return len(captured.captured_queries)
 
@@ -371,7 +385,7 @@ def test_a_failed_write_leaves_nothing_behind(store, monkeypatch):
 
     monkeypatch.setattr("marketplace.importing.jobs.import_job_add_counts", boom)
     with pytest.raises(RuntimeError):
-        persist_batch(writer=writer, batch=Batch(rows=[row("A")], errors=[], processed=1))
+        write_batch(writer, [row("A")])
 
     assert not MarketplaceProduct.objects.exists()
     assert not MarketplaceImportError.objects.exists()

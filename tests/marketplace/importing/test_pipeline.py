@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from marketplace.importing import pipeline
+from marketplace.importing import sources
 from marketplace.importing.jobs import import_job_claim
 from marketplace.importing.normalizers import RowNormalizer
-from marketplace.importing.persistence import BatchWriter
 from marketplace.importing.pipeline import ImportProgress, run_import
+from marketplace.importing.writing.writer import BatchWriter
 from marketplace.models import (
     MarketplaceImportError,
     MarketplaceImportJob,
@@ -501,14 +501,14 @@ def test_a_feed_is_downloaded_and_the_temporary_file_removed(store, feed_server,
     body = "\r\n".join(",".join(row) for row in [HEADER, product_row(1), product_row(2)]).encode()
     feed_server.route("/feed.csv", body, headers={"Content-Type": "text/csv"})
     fetched: list[Path] = []
-    original = pipeline.fetch_feed
+    original = sources.fetch_feed
 
     def spy(**kwargs: Any) -> Any:
         result = original(**kwargs)
         fetched.append(Path(result.path))
         return result
 
-    monkeypatch.setattr(pipeline, "fetch_feed", spy)
+    monkeypatch.setattr(sources, "fetch_feed", spy)
     job = claimed_job(store, source_url=feed_server.url("/feed.csv"))
 
     run_import(job=job)

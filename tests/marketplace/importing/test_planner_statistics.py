@@ -10,8 +10,9 @@ import pytest
 from django.db import connection
 
 from marketplace.importing.jobs import import_job_claim
-from marketplace.importing.persistence import ANALYZE_AFTER_ROWS, BatchWriter
 from marketplace.importing.pipeline import run_import
+from marketplace.importing.writing.postgresql import ANALYZE_AFTER_ROWS
+from marketplace.importing.writing.writer import BatchWriter
 from marketplace.models import MarketplaceImportJob, MarketplaceProduct
 from tests.factories.marketplace import MarketplaceImportJobFactory
 

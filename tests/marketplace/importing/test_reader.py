@@ -15,8 +15,10 @@ from marketplace.importing.decoding import open_feed
 from marketplace.importing.mapping import resolve_columns
 from marketplace.importing.normalizers import RowNormalizer
 from marketplace.importing.pipeline import ImportProgress, run_import
-from marketplace.importing.reader import BatchReader, ForkedBatches, InProcessBatches, cells_of
+from marketplace.importing.reader import BatchReader, ForkedBatches, InProcessBatches
 from marketplace.importing.row_values import TEXT_FIELDS, parse_fields, prepare
+from marketplace.importing.rows import FeedRow
+from marketplace.importing.writing.postgresql import PostgresqlWrites
 from marketplace.models import MarketplaceImportJob, MarketplaceProduct
 from tests.marketplace.importing.test_pipeline import claimed_job, counters, product_row, write_feed
 
@@ -50,17 +52,16 @@ def _children() -> set[int]:
     return found
 
 
-def _rows(batches: Any) -> list[tuple[Any, ...]]:
+def _rows(batches: Any) -> list[FeedRow]:
     with batches:
-        return [(number, raw_id, source_hash, list(cells_of(cells)), outcome)
-                for batch in batches for number, raw_id, source_hash, cells, outcome in batch.rows]
+        return [row for batch in batches for row in batch.rows]
 
 
 def _reader(path: Path, batch_size: int = 2) -> Any:
     feed = open_feed(path)
     columns = resolve_columns(feed.header)
     return feed, BatchReader(feed=feed, normalizer=RowNormalizer(columns), id_index=0, salt="s",
-                             batch_size=batch_size, copy_text=True)
+                             batch_size=batch_size, render=PostgresqlWrites.render)
 
 
 @pytest.mark.parametrize("speculate", [False, True])
@@ -76,26 +77,30 @@ def test_the_reader_process_reads_exactly_what_this_process_reads(tmp_path, spec
     with feed:
         forked = _rows(ForkedBatches(reader, speculate=speculate))
 
-    assert [row[:4] for row in forked] == [row[:4] for row in expected]
-    assert len(expected) == 44 and expected[0][3][2] == "deux\r\nlignes"
+    assert [(r.number, r.source_hash, list(r.cells)) for r in forked] == [
+        (r.number, r.source_hash, list(r.cells)) for r in expected]
+    assert len(expected) == 44 and expected[0].cells[2] == "deux\r\nlignes"
+    assert not any(row.normalized for row in expected)
     if not speculate:
-        assert all(row[4] is None for row in forked)
+        assert [r.identifier for r in forked] == [r.identifier for r in expected]
+        assert not any(row.normalized for row in forked)
         return
     # Normalized ahead: the same identifiers, issues and values as normalizing here.
     normalizer = RowNormalizer(resolve_columns(open_feed(path).header))
-    for _number, _raw_id, _hash, cells, outcome in forked:
-        result = normalizer.normalize(cells)
-        identifier, issues, prepared, copy_text, texts_start, joined = outcome
-        assert [(i.error_type, i.field, i.message) for i in issues] == [
+    for row in forked:
+        result = normalizer.normalize(row.cells)
+        assert row.normalized
+        assert [(i.error_type, i.field, i.message) for i in row.issues] == [
             (i.error_type, i.field, i.message) for i in result.issues]
         if result.record is None:
-            assert prepared is None and identifier == result.identifier
+            assert row.payload is None and row.identifier == result.identifier
         else:
-            assert identifier == result.record["marketplace_product_id"]
+            assert row.identifier == result.record["marketplace_product_id"]
             values, chash = prepare(result.record)
-            assert prepared == (None, chash)  # PostgreSQL (copy_text): the values travel as COPY text
-            assert copy_text == fields_text(values)
-            assert parse_fields(copy_text[texts_start:]) == [result.record[name] for name in TEXT_FIELDS]
+            assert row.content_hash == chash
+            # PostgreSQL's payload: the COPY text, language-independent values then texts
+            assert "\t".join(row.payload) == fields_text(values)
+            assert parse_fields(row.payload[1]) == [result.record[name] for name in TEXT_FIELDS]
 
 
 def _import_breaking_the_reader_after_row_100(store, tmp_path, monkeypatch, settings, breaks: Any) -> Any:
@@ -104,10 +109,10 @@ def _import_breaking_the_reader_after_row_100(store, tmp_path, monkeypatch, sett
     settings.MARKETPLACE_IMPORT_READER_PROCESS = True
     original = BatchReader._batch
 
-    def breaking(self: BatchReader, records: Any, speculate: bool, joined: bool) -> Any:
+    def breaking(self: BatchReader, records: Any, speculate: bool) -> Any:
         if records[0][0] > 100:
             breaks()
-        return original(self, records, speculate, joined)
+        return original(self, records, speculate)
 
     monkeypatch.setattr(BatchReader, "_batch", breaking)
     job = claimed_job(store, batch_size=100)
@@ -171,7 +176,7 @@ def test_leaving_early_stops_the_reader_process_and_the_loading_thread(tmp_path)
         with batches:
             first = next(iter(batches))
             assert _loader_threads()
-    assert [row[1] for row in first.rows[:2]] == ["SKU-0001", "SKU-0002"]
+    assert [row.identifier for row in first.rows[:2]] == ["SKU-0001", "SKU-0002"]
     assert not _loader_threads()
     assert _children() <= before
 
@@ -181,5 +186,5 @@ def test_every_batch_arrives_in_order_through_the_loading_thread(tmp_path):
     feed, reader = _reader(path, batch_size=100)
     with feed:
         rows = _rows(ForkedBatches(reader, speculate=False))
-    assert [row[0] for row in rows] == list(range(2, 1002))
+    assert [row.number for row in rows] == list(range(2, 1002))
     assert not _loader_threads()

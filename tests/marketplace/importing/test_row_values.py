@@ -74,9 +74,11 @@ def test_joined_values_come_back_as_the_database_takes_them():
     assert [type(v) for v in back] == [type(v) for v in expected]  # None, True and False come back as such
 
 
-def test_values_that_cannot_travel_joined_say_so():
-    joined, chash = prepare_joined(record("A", brand=None))
-    assert joined is None and chash == prepare(record("A", brand=None))[1]
+def test_a_text_value_that_is_not_text_travels_joined_as_its_text():
+    joined, chash = prepare_joined(record("A", brand=None, mpn=12))
+    values = joined_values(joined)
+    assert (values[RECORD_FIELDS.index("brand")], values[RECORD_FIELDS.index("mpn")]) == ("", "12")
+    assert chash == prepare(record("A", brand="", mpn="12"))[1]
 
 
 def test_the_content_hash_ignores_the_texts_and_nothing_else():

@@ -8,8 +8,8 @@ import time
 import pytest
 from django.db import connection, transaction
 
-from marketplace.importing import persistence
-from marketplace.importing.sqlite_checkpoint import BackgroundCheckpointer
+from marketplace.importing.writing import sqlite as sqlite_writes
+from marketplace.importing.writing.sqlite_checkpoint import BackgroundCheckpointer
 from tests.factories.stores import StoreFactory
 from tests.marketplace.importing.test_pipeline import counters, import_file, product_row, write_feed
 
@@ -65,7 +65,7 @@ def test_an_import_runs_its_checkpoints_in_the_thread_and_leaves_sqlite_as_it_wa
             super().start()
             started.append((self, self._thread))
 
-    monkeypatch.setattr(persistence, "BackgroundCheckpointer", Recording)
+    monkeypatch.setattr(sqlite_writes, "BackgroundCheckpointer", Recording)
     store = StoreFactory(code="alpha")
     path = write_feed(tmp_path / "feed.csv", [product_row(n) for n in range(1, 501)])
 

@@ -1,0 +1,1 @@
+"""The batch writer and its two database strategies (see writer.py)."""
