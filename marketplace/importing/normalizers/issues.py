@@ -1,0 +1,35 @@
+"""What normalizing a row gives: `RowResult`, its `RowIssue`s, and the words their messages use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+MISSING_ID = "missing_id"
+MISSING_TITLE = "missing_title"
+PARSE_ERROR = "parse_error"
+VALIDATION_ERROR = "validation_error"
+ERROR = "error"
+WARNING = "warning"
+
+_LABELS = {"marketplace_product_id": "Id", "gtin": "GTIN", "mpn": "MPN", "link": "Link",
+           "additional_image_links": "Additional image links"}
+
+
+@dataclass(frozen=True, slots=True)
+class RowIssue:
+    error_type: str  # "missing_id" | "missing_title" | "parse_error" | "validation_error" | "row_too_long"
+    severity: str  # "error" | "warning"
+    field: str  # schema attribute name, "extra_attributes", or "" for the whole row
+    message: str
+
+
+@dataclass(slots=True)
+class RowResult:
+    identifier: str  # the row's id, "" when missing, at most 255 characters
+    record: dict[str, Any] | None  # None when the row is skipped
+    issues: list[RowIssue] = field(default_factory=list)
+
+
+def label(name: str) -> str:
+    return _LABELS.get(name) or name.replace("_", " ").capitalize()
