@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +84,7 @@ class Inflater:
         self._head = b""
         self._members = 0
         self._wbits = 0
-        self._z: Any = None
+        self._z: Any = None  # a zlib decompressor once the format is known
 
     def feed(self, data: bytes) -> Iterator[bytes]:
         while data:
@@ -134,7 +134,7 @@ class Inflater:
         if self._state == "inflate":
             self._z = zlib.decompressobj(self._wbits)
 
-    def _inflate(self, data: bytes) -> Iterator[bytes]:
+    def _inflate(self, data: bytes) -> Generator[bytes, None, bytes]:
         """Yield the output of ``data``; return what follows the end of the member, if it ended."""
         z = self._z
         while True:
@@ -145,7 +145,8 @@ class Inflater:
             if z.eof:
                 self._members += 1
                 self._state = "start" if self._wbits == _GZIP_WBITS else "discard"
-                return z.unused_data
+                tail: bytes = z.unused_data
+                return tail
             # A full output buffer may hide more output even with no input left.
             if not data and len(out) < CHUNK_SIZE:
                 return b""

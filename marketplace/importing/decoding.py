@@ -131,6 +131,7 @@ class DecodedFeed:
             return
         delimiter = self.delimiter
         row = self.header_row
+        cells: list[str]
         # The fast path of _read_record is inlined: this loop runs once per row of the feed.
         for line in lines:
             row += 1

@@ -11,9 +11,10 @@ from __future__ import annotations
 import functools
 import logging
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, Field
 from django.utils import timezone
 
 from marketplace.models import MarketplaceImportError, MarketplaceImportJob
@@ -86,7 +87,7 @@ def import_job_add_counts(*, job_id: int, counts: BatchCounts, bytes_processed: 
             counts.imported, counts.updated, counts.unchanged, counts.errors, counts.warnings, counts.processed,
             bytes_processed, progress, now, now, job_id, Status.PROCESSING, False,
         ])
-        return cursor.rowcount == 1
+        return bool(cursor.rowcount == 1)
 
 
 @functools.cache
@@ -95,7 +96,8 @@ def _add_counts_sql() -> str:
     q = connection.ops.quote_name
 
     def column(name: str) -> str:
-        return q(meta.get_field(name).column)
+        # Every name here is a concrete column of the job's table.
+        return q(cast("Field[Any, Any]", meta.get_field(name)).column)
 
     added = [f"{column(name)} = {column(name)} + %s" for name in (
         "imported_count", "updated_count", "unchanged_count", "error_count", "warning_count", "total_processed")]

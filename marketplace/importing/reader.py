@@ -27,7 +27,7 @@ import queue
 import select
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,7 +66,7 @@ class BatchReader:
         self.batch_size = batch_size
         self.render = render
 
-    def batches(self, speculate: Callable[[], bool]) -> Iterator[ReadBatch]:
+    def batches(self, speculate: Callable[[], bool]) -> Generator[ReadBatch, None, None]:
         records: list[tuple[int, list[str]]] = []
         for record in self.feed.records():
             records.append(record)

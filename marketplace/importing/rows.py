@@ -10,8 +10,9 @@ pipe faster than the 53 values it holds, and the writer uses it as it comes.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from marketplace.importing.decoding import row_hash
@@ -40,14 +41,14 @@ class FeedRow:
     normalized: bool = False
     # The cells as read, for the snapshot of the row's errors; NUL-joined while they cross
     # the pipe (decoding removes NUL from every line, so no cell holds one).
-    _cells: list[str] | str = field(default_factory=list, repr=False)
+    _cells: list[str] | str = dataclasses.field(default_factory=list, repr=False)
 
     @property
     def cells(self) -> list[str]:
         cells = self._cells
-        if cells.__class__ is str:
-            cells = self._cells = cells.split(_NUL)  # type: ignore[union-attr]
-        return cells  # type: ignore[return-value]
+        if isinstance(cells, str):
+            cells = self._cells = cells.split(_NUL)
+        return cells
 
     @property
     def valid(self) -> bool:
@@ -63,7 +64,7 @@ class FeedRow:
         cells = self._cells
         if cells.__class__ is list:
             # MalformedRecord is a list subclass and keeps its own class (and message).
-            cells = _NUL.join(cells)  # type: ignore[arg-type]
+            cells = _NUL.join(cells)
         return (_rebuild, (self.number, self.identifier, self.source_hash, self.content_hash, self.payload,
                            self.issues, self.normalized, cells))
 
@@ -118,4 +119,4 @@ class ErrorRow:
     severity: str
     field: str
     message: str
-    row_data: dict[str, Any] = field(default_factory=dict)
+    row_data: dict[str, Any] = dataclasses.field(default_factory=dict)

@@ -26,7 +26,6 @@ class Kind(StrEnum):
 
 AVAILABILITY_VALUES = ("in_stock", "out_of_stock", "preorder", "backorder")
 CONDITION_VALUES = ("new", "refurbished", "used")
-LANGUAGES = ("fr", "en", "de")
 DEFAULT_CURRENCY = "EUR"
 
 

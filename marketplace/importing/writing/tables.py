@@ -7,9 +7,10 @@ statement behind.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection
+from django.db.models import Field
 
 from marketplace.importing.row_values import RECORD_FIELDS, TEXT_FIELDS
 from marketplace.models import (
@@ -78,4 +79,5 @@ class Tables:
                                 p["last_import_job"], *(p[name] for name in RECORD_FIELDS), p["content_hash"]]
         self.translation_columns = [t["created_at"], t["updated_at"], t["product"], t["language"],
                                     *(t[name] for name in TEXT_FIELDS), t["source_hash"], t["had_warnings"]]
-        self.record_types = {name: PRODUCT.get_field(name).db_type(connection) for name in RECORD_FIELDS}
+        self.record_types = {name: cast("Field[Any, Any]", PRODUCT.get_field(name)).db_type(connection)
+                             for name in RECORD_FIELDS}
