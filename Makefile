@@ -30,12 +30,12 @@ run: demo
 	MARKETPLACE_FRIENDLY_ERROR_PAGES=1 MARKETPLACE_FETCH_ALLOWED_HOSTS=127.0.0.1:$(PORT),localhost:$(PORT) PORT=$(PORT) \
 	  $(BIN)/honcho start
 
-## Set up everything and run the whole test suite (SQLite unless DATABASE_URL is set).
-test: migrate
+## Set up everything and run the whole test suite (SQLite unless DATABASE_URL is set); the tests make their own database, so the development one is left alone.
+test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## Run the browser tests and save their screenshots in docs/screenshots/ (the README shows them).
-screenshots: migrate
+screenshots: install
 	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser $(PYTEST_ARGS)
 
 lint: install
