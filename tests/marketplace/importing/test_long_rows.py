@@ -10,7 +10,7 @@ import pytest
 
 from marketplace.importing.decoding import ROW_SIZE_LIMIT
 from marketplace.models import MarketplaceImportJob, MarketplaceProduct
-from tests.marketplace.importing.test_pipeline import HEADER, import_file, product_row, write_feed
+from tests.marketplace.importing.conftest import HEADER, import_file, product_row, write_feed
 from tests.worker import ROOT, worker_env
 
 Status = MarketplaceImportJob.Status

@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-import csv
 import gc
 import gzip
-import io
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -11,7 +9,6 @@ from typing import Any
 import pytest
 
 from marketplace.importing import sources
-from marketplace.importing.jobs import import_job_claim
 from marketplace.importing.normalizers import RowNormalizer
 from marketplace.importing.pipeline import ImportProgress, run_import
 from marketplace.importing.writing.writer import BatchWriter
@@ -21,51 +18,10 @@ from marketplace.models import (
     MarketplaceProduct,
     MarketplaceProductTranslation,
 )
-from tests.factories.marketplace import MarketplaceImportJobFactory
+from tests.marketplace.importing.conftest import HEADER, claimed_job, counters, import_file, product_row, write_feed
 
 pytestmark = pytest.mark.django_db
 Status = MarketplaceImportJob.Status
-HEADER = ["id", "title", "description", "link", "price", "availability", "gtin", "brand"]
-
-
-def product_row(n: int, **values: str) -> list[str]:
-    row = {"id": f"SKU-{n:04d}", "title": f"Produit {n}", "description": f"Description {n}",
-           "link": f"https://shop.example.lu/{n}", "price": f"{n}.99 EUR", "availability": "in stock",
-           "gtin": "", "brand": "Maison Moselle"}
-    row.update(values)
-    return [row[column] for column in HEADER]
-
-
-def write_feed(path: Path, rows: list[list[str]], header: list[str] = HEADER, delimiter: str = ",") -> Path:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    path.write_text(buffer.getvalue(), encoding="utf-8")
-    return path
-
-
-def claimed_job(store, language: str = "fr", batch_size: int = 1000, **fields: Any) -> MarketplaceImportJob:
-    MarketplaceImportJob.objects.filter(store=store, language=language, status__in=["pending", "processing"]).update(
-        status=Status.COMPLETED)
-    job = MarketplaceImportJobFactory(store=store, language=language, batch_size=batch_size, **fields)
-    claimed = import_job_claim(job_id=job.id)
-    assert claimed is not None
-    return claimed
-
-
-def import_file(store, path: Path, **job_fields: Any) -> MarketplaceImportJob:
-    job = claimed_job(store, **job_fields)
-    run_import(job=job, source_path=path)
-    job.refresh_from_db()
-    return job
-
-
-def counters(job: MarketplaceImportJob) -> tuple[int, ...]:
-    return (job.imported_count, job.updated_count, job.unchanged_count, job.error_count, job.warning_count,
-            job.total_processed)
-
-
 def test_it_imports_a_feed_and_completes(store, tmp_path):
     path = write_feed(tmp_path / "feed.csv", [product_row(n) for n in range(1, 4)])
 

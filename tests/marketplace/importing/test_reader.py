@@ -20,7 +20,7 @@ from marketplace.importing.row_values import TEXT_FIELDS, parse_fields, prepare
 from marketplace.importing.rows import FeedRow
 from marketplace.importing.writing.postgresql import PostgresqlWrites
 from marketplace.models import MarketplaceImportJob, MarketplaceProduct
-from tests.marketplace.importing.test_pipeline import claimed_job, counters, product_row, write_feed
+from tests.marketplace.importing.conftest import claimed_job, counters, product_row, write_feed
 
 pytestmark = pytest.mark.django_db
 Status = MarketplaceImportJob.Status

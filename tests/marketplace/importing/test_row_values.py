@@ -20,7 +20,7 @@ from marketplace.importing.row_values import (
     prepare_copy,
     prepare_joined,
 )
-from tests.marketplace.importing.test_persistence import record
+from tests.marketplace.importing.conftest import record
 
 NASTY_TEXTS = ["tab\there", "line\nbreak", "carriage\rreturn", "back\\slash", "\\N", "\\", "", "é €"]
 

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from marketplace.importing.writing import sqlite as sqlite_writes
 from marketplace.importing.writing.sqlite_checkpoint import BackgroundCheckpointer
 from tests.factories.stores import StoreFactory
-from tests.marketplace.importing.test_pipeline import counters, import_file, product_row, write_feed
+from tests.marketplace.importing.conftest import counters, import_file, product_row, write_feed
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

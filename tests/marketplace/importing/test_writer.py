@@ -15,7 +15,6 @@ from marketplace.importing.jobs import BatchCounts
 from marketplace.importing.normalizers import RowIssue
 from marketplace.importing.row_values import content_hash
 from marketplace.importing.rows import ErrorRow, FeedRow
-from marketplace.importing.schema import ATTRIBUTES, Kind
 from marketplace.importing.writing.writer import STRATEGIES, BatchWriter
 from marketplace.models import (
     MarketplaceImportError,
@@ -25,22 +24,9 @@ from marketplace.models import (
 )
 from tests.factories.marketplace import MarketplaceImportJobFactory
 from tests.factories.stores import StoreFactory
+from tests.marketplace.importing.conftest import record
 
 pytestmark = pytest.mark.django_db
-
-_EMPTY = {Kind.URL_LIST: list, Kind.PRICE: lambda: None, Kind.BOOL: lambda: None, Kind.INT: lambda: None}
-
-
-def record(identifier: str, **values: Any) -> dict[str, Any]:
-    """A record shaped like RowNormalizer's output."""
-    data: dict[str, Any] = {a.name: _EMPTY.get(a.kind, str)() for a in ATTRIBUTES}
-    data.update(currency="EUR", sale_price_currency="", extra_attributes={})
-    data.update(marketplace_product_id=identifier, title=f"Titre {identifier}", description="Une description.",
-                link=f"https://shop.example.lu/fr/{identifier}", price=Decimal("19.99"), availability="in_stock",
-                condition="new", brand="Maison Moselle")
-    data.update(values)
-    return data
-
 
 def row(identifier: str, number: int = 2, *, warnings: bool = False, cells: list[str] | None = None,
         **values: Any) -> FeedRow:
