@@ -2,8 +2,9 @@
 
 Pure package (no Django, no database). `RowNormalizer` (rows.py) is built once per file and its
 `normalize` is the hot path of every import. It reads each kind of value with the functions of
-one module per subject: text.py, prices.py, gtin.py and vocabularies.py (availability,
-condition, yes/no); issues.py holds `RowResult` and `RowIssue`.
+one module per subject: text.py, prices.py, gtin.py, vocabularies.py (availability, condition,
+yes/no), columns.py (what the cell of a typed column becomes, with its issues); issues.py holds
+`RowResult` and `RowIssue`.
 
 Decisions, so callers know what to expect:
 
@@ -29,6 +30,7 @@ Decisions, so callers know what to expect:
 
 from __future__ import annotations
 
+from marketplace.importing.normalizers.columns import MAX_ADDITIONAL_IMAGES, URL_MAX_LENGTH
 from marketplace.importing.normalizers.gtin import normalize_gtin
 from marketplace.importing.normalizers.issues import (
     ERROR,
@@ -41,13 +43,7 @@ from marketplace.importing.normalizers.issues import (
     RowResult,
 )
 from marketplace.importing.normalizers.prices import parse_price
-from marketplace.importing.normalizers.rows import (
-    ID_MAX_LENGTH,
-    MAX_ADDITIONAL_IMAGES,
-    SNAPSHOT_VALUE_LIMIT,
-    URL_MAX_LENGTH,
-    RowNormalizer,
-)
+from marketplace.importing.normalizers.rows import ID_MAX_LENGTH, SNAPSHOT_VALUE_LIMIT, RowNormalizer
 from marketplace.importing.normalizers.text import clean_text
 from marketplace.importing.normalizers.vocabularies import parse_availability, parse_bool, parse_condition
 

@@ -7,13 +7,12 @@ with plain string methods and dict lookups; regexes only run on values that need
 
 from __future__ import annotations
 
-from decimal import Decimal
 from operator import gt, itemgetter
 from typing import Any
 
 from marketplace.importing.decoding import MalformedRecord
 from marketplace.importing.mapping import CURRENCY_COLUMN, ColumnMap
-from marketplace.importing.normalizers.gtin import check_digit, normalize_gtin
+from marketplace.importing.normalizers.columns import READERS, PriceReader, Reader, Shortcut
 from marketplace.importing.normalizers.issues import (
     ERROR,
     MISSING_ID,
@@ -25,41 +24,14 @@ from marketplace.importing.normalizers.issues import (
     RowResult,
     label,
 )
-from marketplace.importing.normalizers.prices import currency_code, parse_price_parts
-from marketplace.importing.normalizers.text import (
-    C0_CONTROLS,
-    clean_text,
-    clean_unprintable,
-    is_digits,
-    show,
-    split_urls,
-)
-from marketplace.importing.normalizers.vocabularies import (
-    exact_availability,
-    exact_bool,
-    exact_condition,
-    parse_availability,
-    parse_bool,
-    parse_condition,
-)
-from marketplace.importing.schema import (
-    ATTRIBUTES,
-    CURRENCY_FIELDS,
-    DEFAULT_CURRENCY,
-    TEXT_LIMIT,
-    Kind,
-)
+from marketplace.importing.normalizers.prices import currency_code
+from marketplace.importing.normalizers.text import C0_CONTROLS, clean_unprintable, show
+from marketplace.importing.schema import ATTRIBUTES, CURRENCY_FIELDS, DEFAULT_CURRENCY, TEXT_LIMIT, Kind
 
 ID_MAX_LENGTH = 255
 SNAPSHOT_VALUE_LIMIT = 200
-URL_MAX_LENGTH = 2000
-MAX_ADDITIONAL_IMAGES = 20
-_INT_MAX = 2_147_483_647  # PositiveIntegerField
-_PRICE_CACHE_SIZE = 20_000
 
 _TEXT_KINDS = (Kind.TEXT, Kind.URL)
-# Kind codes for the typed-column loop: int comparisons are cheaper than enum ones.
-_PRICE, _GTIN, _AVAILABILITY_KIND, _CONDITION_KIND, _BOOL, _URL_LIST, _OTHER = range(7)
 _SNAPSHOT_FIELDS = (("id", "marketplace_product_id"), ("title", "title"), ("price", "price"), ("gtin", "gtin"),
                     ("availability", "availability"))
 
@@ -75,14 +47,10 @@ class RowNormalizer:
         self._currency_index = index_of.get(CURRENCY_COLUMN)
         self._template: dict[str, Any] = {}
         text: list[tuple[str, int, int]] = []
-        # (attribute, column index, kind code, fallback for values the inline fast path does not take)
-        self._typed_columns: list[tuple[str, int, int, Any]] = []
-        handlers = {
-            Kind.PRICE: (_PRICE, self._price), Kind.GTIN: (_GTIN, self._gtin),
-            Kind.AVAILABILITY: (_AVAILABILITY_KIND, self._availability),
-            Kind.CONDITION: (_CONDITION_KIND, self._condition), Kind.BOOL: (_BOOL, self._bool),
-            Kind.INT: (_OTHER, self._int), Kind.URL_LIST: (_URL_LIST, self._url_list),
-        }
+        # (attribute, column index, shortcut, reader): see columns.py
+        self._typed_columns: list[tuple[str, int, Shortcut, Reader]] = []
+        prices = PriceReader()
+        readers = {Kind.PRICE: (prices.shortcut, prices), **READERS}
         for attribute in ATTRIBUTES:
             kind = attribute.kind
             if kind in _TEXT_KINDS or kind in (Kind.AVAILABILITY, Kind.CONDITION, Kind.GTIN):
@@ -95,11 +63,10 @@ class RowNormalizer:
             if kind in _TEXT_KINDS:
                 text.append((attribute.name, index, attribute.max_length or TEXT_LIMIT))
             else:
-                code, handler = handlers[kind]
-                self._typed_columns.append((attribute.name, index, code, handler))
+                shortcut, reader = readers[kind]
+                self._typed_columns.append((attribute.name, index, shortcut, reader))
         self._template["currency"] = DEFAULT_CURRENCY
         self._template["sale_price_currency"] = ""
-        self._has_title = "title" in index_of
         # Text columns are read in bulk: one itemgetter call, one strip per cell through map(), and
         # a single isprintable() and length check for the whole row; only a row that fails the
         # check is walked cell by cell.
@@ -109,8 +76,6 @@ class RowNormalizer:
         extra = sorted(columns.extra.items())
         self._extra_names = tuple(name for _index, name in extra)
         self._extra_get = _getter([index for index, _name in extra])
-        # Shops reuse a handful of price points; Decimals are immutable, so sharing them is safe.
-        self._price_cache: dict[str, tuple[Decimal, str]] = {}
         self._snapshot_indexes = {
             key: index_of[name] for key, name in _SNAPSHOT_FIELDS if name in index_of
         }
@@ -154,16 +119,9 @@ class RowNormalizer:
     def _normalize(self, cells: list[str]) -> RowResult:
         if isinstance(cells, MalformedRecord):
             return RowResult("", None, [RowIssue(cells.error_type, ERROR, "", cells.message)])
-        width = self._width
-        length = len(cells)
         issues: list[RowIssue] = []
-        if length < width:
-            # Exporters often drop trailing empty cells: pad instead of complaining.
-            cells = cells + [""] * (width - length)
-        elif length > width and any(cells[width:]):
-            issues.append(RowIssue(VALIDATION_ERROR, WARNING, "",
-                                   f"This row has {length} values but the header names {width} columns; "
-                                   "the values after the last column were ignored."))
+        if len(cells) != self._width:
+            cells = self._fit_width(cells, issues)
 
         identifier = cells[self._id_index] if self._id_index is not None else ""
         if identifier:
@@ -173,6 +131,31 @@ class RowNormalizer:
         record = self._template.copy()
         record["marketplace_product_id"] = identifier
 
+        self._read_texts(cells, record, issues)
+        currencies = self._read_typed(cells, record, issues)
+        if self._currency_index is None and record["sale_price"] is None:
+            # The common case: only the price's own currency matters.
+            record["currency"] = currencies.get("price") or DEFAULT_CURRENCY
+        else:
+            self._set_currencies(cells, record, issues, currencies)
+        record["extra_attributes"] = self._read_extras(cells, issues) if self._extra_names else {}
+
+        if issues and any(issue.severity == ERROR for issue in issues):
+            return RowResult(identifier[:ID_MAX_LENGTH], None, issues)
+        return RowResult(identifier, record, issues)
+
+    def _fit_width(self, cells: list[str], issues: list[RowIssue]) -> list[str]:
+        width, length = self._width, len(cells)
+        if length < width:
+            # Exporters often drop trailing empty cells: pad instead of complaining.
+            return cells + [""] * (width - length)
+        if any(cells[width:]):
+            issues.append(RowIssue(VALIDATION_ERROR, WARNING, "",
+                                   f"This row has {length} values but the header names {width} columns; "
+                                   "the values after the last column were ignored."))
+        return cells
+
+    def _read_texts(self, cells: list[str], record: dict[str, Any], issues: list[RowIssue]) -> None:
         names = self._text_names
         values = tuple(map(str.strip, self._text_get(cells)))
         limits = self._text_limits
@@ -190,69 +173,29 @@ class RowNormalizer:
         if not record["title"]:
             issues.append(RowIssue(MISSING_TITLE, ERROR, "title", "The title is empty."))
 
+    def _read_typed(self, cells: list[str], record: dict[str, Any], issues: list[RowIssue]) -> dict[str, str]:
+        """Read the typed columns into ``record``; return the currencies the prices named."""
         currencies: dict[str, str] = {}
-        price_cache = self._price_cache
-        for name, index, kind, handler in self._typed_columns:
+        for name, index, shortcut, reader in self._typed_columns:
             value = cells[index]
             if not value:
                 continue
-            # Inline fast paths for the values well-formed feeds use; everything else goes to the
-            # handler, which also writes the row's issues.
-            if kind == _PRICE:
-                cached = price_cache.get(value)
-                if cached is not None:
-                    record[name], currencies[name] = cached
-                    continue
-            elif kind == _BOOL:
-                found = exact_bool(value)
-                if found is not None:
-                    record[name] = found
-                    continue
-            elif kind == _AVAILABILITY_KIND:
-                word = exact_availability(value)
-                if word is not None:
-                    record[name] = word
-                    continue
-            elif kind == _CONDITION_KIND:
-                word = exact_condition(value)
-                if word is not None:
-                    record[name] = word
-                    continue
-            elif kind == _GTIN:
-                if (len(value) == 13 and value.isdigit() and value.isascii()
-                        and check_digit(value[:12]) == ord(value[12]) - 48 and value != "0000000000000"):
-                    record[name] = value
-                    continue
-            elif kind == _URL_LIST:
-                # Every comma followed by "http": a plain list of links.
-                if (value.startswith("http") and ("," + value).count(",http") == value.count(",") + 1
-                        and value.isprintable() and " " not in value):
-                    urls = value.split(",")
-                    if len(urls) <= MAX_ADDITIONAL_IMAGES and max(map(len, urls)) <= URL_MAX_LENGTH:
-                        record[name] = urls
-                        continue
-            handler(name, value, record, issues, currencies)
+            found = shortcut(value)
+            if found is None:
+                reader(name, value, record, issues, currencies)
+            elif found.__class__ is tuple:  # a price its PriceReader remembered: (amount, currency)
+                record[name], currencies[name] = found
+            else:
+                record[name] = found
         if record["additional_image_links"] is None:
             record["additional_image_links"] = []
-        if self._currency_index is None and record["sale_price"] is None:
-            # The common case: only the price's own currency matters.
-            record["currency"] = currencies.get("price") or DEFAULT_CURRENCY
-        else:
-            self._set_currencies(cells, record, issues, currencies)
+        return currencies
 
-        if self._extra_names:
-            extra_values = tuple(map(str.strip, self._extra_get(cells)))
-            if "".join(extra_values).isprintable() and max(map(len, extra_values)) <= TEXT_LIMIT:
-                record["extra_attributes"] = {
-                    name: value for name, value in zip(self._extra_names, extra_values, strict=False) if value}
-            else:
-                record["extra_attributes"] = self._extra_slow(extra_values, issues)
-        else:
-            record["extra_attributes"] = {}
-
-        if issues and any(issue.severity == ERROR for issue in issues):
-            return RowResult(identifier[:ID_MAX_LENGTH], None, issues)
-        return RowResult(identifier, record, issues)
+    def _read_extras(self, cells: list[str], issues: list[RowIssue]) -> dict[str, str]:
+        values = tuple(map(str.strip, self._extra_get(cells)))
+        if "".join(values).isprintable() and max(map(len, values)) <= TEXT_LIMIT:
+            return {name: value for name, value in zip(self._extra_names, values, strict=False) if value}
+        return self._extra_slow(values, issues)
 
     def _extra_slow(self, values: tuple[str, ...], issues: list[RowIssue]) -> dict[str, str]:
         extra: dict[str, str] = {}
@@ -288,94 +231,6 @@ class RowNormalizer:
                                    f"The id is {len(identifier):,} characters long; the limit is {ID_MAX_LENGTH}. "
                                    "It was not shortened, because two products could end up with the same id."))
         return identifier
-
-    # -- typed columns: (name, raw non-empty cell, record, issues, currencies) ------------------------
-
-    def _price(self, name: str, value: str, record: dict[str, Any], issues: list[RowIssue],
-               currencies: dict[str, str]) -> None:
-        try:
-            parsed = parse_price_parts(value)
-        except ValueError as exc:
-            issues.append(RowIssue(PARSE_ERROR, ERROR, name, f"{label(name)} {exc}"))
-            return
-        if parsed is None:
-            return
-        amount, currency, rounded = parsed
-        if rounded:
-            issues.append(RowIssue(VALIDATION_ERROR, WARNING, name,
-                                   f'{label(name)} "{show(value.strip())}" has more than 2 decimals; '
-                                   f"it was rounded to {amount}."))
-        elif len(self._price_cache) < _PRICE_CACHE_SIZE:
-            self._price_cache[value] = (amount, currency)
-        record[name] = amount
-        currencies[name] = currency
-
-    def _gtin(self, name: str, value: str, record: dict[str, Any], issues: list[RowIssue],
-              currencies: dict[str, str]) -> None:
-        try:
-            record[name] = normalize_gtin(value)
-        except ValueError as exc:
-            issues.append(RowIssue(VALIDATION_ERROR, WARNING, name, f"GTIN {exc} The GTIN was left empty."))
-
-    def _availability(self, name: str, value: str, record: dict[str, Any], issues: list[RowIssue],
-                      currencies: dict[str, str]) -> None:
-        found = exact_availability(value)  # exact Google value: no strip, no folding
-        if found is None:
-            try:
-                found = parse_availability(value)
-            except ValueError as exc:
-                issues.append(RowIssue(PARSE_ERROR, WARNING, name, f"Availability {exc} It was left empty."))
-                return
-        record[name] = found
-
-    def _condition(self, name: str, value: str, record: dict[str, Any], issues: list[RowIssue],
-                   currencies: dict[str, str]) -> None:
-        found = exact_condition(value)
-        if found is None:
-            try:
-                found = parse_condition(value)
-            except ValueError as exc:
-                issues.append(RowIssue(PARSE_ERROR, WARNING, name, f"Condition {exc} It was left empty."))
-                return
-        record[name] = found
-
-    def _bool(self, name: str, value: str, record: dict[str, Any], issues: list[RowIssue],
-              currencies: dict[str, str]) -> None:
-        if not value.strip():
-            return
-        try:
-            record[name] = parse_bool(value)
-        except ValueError as exc:
-            issues.append(RowIssue(PARSE_ERROR, WARNING, name, f"{label(name)} {exc} It was left empty."))
-
-    def _int(self, name: str, value: str, record: dict[str, Any], issues: list[RowIssue],
-             currencies: dict[str, str]) -> None:
-        text = value.strip()
-        if not text:
-            return
-        if is_digits(text) and int(text) <= _INT_MAX:
-            record[name] = int(text)
-            return
-        issues.append(RowIssue(PARSE_ERROR, WARNING, name,
-                               f'{label(name)} "{show(text)}" is not a whole number. It was left empty.'))
-
-    def _url_list(self, name: str, value: str, record: dict[str, Any], issues: list[RowIssue],
-                  currencies: dict[str, str]) -> None:
-        urls = split_urls(clean_text(value))
-        kept = []
-        for url in urls:
-            if len(url) > URL_MAX_LENGTH:
-                issues.append(RowIssue(VALIDATION_ERROR, WARNING, name,
-                                       f"An additional image link is {len(url):,} characters long; links longer "
-                                       f"than {URL_MAX_LENGTH:,} were dropped."))
-            else:
-                kept.append(url)
-        if len(kept) > MAX_ADDITIONAL_IMAGES:
-            issues.append(RowIssue(VALIDATION_ERROR, WARNING, name,
-                                   f"There are {len(kept)} additional image links; only the first "
-                                   f"{MAX_ADDITIONAL_IMAGES} were kept."))
-            kept = kept[:MAX_ADDITIONAL_IMAGES]
-        record[name] = kept
 
     def _set_currencies(self, cells: list[str], record: dict[str, Any], issues: list[RowIssue],
                         currencies: dict[str, str]) -> None:

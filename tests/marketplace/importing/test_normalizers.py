@@ -20,6 +20,9 @@ from marketplace.importing.normalizers import (
     parse_condition,
     parse_price,
 )
+from marketplace.importing.normalizers.columns import plain_links, read_links
+from marketplace.importing.normalizers.gtin import exact_gtin13
+from marketplace.importing.normalizers.vocabularies import exact_availability, exact_bool, exact_condition
 from marketplace.importing.schema import ATTRIBUTES, ATTRIBUTES_BY_NAME, AVAILABILITY_VALUES, TEXT_LIMIT, Kind
 
 REAL_FEEDS = Path("/work/shared/feeds/real")
@@ -626,3 +629,46 @@ def _check_result(result) -> None:
     for name in ("price", "sale_price"):
         assert record[name] is None or record[name] >= 0
     assert ATTRIBUTES_BY_NAME["gtin"].max_length >= len(record["gtin"])
+
+
+# -- the hot path's shortcuts answer as the functions they stand in for ---------------------------------
+
+
+@given(body=st.text(alphabet="0123456789", min_size=12, max_size=12))
+def test_the_gtin_shortcut_takes_a_valid_gtin13_as_normalize_gtin_reads_it(body):
+    for last in "0123456789":
+        value = body + last
+        if exact_gtin13(value) is not None:
+            assert exact_gtin13(value) == normalize_gtin(value) == value
+
+
+@pytest.mark.parametrize("value", ["4006381333932", "0000000000000", " 4006381333931", "400638133393",
+                                   "\uff14006381333931", "40063813339310"])
+def test_the_gtin_shortcut_leaves_anything_else_to_normalize_gtin(value):
+    assert exact_gtin13(value) is None
+
+
+def test_the_gtin_shortcut_takes_a_plain_ean13():
+    assert exact_gtin13("4006381333931") == "4006381333931"
+
+
+@pytest.mark.parametrize(("shortcut", "parse"), [(exact_availability, parse_availability),
+                                                  (exact_condition, parse_condition), (exact_bool, parse_bool)])
+def test_every_spelling_a_vocabulary_shortcut_knows_parses_the_same(shortcut, parse):
+    table = shortcut.__self__  # the dict whose get() the shortcut is
+    assert table
+    for word in table:
+        assert parse(word) == shortcut(word), word
+
+
+@given(st.lists(st.sampled_from(["https://cdn.example.lu/a.jpg", "http://x.lu/b,c.png", "https://x.lu/w_100,h_100",
+                                 " https://x.lu/d.jpg", "//x.lu/e.jpg", "", "https://x.lu/" + "x" * 2000]),
+                max_size=25))
+def test_the_links_shortcut_takes_a_plain_list_as_the_reader_reads_it(links):
+    value = ",".join(links)
+    urls = plain_links(value)
+    if urls is not None:
+        record: dict[str, object] = {}
+        issues: list[object] = []
+        read_links("additional_image_links", value, record, issues, {})
+        assert record["additional_image_links"] == urls and issues == []
