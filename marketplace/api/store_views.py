@@ -15,7 +15,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.permissions import STORE_HEADER, IsStoreMember, IsStoreWriter
-from marketplace.api.common import JOB_ID_PARAMETER, PaginationInput, error_responses, paginate, parse_job_id
+from marketplace.api.common import (
+    JOB_ID_PARAMETER,
+    PaginationInput,
+    error_responses,
+    page_body,
+    page_rows,
+    parse_job_id,
+)
 from marketplace.api.imports import ImportSettingsInput, start_import
 from marketplace.api.job_views import ErrorFilterInput, JobCancelApi, JobDetailApi, JobErrorCsvApi, JobErrorListApi
 from marketplace.api.serializers import (
@@ -85,10 +92,13 @@ class ImportJobListApi(APIView):
         responses={200: ImportJobPageSerializer, **error_responses(400, 401, 403, 404)},
     )
     def get(self, request: Request) -> Response:
+        # Polled by the portal: the page and its total in one query.
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        return Response(paginate(queryset=import_job_list_for_store(store=request.store),
-                                 serializer_class=ImportJobOutputSerializer, **filters.validated_data))
+        page, limit = filters.validated_data["page"], filters.validated_data["limit"]
+        total, rows = page_rows(queryset=import_job_list_for_store(store=request.store), page=page, limit=limit)
+        return Response(page_body(rows=rows, total=total, page=page, limit=limit,
+                                  serializer_class=ImportJobOutputSerializer))
 
 
 class _StoreJob:
