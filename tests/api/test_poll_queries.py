@@ -41,6 +41,8 @@ def test_a_list_poll_takes_two_queries_whatever_the_limit(api, store, owner, dja
         first = api.get(f"{LIST}?limit=5")
     with django_assert_num_queries(2):
         assert len(api.get(f"{LIST}?limit=30").json()["items"]) == 30
+    with django_assert_num_queries(2):
+        assert api.get(f"{LIST}?limit=5", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
     assert first.json()["total"] == 30
 
 
@@ -56,7 +58,9 @@ def test_a_page_past_the_end_still_has_the_total(api, store, owner, other_store)
 
 def test_a_detail_poll_takes_two_queries(api, job, django_assert_num_queries):
     with django_assert_num_queries(2):
-        assert api.get(_detail(job)).status_code == 200
+        first = api.get(_detail(job))
+    with django_assert_num_queries(2):
+        assert api.get(_detail(job), HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
 
 
 # --- The store JWT's one-query path answers as the two-query one did -----------------------------
