@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test install venv migrate demo lint bench bench-1m bench-floor clean screenshots
+.PHONY: run test install venv migrate demo lint bench bench-1m bench-floor bench-api clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,3 +53,7 @@ bench-1m: install
 ## What PostgreSQL alone needs to store a fresh import's rows (COPY replay, no Python), part by part.
 bench-floor: install
 	$(BIN)/python -m benchmarks.server_floor --rows $(ROWS)
+
+## Load the store API like 50 auto-refreshing portal tabs on real gunicorn (PostgreSQL; BENCH_API_ARGS=--sqlite ...).
+bench-api: install
+	$(BIN)/python -m benchmarks.bench_api $(BENCH_API_ARGS)

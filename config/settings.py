@@ -133,7 +133,8 @@ TEMPLATES = [
 
 # --- Databases -------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
-_db = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
+# Seconds a web process keeps its database connection between requests (0: one per request).
+_db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 0))
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # A web process and django-q2 workers write at once: WAL lets readers run beside the
     # writer, the busy timeout makes writers wait instead of failing, and IMMEDIATE

@@ -42,17 +42,19 @@ def import_job_list_filtered(*, user: User, filters: dict[str, Any]) -> QuerySet
 
 def import_job_get_for_store(*, store: Store, job_id: int) -> MarketplaceImportJob:
     """The job if it belongs to the store; 404 otherwise, so other stores' jobs stay invisible."""
-    job = import_job_list_for_store(store=store).filter(id=job_id).first()
-    if job is None:
-        raise Http404("No such import job")
-    return job
+    # get() rather than first(): no ORDER BY to build for a lookup by id (the polled detail).
+    try:
+        return import_job_list_for_store(store=store).get(id=job_id)
+    except MarketplaceImportJob.DoesNotExist:
+        raise Http404("No such import job") from None
 
 
 def import_job_get_for_user(*, user: User, job_id: int) -> MarketplaceImportJob:
-    job = import_job_list_for_user(user=user).filter(id=job_id).first()
-    if job is None:
-        raise Http404("No such import job")
-    return job
+    # One row at most: a user has one membership per store.
+    try:
+        return import_job_list_for_user(user=user).get(id=job_id)
+    except MarketplaceImportJob.DoesNotExist:
+        raise Http404("No such import job") from None
 
 
 def import_error_list(

@@ -14,6 +14,7 @@ from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import Token
 
 from accounts.models import User
@@ -63,18 +64,53 @@ def store_access_for_claims(*, user: User, claims: Any) -> StoreAccess | None:
     return StoreAccess(store=store, membership=membership)
 
 
+def _claimed_membership(claims: Any) -> StoreMembership | None:
+    """A store JWT's membership with its user and store, in one query, when all is well.
+
+    Returns None whenever the answer is anything but a plain success (no store claims, no
+    such membership, a renamed store, an inactive user, a platform admin, revocation
+    checks on): the caller then takes simplejwt's path and store_access_for_claims, which
+    give the exact error. A success is the same either way.
+    """
+    store_id, user_id = claims.get(STORE_ID_CLAIM), claims.get(jwt_settings.USER_ID_CLAIM)
+    if not isinstance(store_id, int) or isinstance(store_id, bool) or user_id is None:
+        return None
+    if jwt_settings.CHECK_REVOKE_TOKEN:
+        return None
+    try:
+        # get(): one row at most (unique user and store), and no ORDER BY to build.
+        membership = StoreMembership.objects.select_related("user", "store").get(
+            store_id=store_id, **{f"user__{jwt_settings.USER_ID_FIELD}": user_id})
+    except (StoreMembership.DoesNotExist, TypeError, ValueError):
+        return None
+    if membership.store.code != claims.get(STORE_CODE_CLAIM):
+        return None
+    if membership.user.is_staff or not membership.user.is_active:
+        return None
+    return membership
+
+
 class StoreJWTAuthentication(JWTAuthentication):
     """simplejwt's JWTAuthentication, plus the store claims re-checked on every request.
 
     The store access found is left on the request as `request.store_access` for the
-    store permission classes (accounts.api.permissions).
+    store permission classes (accounts.api.permissions). A store member's request reads
+    user, membership and store in one query (every poll of the portal is one).
     """
 
     def authenticate(self, request: Request) -> tuple[User, Token] | None:
-        result = super().authenticate(request)
-        if result is None:
+        header = self.get_header(request)
+        if header is None:
             return None
-        user, token = result
+        raw_token = self.get_raw_token(header)
+        if raw_token is None:
+            return None
+        token = self.get_validated_token(raw_token)
+        membership = _claimed_membership(token)
+        if membership is not None:
+            request.store_access = StoreAccess(store=membership.store, membership=membership)
+            return membership.user, token
+        user = self.get_user(token)
         request.store_access = store_access_for_claims(user=user, claims=token)
         return user, token
 

@@ -19,6 +19,7 @@ from marketplace.api.common import (
     paginate,
     parse_job_id,
 )
+from marketplace.api.conditional import CONDITIONAL_PARAMETERS, NOT_MODIFIED
 from marketplace.api.imports import ImportSettingsInput, start_import
 from marketplace.api.job_views import (
     ErrorFilterInput,
@@ -156,8 +157,8 @@ class _AnyJob:
     operation_id="admin_import_retrieve",
     summary="Any import's details",
     tags=TAGS,
-    parameters=[JOB_ID_PARAMETER],
-    responses={200: ImportJobOutputSerializer, **READ_ERRORS},
+    parameters=[JOB_ID_PARAMETER, *CONDITIONAL_PARAMETERS],
+    responses={200: ImportJobOutputSerializer, **NOT_MODIFIED, **READ_ERRORS},
 ))
 class AdminImportJobDetailApi(_AnyJob, JobDetailApi):
     permission_classes = [IsPlatformAdmin]

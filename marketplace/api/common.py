@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import IntegerField, QuerySet, Subquery
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
@@ -47,13 +47,37 @@ class PaginationInput(serializers.Serializer):
         return attrs
 
 
+class _Count(Subquery):
+    """`(SELECT COUNT(*) FROM (subquery))`: an uncorrelated scalar subquery, which PostgreSQL
+    and SQLite both evaluate once per statement."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _counted)"
+    output_field = IntegerField()
+
+
+def page_rows(*, queryset: QuerySet[Any], page: int, limit: int) -> tuple[int, list[Any]]:
+    """The total and one page's rows of the queryset, in one query: the total rides on every
+    row as a scalar subquery. Only a page past the end (no row to ride on) costs a second
+    query. For plain querysets (no annotations of their own); the polled job list uses it.
+    """
+    offset = (page - 1) * limit
+    rows = list(queryset.annotate(_total=_Count(queryset.order_by().values("pk")))[offset : offset + limit])
+    total = rows[0]._total if rows else queryset.count()
+    return total, rows
+
+
+def page_body(*, rows: list[Any], total: int, page: int, limit: int,
+              serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
+    return {"items": serializer_class(rows, many=True).data, "total": total, "page": page, "limit": limit}
+
+
 def paginate(*, queryset: QuerySet[Any], page: int, limit: int, serializer_class: type[serializers.Serializer]
              ) -> dict[str, Any]:
     """One page of the queryset as `{items, total, page, limit}`, in two queries whatever the limit."""
     total = queryset.count()
     offset = (page - 1) * limit
     rows = list(queryset[offset : offset + limit]) if offset < total else []
-    return {"items": serializer_class(rows, many=True).data, "total": total, "page": page, "limit": limit}
+    return page_body(rows=rows, total=total, page=page, limit=limit, serializer_class=serializer_class)
 
 
 def page_serializer(name: str, item_serializer: type[serializers.Serializer]) -> type[serializers.Serializer]:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import StreamingHttpResponse
+from django.http import HttpResponseBase, StreamingHttpResponse
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from marketplace.api.common import PaginationInput, limit_field, paginate
+from marketplace.api.conditional import conditional_response, jobs_etag
 from marketplace.api.csv import CsvApiMixin, errors_csv_response
 from marketplace.api.serializers import ImportErrorOutputSerializer, ImportJobOutputSerializer
 from marketplace.models import MarketplaceImportError, MarketplaceImportJob
@@ -48,8 +49,12 @@ class JobApi(APIView):
 
 
 class JobDetailApi(JobApi):
-    def get(self, request: Request, job_id: str) -> Response:
-        return Response(ImportJobOutputSerializer(self.get_job(job_id)).data)
+    # Polled while a job runs: an unchanged job answers 304 to its ETag, unserialized. The
+    # job is looked up (scoped, 404 otherwise) before any tag is compared.
+    def get(self, request: Request, job_id: str) -> HttpResponseBase:
+        job = self.get_job(job_id)
+        return conditional_response(request, etag=jobs_etag(request, "job", [job]),
+                                    render=lambda: Response(ImportJobOutputSerializer(job).data))
 
 
 class JobErrorListApi(JobApi):

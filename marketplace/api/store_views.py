@@ -7,6 +7,7 @@ managers may import and cancel; staff members only read.
 
 from __future__ import annotations
 
+from django.http import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -15,7 +16,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.permissions import STORE_HEADER, IsStoreMember, IsStoreWriter
-from marketplace.api.common import JOB_ID_PARAMETER, PaginationInput, error_responses, paginate, parse_job_id
+from marketplace.api.common import (
+    JOB_ID_PARAMETER,
+    PaginationInput,
+    error_responses,
+    page_body,
+    page_rows,
+    parse_job_id,
+)
+from marketplace.api.conditional import CONDITIONAL_PARAMETERS, NOT_MODIFIED, conditional_response, jobs_etag
 from marketplace.api.imports import ImportSettingsInput, start_import
 from marketplace.api.job_views import ErrorFilterInput, JobCancelApi, JobDetailApi, JobErrorCsvApi, JobErrorListApi
 from marketplace.api.serializers import (
@@ -81,14 +90,19 @@ class ImportJobListApi(APIView):
         operation_id="store_import_list",
         summary="List the store's imports, newest first",
         tags=TAGS,
-        parameters=[FilterSerializer, STORE_HEADER_PARAMETER],
-        responses={200: ImportJobPageSerializer, **error_responses(400, 401, 403, 404)},
+        parameters=[FilterSerializer, STORE_HEADER_PARAMETER, *CONDITIONAL_PARAMETERS],
+        responses={200: ImportJobPageSerializer, **NOT_MODIFIED, **error_responses(400, 401, 403, 404)},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> HttpResponseBase:
+        # Polled by the portal: an unchanged page answers 304 to its ETag, unserialized.
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        return Response(paginate(queryset=import_job_list_for_store(store=request.store),
-                                 serializer_class=ImportJobOutputSerializer, **filters.validated_data))
+        page, limit = filters.validated_data["page"], filters.validated_data["limit"]
+        total, rows = page_rows(queryset=import_job_list_for_store(store=request.store), page=page, limit=limit)
+        return conditional_response(
+            request, etag=jobs_etag(request, "list", rows, request.store.pk, total, page, limit),
+            render=lambda: Response(page_body(rows=rows, total=total, page=page, limit=limit,
+                                              serializer_class=ImportJobOutputSerializer)))
 
 
 class _StoreJob:
@@ -105,8 +119,8 @@ class _StoreJob:
     operation_id="store_import_retrieve",
     summary="An import's status and counters",
     tags=TAGS,
-    parameters=[JOB_ID_PARAMETER, STORE_HEADER_PARAMETER],
-    responses={200: ImportJobOutputSerializer, **READ_ERRORS},
+    parameters=[JOB_ID_PARAMETER, STORE_HEADER_PARAMETER, *CONDITIONAL_PARAMETERS],
+    responses={200: ImportJobOutputSerializer, **NOT_MODIFIED, **READ_ERRORS},
 ))
 class ImportJobDetailApi(_StoreJob, JobDetailApi):
     permission_classes = [IsStoreMember]

@@ -13,15 +13,15 @@ OPERATIONS = {
     ("post", "/api/v1/auth/token"): {"200", "400", "401", "415"},
     ("post", "/api/v1/auth/token/refresh"): {"200", "400", "401", "415"},
     ("post", "/api/v1/store/marketplace/import"): {"202", "400", "401", "403", "404", "409", "415", "429"},
-    ("get", "/api/v1/store/marketplace/imports"): {"200", "400", "401", "403", "404"},
-    ("get", "/api/v1/store/marketplace/imports/{job_id}"): {"200", "401", "403", "404"},
+    ("get", "/api/v1/store/marketplace/imports"): {"200", "304", "400", "401", "403", "404"},
+    ("get", "/api/v1/store/marketplace/imports/{job_id}"): {"200", "304", "401", "403", "404"},
     ("get", "/api/v1/store/marketplace/imports/{job_id}/errors"): {"200", "400", "401", "403", "404"},
     ("get", "/api/v1/store/marketplace/imports/{job_id}/errors.csv"): {"200", "401", "403", "404"},
     ("post", "/api/v1/store/marketplace/imports/{job_id}/cancel"): {"200", "401", "403", "404", "409"},
     ("get", "/api/v1/admin/marketplace-import-jobs"): {"200", "400", "401", "403"},
     ("post", "/api/v1/admin/marketplace-import-jobs"): {"202", "400", "401", "403", "409", "415", "429"},
     ("get", "/api/v1/admin/marketplace-import-jobs/stats"): {"200", "401", "403"},
-    ("get", "/api/v1/admin/marketplace-import-jobs/{job_id}"): {"200", "401", "403", "404"},
+    ("get", "/api/v1/admin/marketplace-import-jobs/{job_id}"): {"200", "304", "401", "403", "404"},
     ("get", "/api/v1/admin/marketplace-import-jobs/{job_id}/errors"): {"200", "400", "401", "403", "404"},
     ("get", "/api/v1/admin/marketplace-import-jobs/{job_id}/errors.csv"): {"200", "401", "403", "404"},
     ("post", "/api/v1/admin/marketplace-import-jobs/{job_id}/cancel"): {"200", "401", "403", "404", "409"},
@@ -49,8 +49,11 @@ def test_every_import_operation_is_documented_with_its_error_answers(schema):
     for (method, path), statuses in OPERATIONS.items():
         operation = schema["paths"][path][method]
         assert set(operation["responses"]) == statuses, (method, path)
-        for status in statuses - {"200", "202"}:
+        for status in statuses - {"200", "202", "304"}:
             assert "application/json" in operation["responses"][status]["content"], (method, path, status)
+        if "304" in statuses:  # a poll's "not modified" has no body, and says which ETag to send back
+            assert "content" not in operation["responses"]["304"]
+            assert "ETag" in operation["responses"]["304"]["headers"]
 
 
 def test_the_job_and_error_components_have_exactly_the_spec_fields(schema):
