@@ -83,18 +83,11 @@ class RowNormalizer:
     # -- public API ---------------------------------------------------------------------------------
 
     def normalize(self, cells: list[str]) -> RowResult:
-        """Return the record or the row's errors; never raises, whatever the cells."""
-        try:
-            if type(cells) is not list:
-                cells = _as_cells(cells)
-            return self._normalize(cells)
-        except Exception:
-            try:
-                # Non-text cells (None, numbers) take this slower path; real CSV rows never do.
-                return self._normalize(_as_cells(cells))
-            except Exception as exc:  # pragma: no cover - a bug; still must not stop the import
-                return RowResult("", None, [RowIssue(PARSE_ERROR, ERROR, "",
-                                                     f"This row could not be read ({type(exc).__name__}).")])
+        """Return the record or the row's errors, for any cells the decoder produces.
+
+        The batch that calls it catches what a bug here would raise, so one row costs one row.
+        """
+        return self._normalize(cells)
 
     def snapshot(self, cells: list[str], field: str = "") -> dict[str, str]:
         """The row's key values for the error viewer: id, title, price, gtin, availability and `field`.
@@ -102,7 +95,6 @@ class RowNormalizer:
         Raw values (what the user typed), each cut to 200 characters, so at most a few KB.
         """
         try:
-            cells = _as_cells(cells)
             indexes = dict(self._snapshot_indexes)
             if field and field in self._columns.index_of and field not in _SNAPSHOT_FIELDS_BY_NAME:
                 indexes[field] = self._columns.index_of[field]
@@ -272,31 +264,3 @@ def _getter(indexes: list[int]) -> Any:
         index = indexes[0]
         return lambda cells: (cells[index],)
     return itemgetter(*indexes)
-
-
-def _as_cells(cells: object) -> list[str]:
-    """Coerce anything into a list of strings (None -> "", numbers -> str)."""
-    if isinstance(cells, MalformedRecord):
-        return cells
-    if cells is None:
-        return []
-    if isinstance(cells, str | bytes):
-        cells = [cells]
-    try:
-        items = list(cells)  # type: ignore[call-overload]
-    except TypeError:
-        items = [cells]
-    result = []
-    for cell in items:
-        if cell is None:
-            result.append("")
-        elif isinstance(cell, bytes):
-            result.append(cell.decode("utf-8", "replace"))
-        elif isinstance(cell, str):
-            result.append(str.__str__(cell))
-        else:
-            try:
-                result.append(str(cell))
-            except Exception:
-                result.append("")
-    return result
