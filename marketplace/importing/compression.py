@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -134,7 +134,7 @@ class Inflater:
         if self._state == "inflate":
             self._z = zlib.decompressobj(self._wbits)
 
-    def _inflate(self, data: bytes) -> Iterator[bytes]:
+    def _inflate(self, data: bytes) -> Generator[bytes, None, bytes]:
         """Yield the output of ``data``; return what follows the end of the member, if it ended."""
         z = self._z
         while True:

@@ -145,7 +145,8 @@ def read_links(name: str, value: str, record: dict[str, Any], issues: list[RowIs
 
 # No spelling of a whole number is common enough to be worth a table: an empty dict's get
 # answers None for every value at the cost of a C call, and the reader does the work.
-_NO_SHORTCUT: Shortcut = {}.get
+_NOTHING: dict[str, Any] = {}
+_NO_SHORTCUT: Shortcut = _NOTHING.get
 
 # Kind -> (shortcut, reader); prices need a PriceReader of the file's own.
 READERS: dict[Kind, tuple[Shortcut, Reader]] = {

@@ -50,7 +50,7 @@ class RowNormalizer:
         # (attribute, column index, shortcut, reader): see columns.py
         self._typed_columns: list[tuple[str, int, Shortcut, Reader]] = []
         prices = PriceReader()
-        readers = {Kind.PRICE: (prices.shortcut, prices), **READERS}
+        readers: dict[Kind, tuple[Shortcut, Reader]] = {Kind.PRICE: (prices.shortcut, prices), **READERS}
         for attribute in ATTRIBUTES:
             kind = attribute.kind
             if kind in _TEXT_KINDS or kind in (Kind.AVAILABILITY, Kind.CONDITION, Kind.GTIN):
