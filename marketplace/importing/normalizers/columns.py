@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from marketplace.importing.normalizers.gtin import exact_gtin13, normalize_gtin
 from marketplace.importing.normalizers.issues import ERROR, PARSE_ERROR, VALIDATION_ERROR, WARNING, RowIssue, label
@@ -145,7 +145,8 @@ def read_links(name: str, value: str, record: dict[str, Any], issues: list[RowIs
 
 # No spelling of a whole number is common enough to be worth a table: an empty dict's get
 # answers None for every value at the cost of a C call, and the reader does the work.
-_NO_SHORTCUT = cast(Shortcut, {}.get)
+_NOTHING: dict[str, Any] = {}
+_NO_SHORTCUT: Shortcut = _NOTHING.get
 
 # Kind -> (shortcut, reader); prices need a PriceReader of the file's own.
 READERS: dict[Kind, tuple[Shortcut, Reader]] = {
