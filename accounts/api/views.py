@@ -23,7 +23,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.api.authentication import STORE_CODE_CLAIM, STORE_ID_CLAIM, store_access_for_claims
 from accounts.models import User
-from marketplace.api.common import error_responses
+from core.api.errors import error_responses
 from stores.models import Store, StoreMembership
 
 TAGS = ["auth"]

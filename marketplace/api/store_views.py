@@ -16,14 +16,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.permissions import STORE_HEADER, IsStoreMember, IsStoreWriter
-from marketplace.api.common import (
-    JOB_ID_PARAMETER,
-    PaginationInput,
-    error_responses,
-    page_body,
-    page_rows,
-    parse_job_id,
-)
+from core.api.errors import error_responses
+from core.api.pagination import PaginationInput, page_body, page_rows
+from marketplace.api.common import JOB_ID_PARAMETER, parse_job_id
 from marketplace.api.conditional import CONDITIONAL_PARAMETERS, NOT_MODIFIED, conditional_response, jobs_etag
 from marketplace.api.imports import ImportSettingsInput, start_import
 from marketplace.api.job_views import ErrorFilterInput, JobCancelApi, JobDetailApi, JobErrorCsvApi, JobErrorListApi

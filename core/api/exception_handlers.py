@@ -1,4 +1,4 @@
-"""API plumbing shared by every app: the exception handler."""
+"""The exception handler of every API (REST_FRAMEWORK["EXCEPTION_HANDLER"])."""
 
 from __future__ import annotations
 
