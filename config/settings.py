@@ -50,6 +50,7 @@ LOCAL_APPS = [
     "stores",
     "marketplace",
     "catalog",
+    "dashboard",
 ]
 # core comes first so its qcluster command (recovery before start) overrides django_q's.
 INSTALLED_APPS = ["core", *DJANGO_APPS, *THIRD_PARTY_APPS, *LOCAL_APPS]

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="accounts:home", permanent=False)),
     path("accounts/", include("accounts.urls")),
     path("store/", include("stores.urls")),
+    path("store/", include("dashboard.urls")),
     path("store/", include("marketplace.urls")),
     path("store/", include("catalog.urls")),
     path("api/", include("config.api_urls")),

@@ -14,7 +14,7 @@ from typing import Any
 
 # Django's user contract rather than accounts.models.User: stores sits below the accounts app.
 from django.contrib.auth.models import AbstractUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 
 from stores.models import Store, StoreMembership
 
@@ -76,25 +76,3 @@ def store_access_get_with_member(*, store_id: int, user_lookup: dict[str, Any]) 
     except (StoreMembership.DoesNotExist, TypeError, ValueError):
         return None
     return StoreAccess(store=membership.store, membership=membership)
-
-
-def store_dashboard_data(*, store: Store) -> dict[str, object]:
-    """Counts and the latest jobs for the store dashboard, in a fixed number of queries (four)."""
-    from catalog.models import Product
-    from marketplace.models import MarketplaceImportJob, MarketplaceProduct
-
-    active = MarketplaceImportJob.ACTIVE_STATUSES
-    job_counts = MarketplaceImportJob.objects.filter(store=store).aggregate(
-        total=Count("id"),
-        active=Count("id", filter=Q(status__in=active)),
-    )
-    return {
-        "product_count": MarketplaceProduct.objects.filter(store=store).count(),
-        "published_count": Product.objects.filter(store=store).count(),
-        "job_count": job_counts["total"],
-        "active_job_count": job_counts["active"],
-        "latest_jobs": list(
-            MarketplaceImportJob.objects.filter(store=store).select_related("user").order_by("-created_at", "-id")[:5]
-        ),
-        "feed_languages": [language for language in ("fr", "en", "de") if store.feed_url(language)],
-    }
