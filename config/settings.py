@@ -51,6 +51,7 @@ LOCAL_APPS = [
     "marketplace",
     "catalog",
     "dashboard",
+    "demo",
 ]
 # core comes first so its qcluster command (recovery before start) overrides django_q's.
 INSTALLED_APPS = ["core", *DJANGO_APPS, *THIRD_PARTY_APPS, *LOCAL_APPS]
@@ -111,6 +112,8 @@ AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
 AXES_VERBOSE = False
 # The product's own 404 / 500 pages even under DEBUG (make run's demo sets it).
 MARKETPLACE_FRIENDLY_ERROR_PAGES = env_bool("MARKETPLACE_FRIENDLY_ERROR_PAGES", False)
+# The demo feeds at /demo-feeds/, where seed_demo points the demo store's Quick Fill (make run sets it).
+MARKETPLACE_DEMO_FEEDS = env_bool("MARKETPLACE_DEMO_FEEDS", False)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -15,7 +16,9 @@ urlpatterns = [
     # The platform's own admin pages live under /admin/ and must come before the admin site's catch-all.
     path("admin/", include("marketplace.admin_urls")),
     path("admin/", admin.site.urls),
-    path("", include("marketplace.demo_urls")),
 ]
+if settings.MARKETPLACE_DEMO_FEEDS:
+    # The demo store's feeds (demo/), served by the application itself for make run; off in a deployment.
+    urlpatterns.append(path("", include("demo.urls")))
 
 handler500 = "core.errors.server_error"
