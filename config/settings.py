@@ -41,11 +41,11 @@ THIRD_PARTY_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "django_q",
     "axes",
     "csp",
 ]
 LOCAL_APPS = [
+    "core",
     "accounts",
     "stores",
     "marketplace",
@@ -53,8 +53,8 @@ LOCAL_APPS = [
     "dashboard",
     "demo",
 ]
-# core comes first so its qcluster command (recovery before start) overrides django_q's.
-INSTALLED_APPS = ["core", *DJANGO_APPS, *THIRD_PARTY_APPS, *LOCAL_APPS]
+# django_q comes after marketplace so that marketplace's qcluster command (recovery before start) overrides its own.
+INSTALLED_APPS = [*DJANGO_APPS, *THIRD_PARTY_APPS, *LOCAL_APPS, "django_q"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
