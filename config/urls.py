@@ -10,11 +10,11 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("store/", include("stores.urls")),
     path("store/", include("dashboard.urls")),
-    path("store/", include("marketplace.urls")),
+    path("store/", include("marketplace.portal.urls")),
     path("store/", include("catalog.urls")),
     path("api/", include("config.api_urls")),
     # The platform's own admin pages live under /admin/ and must come before the admin site's catch-all.
-    path("admin/", include("marketplace.admin_urls")),
+    path("admin/", include("marketplace.admin_pages.urls")),
     path("admin/", admin.site.urls),
 ]
 if settings.MARKETPLACE_DEMO_FEEDS:
