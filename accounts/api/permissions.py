@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -24,6 +25,12 @@ from stores.selectors import StoreAccess, store_access_get, store_access_only
 STORE_HEADER = "X-Store-Code"
 _STORE_HEADER_META = "HTTP_X_STORE_CODE"
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
+# How every store endpoint documents the header.
+STORE_HEADER_PARAMETER = OpenApiParameter(
+    STORE_HEADER, str, OpenApiParameter.HEADER, required=False,
+    description="The store to act on, for session authentication or a token without store claims when the "
+    "user belongs to several stores. Ignored with a store JWT.",
+)
 
 
 class NoStoreSelected(exceptions.PermissionDenied):

@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.permissions import STORE_HEADER, IsStoreMember, IsStoreWriter
+from accounts.api.permissions import STORE_HEADER_PARAMETER, IsStoreMember, IsStoreWriter
 from catalog.api.serializers import CatalogProductOutputSerializer, CatalogProductPageSerializer
 from catalog.models import Product
 from catalog.selectors import ORDERING_DEFAULT, ORDERINGS, JobScope, catalog_item_filter, catalog_item_get
@@ -38,11 +38,6 @@ from marketplace.models import Availability, Condition, MarketplaceImportJob
 from stores.models import Store
 
 TAGS = ["store catalog"]
-STORE_HEADER_PARAMETER = OpenApiParameter(
-    STORE_HEADER, str, OpenApiParameter.HEADER, required=False,
-    description="The store to act on, for session authentication or a token without store claims when the "
-    "user belongs to several stores. Ignored with a store JWT.",
-)
 PRODUCT_ID_PARAMETER = OpenApiParameter("product_id", int, OpenApiParameter.PATH,
                                         description="Catalog product id (the `id` of a published product).")
 # Integer columns of PostgreSQL (display_order, quantities) are 32-bit.
