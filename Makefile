@@ -22,6 +22,9 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
 
+# The demo store's Quick Fill URLs point at feeds that the application serves itself (demo/).
+demo run: export MARKETPLACE_DEMO_FEEDS = 1
+
 demo: migrate
 	$(BIN)/python manage.py seed_demo --base-url http://127.0.0.1:$(PORT)
 

@@ -24,5 +24,5 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("admin:index")
     stores = list(store_list_for_user(user=request.user))
     if len(stores) == 1:
-        return redirect("stores:dashboard", code=stores[0].code)
+        return redirect("dashboard:store", code=stores[0].code)
     return render(request, "accounts/choose_store.html", {"stores": stores})

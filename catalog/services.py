@@ -24,7 +24,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from catalog.models import Product
 from catalog.selectors import PUBLISHABLE_JOB_STATUSES, JobScope, catalog_job_products
-from core.exceptions import ApplicationError
+from core.exceptions import ConflictError
 from core.services import model_update
 from marketplace.models import MarketplaceImportJob, MarketplaceProduct
 from stores.models import Store
@@ -62,13 +62,13 @@ class UnpublishResult:
     not_published: int  # were not published: nothing to do
 
 
-class JobNotFinished(ApplicationError):
-    """409: the import is still running, so the set of its products is still changing."""
+class JobNotFinished(ConflictError):
+    """The import is still running, so the set of its products is still changing."""
 
     def __init__(self, job: MarketplaceImportJob) -> None:
         super().__init__(
             f"Import {job.pk} is still {job.status}: publish its products once it has finished.",
-            extra={"status": 409, "job_id": job.pk, "job_status": job.status},
+            extra={"job_id": job.pk, "job_status": job.status},
         )
 
 
@@ -157,7 +157,7 @@ def product_publish(
 
     - ``marketplace_product_ids``: ``MarketplaceProduct`` ids. All must be the store's own:
       if any is not, ValidationError names them and nothing is published.
-    - ``job``: a finished import of this store (JobNotFinished, a 409, while it runs);
+    - ``job``: a finished import of this store (JobNotFinished while it runs);
       ``scope`` says which of its products: ``JobScope.ALL`` (default) or
       ``JobScope.CHANGED``, see ``catalog.selectors.catalog_job_products``.
 

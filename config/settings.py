@@ -41,18 +41,20 @@ THIRD_PARTY_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "django_q",
     "axes",
     "csp",
 ]
 LOCAL_APPS = [
+    "core",
     "accounts",
     "stores",
     "marketplace",
     "catalog",
+    "dashboard",
+    "demo",
 ]
-# core comes first so its qcluster command (recovery before start) overrides django_q's.
-INSTALLED_APPS = ["core", *DJANGO_APPS, *THIRD_PARTY_APPS, *LOCAL_APPS]
+# django_q comes after marketplace so that marketplace's qcluster command (recovery before start) overrides its own.
+INSTALLED_APPS = [*DJANGO_APPS, *THIRD_PARTY_APPS, *LOCAL_APPS, "django_q"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -110,6 +112,8 @@ AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
 AXES_VERBOSE = False
 # The product's own 404 / 500 pages even under DEBUG (make run's demo sets it).
 MARKETPLACE_FRIENDLY_ERROR_PAGES = env_bool("MARKETPLACE_FRIENDLY_ERROR_PAGES", False)
+# The demo feeds at /demo-feeds/, where seed_demo points the demo store's Quick Fill (make run sets it).
+MARKETPLACE_DEMO_FEEDS = env_bool("MARKETPLACE_DEMO_FEEDS", False)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -227,7 +231,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"import_create": _IMPORT_THROTTLE},
-    "EXCEPTION_HANDLER": "core.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handlers.exception_handler",
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=5),

@@ -60,10 +60,10 @@ class SuperuserOnlyAdminMixin:
         return request.user.is_superuser and super().has_delete_permission(request, obj)  # type: ignore[misc]
 
 
-def _restrict_django_q_admin() -> None:
+def restrict_django_q_admin() -> None:
+    """Make django-q2's ModelAdmins superuser-only; called once every admin module is loaded."""
     from django_q import models as q_models
 
-    # django_q comes before this app in INSTALLED_APPS, so its ModelAdmins are registered by now.
     for model in (q_models.Schedule, q_models.Success, q_models.Failure, q_models.OrmQ):
         if not admin.site.is_registered(model):
             continue
@@ -71,8 +71,6 @@ def _restrict_django_q_admin() -> None:
         admin.site.unregister(model)
         admin.site.register(model, type(f"SuperuserOnly{base.__name__}", (SuperuserOnlyAdminMixin, base), {}))
 
-
-_restrict_django_q_admin()
 
 
 # --- import jobs ------------------------------------------------------------------------

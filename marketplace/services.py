@@ -24,7 +24,7 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from accounts.models import User
-from core.exceptions import ApplicationError
+from core.exceptions import ConflictError
 from marketplace.importing.fetching import FetchError, validate_feed_url
 from marketplace.importing.jobs import import_job_fail
 from marketplace.models import Marketplace, MarketplaceImportJob
@@ -39,15 +39,23 @@ BATCH_SIZE_DEFAULT = 1000
 TASK_PATH = "marketplace.tasks.process_marketplace_import"
 
 
-class ImportAlreadyRunning(ApplicationError):
-    """409: an import of the same store and language is pending or processing."""
+class ImportAlreadyRunning(ConflictError):
+    """An import of the same store and language is pending or processing."""
 
     def __init__(self, job: MarketplaceImportJob) -> None:
         super().__init__(
             f"An import of this store's {job.get_language_display()} feed is already {job.status} (job {job.pk}).",
-            extra={"status": 409, "job_id": job.pk, "job_status": job.status},
+            extra={"job_id": job.pk, "job_status": job.status},
         )
         self.job = job
+
+
+class ImportJobNotCancellable(ConflictError):
+    """The job has already ended."""
+
+
+class ImportJobNotRetryable(ConflictError):
+    """The job is still running or completed cleanly, or its uploaded file is gone."""
 
 
 def _active_job(*, store: Store, language: str) -> MarketplaceImportJob | None:
@@ -98,7 +106,7 @@ def import_job_create(
 ) -> MarketplaceImportJob:
     """Create a pending import job and queue it for a worker.
 
-    Raises ValidationError for input the user can fix and ImportAlreadyRunning (409) when
+    Raises ValidationError for input the user can fix and ImportAlreadyRunning when
     the same store and language already has an active import.
     """
     _validate_job_input(store=store, marketplace=marketplace, language=language, batch_size=batch_size)
@@ -214,7 +222,7 @@ def import_job_requeue_after_database_loss(*, job_id: int, attempts: int, wait_s
 def import_job_cancel(*, job: MarketplaceImportJob) -> MarketplaceImportJob:
     """Stop a job: a pending one at once, a processing one within seconds (the worker checks)."""
     if not job.is_active:
-        raise ApplicationError(f"Job {job.pk} is {job.status} and cannot be cancelled.", extra={"status": 409})
+        raise ImportJobNotCancellable(f"Job {job.pk} is {job.status} and cannot be cancelled.")
     now = timezone.now()
     # A pending job has no worker yet: cancel it directly. A processing one is told to stop.
     MarketplaceImportJob.objects.filter(id=job.pk, status=Status.PENDING).update(
@@ -235,14 +243,11 @@ def import_job_retry(*, job: MarketplaceImportJob, user: User | None) -> Marketp
     file is gone once its job ended, so only URL imports can be retried.
     """
     if job.status not in (Status.FAILED, Status.CANCELLED, Status.COMPLETED_WITH_ERRORS):
-        raise ApplicationError(
-            f"Only failed, cancelled or partly failed jobs can be retried; job {job.pk} is {job.status}.",
-            extra={"status": 409},
+        raise ImportJobNotRetryable(
+            f"Only failed, cancelled or partly failed jobs can be retried; job {job.pk} is {job.status}."
         )
     if not job.source_url:
-        raise ApplicationError(
-            "This job imported an uploaded file, which is not kept: upload it again.", extra={"status": 409}
-        )
+        raise ImportJobNotRetryable("This job imported an uploaded file, which is not kept: upload it again.")
     new_job = import_job_create(
         store=job.store,
         user=user,

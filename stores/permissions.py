@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
-from stores.models import Store, StoreMembership
+from stores.models import Store
+from stores.selectors import store_access_get
 
 
 def store_for_request(request: HttpRequest, code: str, *, write: bool = False) -> Store:
@@ -14,20 +16,12 @@ def store_for_request(request: HttpRequest, code: str, *, write: bool = False) -
     and PermissionDenied (403) for a member whose role may only read. Sets request.store
     and request.membership for the templates.
     """
-    from django.core.exceptions import PermissionDenied
-
-    store = Store.objects.filter(code=code).first()
-    if store is None:
+    access = store_access_get(user=request.user, code=code)
+    if access is None:
         raise Http404("No such store")
-    user = request.user
-    membership = None
-    if not user.is_staff:
-        membership = StoreMembership.objects.filter(user=user, store=store).first()
-        if membership is None:
-            raise Http404("No such store")
-        if write and not membership.can_write:
-            raise PermissionDenied("Your role in this store is read-only.")
-    request.store = store
-    request.membership = membership
-    request.can_write = user.is_staff or (membership is not None and membership.can_write)
-    return store
+    if write and not access.can_write:
+        raise PermissionDenied("Your role in this store is read-only.")
+    request.store = access.store
+    request.membership = access.membership
+    request.can_write = access.can_write
+    return access.store

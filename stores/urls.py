@@ -7,7 +7,6 @@ from stores import views
 app_name = "stores"
 
 urlpatterns = [
-    path("<slug:code>/", views.dashboard, name="dashboard"),
     path("<slug:code>/settings", views.store_settings, name="settings"),
     path("<slug:code>/settings/", views.store_settings),
 ]

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -10,19 +9,7 @@ from django.shortcuts import redirect, render
 from core.forms import add_service_errors
 from stores.forms import StoreSettingsForm
 from stores.permissions import store_for_request
-from stores.selectors import store_dashboard_data
 from stores.services import SETTINGS_FIELDS, store_update_settings
-
-
-@login_required
-def dashboard(request: HttpRequest, code: str) -> HttpResponse:
-    store = store_for_request(request, code)
-    context = {
-        "store": store,
-        "poll_seconds": getattr(settings, "MARKETPLACE_PORTAL_REFRESH_SECONDS", 10),
-        **store_dashboard_data(store=store),
-    }
-    return render(request, "stores/dashboard.html", context)
 
 
 @login_required

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 
 import pytest
+from django.urls import clear_url_caches
 
 from stores.models import StoreMembership
 from tests.factories.accounts import DEFAULT_PASSWORD, AdminFactory, UserFactory
@@ -39,6 +41,31 @@ def _fast_test_settings(settings, tmp_path, monkeypatch):
     settings.MARKETPLACE_UPLOAD_DIR = tmp_path / "media" / "feeds"
     settings.MARKETPLACE_DOWNLOAD_DIR = tmp_path / "media" / "downloads"
     settings.SECURE_SSL_REDIRECT = False
+
+
+def _mount_demo_feeds(settings, on: bool) -> None:
+    # config/urls.py reads MARKETPLACE_DEMO_FEEDS once, when it is imported.
+    settings.MARKETPLACE_DEMO_FEEDS = on
+    importlib.reload(importlib.import_module(settings.ROOT_URLCONF))
+    clear_url_caches()
+
+
+@pytest.fixture
+def demo_feeds(settings):
+    """The demo feeds served at /demo-feeds/, as under `make run` (MARKETPLACE_DEMO_FEEDS=1)."""
+    before = settings.MARKETPLACE_DEMO_FEEDS
+    _mount_demo_feeds(settings, True)
+    yield
+    _mount_demo_feeds(settings, before)
+
+
+@pytest.fixture
+def no_demo_feeds(settings):
+    """MARKETPLACE_DEMO_FEEDS off, as in a deployment."""
+    before = settings.MARKETPLACE_DEMO_FEEDS
+    _mount_demo_feeds(settings, False)
+    yield
+    _mount_demo_feeds(settings, before)
 
 
 @pytest.fixture

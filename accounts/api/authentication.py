@@ -7,7 +7,6 @@ then, or a store renamed or deleted, must lose access at once, not when the toke
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
@@ -18,22 +17,10 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import Token
 
 from accounts.models import User
-from stores.models import Store, StoreMembership
+from stores.selectors import StoreAccess, store_access_get, store_access_get_with_member
 
 STORE_ID_CLAIM = "store_id"
 STORE_CODE_CLAIM = "store_code"
-
-
-@dataclass(frozen=True)
-class StoreAccess:
-    """The store a request acts on, and the caller's membership (None for a platform admin)."""
-
-    store: Store
-    membership: StoreMembership | None
-
-    @property
-    def can_write(self) -> bool:
-        return self.membership is None or self.membership.can_write
 
 
 class StoreAccessRevoked(exceptions.AuthenticationFailed):
@@ -53,19 +40,14 @@ def store_access_for_claims(*, user: User, claims: Any) -> StoreAccess | None:
         return None
     if not isinstance(store_id, int) or isinstance(store_id, bool):
         raise StoreAccessRevoked()
-    if user.is_staff:
-        store = Store.objects.filter(id=store_id).first()
-        membership = None
-    else:
-        membership = StoreMembership.objects.select_related("store").filter(user=user, store_id=store_id).first()
-        store = membership.store if membership is not None else None
-    if store is None or store.code != claims.get(STORE_CODE_CLAIM):
+    access = store_access_get(user=user, store_id=store_id)
+    if access is None or access.store.code != claims.get(STORE_CODE_CLAIM):
         raise StoreAccessRevoked()
-    return StoreAccess(store=store, membership=membership)
+    return access
 
 
-def _claimed_membership(claims: Any) -> StoreMembership | None:
-    """A store JWT's membership with its user and store, in one query, when all is well.
+def _claimed_access(claims: Any) -> StoreAccess | None:
+    """A store JWT's access with its member's user, in one query, when all is well.
 
     Returns None whenever the answer is anything but a plain success (no store claims, no
     such membership, a renamed store, an inactive user, a platform admin, revocation
@@ -77,17 +59,13 @@ def _claimed_membership(claims: Any) -> StoreMembership | None:
         return None
     if jwt_settings.CHECK_REVOKE_TOKEN:
         return None
-    try:
-        # get(): one row at most (unique user and store), and no ORDER BY to build.
-        membership = StoreMembership.objects.select_related("user", "store").get(
-            store_id=store_id, **{f"user__{jwt_settings.USER_ID_FIELD}": user_id})
-    except (StoreMembership.DoesNotExist, TypeError, ValueError):
+    access = store_access_get_with_member(store_id=store_id, user_lookup={jwt_settings.USER_ID_FIELD: user_id})
+    if access is None or access.store.code != claims.get(STORE_CODE_CLAIM):
         return None
-    if membership.store.code != claims.get(STORE_CODE_CLAIM):
+    user = access.membership.user
+    if user.is_staff or not user.is_active:
         return None
-    if membership.user.is_staff or not membership.user.is_active:
-        return None
-    return membership
+    return access
 
 
 class StoreJWTAuthentication(JWTAuthentication):
@@ -106,10 +84,10 @@ class StoreJWTAuthentication(JWTAuthentication):
         if raw_token is None:
             return None
         token = self.get_validated_token(raw_token)
-        membership = _claimed_membership(token)
-        if membership is not None:
-            request.store_access = StoreAccess(store=membership.store, membership=membership)
-            return membership.user, token
+        access = _claimed_access(token)
+        if access is not None:
+            request.store_access = access
+            return access.membership.user, token
         user = self.get_user(token)
         request.store_access = store_access_for_claims(user=user, claims=token)
         return user, token

@@ -13,18 +13,24 @@ from __future__ import annotations
 
 import re
 
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from accounts.api.authentication import StoreAccess
 from accounts.models import User
-from stores.models import Store, StoreMembership
+from stores.selectors import StoreAccess, store_access_get, store_access_only
 
 STORE_HEADER = "X-Store-Code"
 _STORE_HEADER_META = "HTTP_X_STORE_CODE"
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
+# How every store endpoint documents the header.
+STORE_HEADER_PARAMETER = OpenApiParameter(
+    STORE_HEADER, str, OpenApiParameter.HEADER, required=False,
+    description="The store to act on, for session authentication or a token without store claims when the "
+    "user belongs to several stores. Ignored with a store JWT.",
+)
 
 
 class NoStoreSelected(exceptions.PermissionDenied):
@@ -46,25 +52,17 @@ class ReadOnlyRole(exceptions.PermissionDenied):
 
 def _store_access_from_header(*, user: User, code: str) -> StoreAccess:
     # Another store answers exactly like a store that does not exist (SPEC section 4).
-    not_found = exceptions.NotFound("No such store.")
-    if not _SLUG.fullmatch(code):
-        raise not_found
-    if user.is_staff:
-        store = Store.objects.filter(code=code).first()
-        if store is None:
-            raise not_found
-        return StoreAccess(store=store, membership=None)
-    membership = StoreMembership.objects.select_related("store").filter(user=user, store__code=code).first()
-    if membership is None:
-        raise not_found
-    return StoreAccess(store=membership.store, membership=membership)
+    access = store_access_get(user=user, code=code) if _SLUG.fullmatch(code) else None
+    if access is None:
+        raise exceptions.NotFound("No such store.")
+    return access
 
 
 def _only_store_access(*, user: User) -> StoreAccess:
-    memberships = list(StoreMembership.objects.select_related("store").filter(user=user)[:2])
-    if len(memberships) != 1:
+    access = store_access_only(user=user)
+    if access is None:
         raise NoStoreSelected()
-    return StoreAccess(store=memberships[0].store, membership=memberships[0])
+    return access
 
 
 def store_access_for_request(request: Request) -> StoreAccess:

@@ -23,8 +23,9 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.api.authentication import STORE_CODE_CLAIM, STORE_ID_CLAIM, store_access_for_claims
 from accounts.models import User
-from marketplace.api.common import error_responses
-from stores.models import Store, StoreMembership
+from core.api.errors import error_responses
+from stores.models import Store
+from stores.selectors import store_access_get, store_access_only
 
 TAGS = ["auth"]
 
@@ -40,21 +41,15 @@ class TokenPairSerializer(serializers.Serializer):
 def _token_store(*, user: User, store_code: str) -> Store | None:
     """The store to bind the token to: the one asked for, else the user's only store."""
     if store_code:
-        if user.is_staff:
-            store = Store.objects.filter(code=store_code).first()
-        else:
-            membership = (
-                StoreMembership.objects.select_related("store").filter(user=user, store__code=store_code).first()
-            )
-            store = membership.store if membership is not None else None
-        if store is None:
+        access = store_access_get(user=user, code=store_code)
+        if access is None:
             # The same answer for a store that does not exist: existence is not revealed.
             raise serializers.ValidationError({"store_code": ["You are not a member of this store."]})
-        return store
+        return access.store
     if user.is_staff:
-        return None
-    memberships = list(StoreMembership.objects.select_related("store").filter(user=user)[:2])
-    return memberships[0].store if len(memberships) == 1 else None
+        return None  # without store_code an admin's token is bound to no store: admins may act on all
+    access = store_access_only(user=user)
+    return access.store if access is not None else None
 
 
 class _NoAuthentication(BaseAuthentication):

@@ -7,7 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from marketplace.api.common import page_serializer
+from core.api.pagination import page_serializer
 from marketplace.models import MarketplaceProduct
 
 

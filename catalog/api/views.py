@@ -16,10 +16,9 @@ from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from accounts.api.permissions import STORE_HEADER, IsStoreMember, IsStoreWriter
+from accounts.api.permissions import STORE_HEADER_PARAMETER, IsStoreMember, IsStoreWriter
 from catalog.api.serializers import CatalogProductOutputSerializer, CatalogProductPageSerializer
 from catalog.models import Product
 from catalog.selectors import ORDERING_DEFAULT, ORDERINGS, JobScope, catalog_item_filter, catalog_item_get
@@ -32,16 +31,13 @@ from catalog.services import (
     product_unpublish,
     product_update_overrides,
 )
-from marketplace.api.common import PaginationInput, error_responses, limit_field, paginate
+from core.api.errors import error_responses
+from core.api.ids import parse_path_id
+from core.api.pagination import PaginationInput, limit_field, paginate
 from marketplace.models import Availability, Condition, MarketplaceImportJob
 from stores.models import Store
 
 TAGS = ["store catalog"]
-STORE_HEADER_PARAMETER = OpenApiParameter(
-    STORE_HEADER, str, OpenApiParameter.HEADER, required=False,
-    description="The store to act on, for session authentication or a token without store claims when the "
-    "user belongs to several stores. Ignored with a store JWT.",
-)
 PRODUCT_ID_PARAMETER = OpenApiParameter("product_id", int, OpenApiParameter.PATH,
                                         description="Catalog product id (the `id` of a published product).")
 # Integer columns of PostgreSQL (display_order, quantities) are 32-bit.
@@ -51,9 +47,7 @@ MAX_IDS_PER_REQUEST = 10_000
 
 def _parse_product_id(value: str) -> int:
     """The integer id of a path segment; anything else is an unknown product (404, never a 500)."""
-    if not value.isascii() or not value.isdigit() or len(value) > 19 or not 0 < int(value) <= MAX_ID:
-        raise NotFound("No such product.")
-    return int(value)
+    return parse_path_id(value, not_found="No such product.")
 
 
 class _StoreMemberReadWriterWrite(BasePermission):
@@ -89,13 +83,6 @@ class CatalogFilterInput(PaginationInput):
 
     class Meta:
         ref_name = "CatalogProductFilter"
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        # A misspelt filter (`publised=true`) must not silently answer with everything.
-        unknown = sorted(set(self.initial_data) - set(self.fields) - {api_settings.URL_FORMAT_OVERRIDE})
-        if unknown:
-            raise serializers.ValidationError(dict.fromkeys(unknown[:10], ["Unknown query parameter."]))
-        return attrs
 
 
 class CatalogProductListApi(APIView):

@@ -11,14 +11,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.permissions import IsPlatformAdmin
-from marketplace.api.common import (
-    JOB_ID_PARAMETER,
-    MAX_DB_ID,
-    PaginationInput,
-    error_responses,
-    paginate,
-    parse_job_id,
-)
+from core.api.errors import error_responses
+from core.api.ids import MAX_DB_ID
+from core.api.pagination import PaginationInput, paginate
+from marketplace.api.common import JOB_ID_PARAMETER, parse_job_id
 from marketplace.api.conditional import CONDITIONAL_PARAMETERS, NOT_MODIFIED
 from marketplace.api.imports import ImportSettingsInput, start_import
 from marketplace.api.job_views import (

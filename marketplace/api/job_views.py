@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from marketplace.api.common import PaginationInput, limit_field, paginate
+from core.api.pagination import PaginationInput, limit_field, paginate
 from marketplace.api.conditional import conditional_response, jobs_etag
 from marketplace.api.csv import CsvApiMixin, errors_csv_response
 from marketplace.api.serializers import ImportErrorOutputSerializer, ImportJobOutputSerializer

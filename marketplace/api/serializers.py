@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from marketplace.api.common import page_serializer
+from core.api.pagination import page_serializer
 from marketplace.models import MarketplaceImportError, MarketplaceImportJob
 
 

@@ -9,21 +9,16 @@ from __future__ import annotations
 
 from django.http import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.permissions import STORE_HEADER, IsStoreMember, IsStoreWriter
-from marketplace.api.common import (
-    JOB_ID_PARAMETER,
-    PaginationInput,
-    error_responses,
-    page_body,
-    page_rows,
-    parse_job_id,
-)
+from accounts.api.permissions import STORE_HEADER_PARAMETER, IsStoreMember, IsStoreWriter
+from core.api.errors import error_responses
+from core.api.pagination import PaginationInput, page_body, page_rows
+from marketplace.api.common import JOB_ID_PARAMETER, parse_job_id
 from marketplace.api.conditional import CONDITIONAL_PARAMETERS, NOT_MODIFIED, conditional_response, jobs_etag
 from marketplace.api.imports import ImportSettingsInput, start_import
 from marketplace.api.job_views import ErrorFilterInput, JobCancelApi, JobDetailApi, JobErrorCsvApi, JobErrorListApi
@@ -38,11 +33,6 @@ from marketplace.models import MarketplaceImportJob
 from marketplace.selectors import import_job_get_for_store, import_job_list_for_store
 
 TAGS = ["store imports"]
-STORE_HEADER_PARAMETER = OpenApiParameter(
-    STORE_HEADER, str, OpenApiParameter.HEADER, required=False,
-    description="The store to act on, for session authentication or a token without store claims when the "
-    "user belongs to several stores. Ignored with a store JWT.",
-)
 READ_ERRORS = error_responses(401, 403, 404)
 WRITE_ERRORS = error_responses(401, 403, 404, 409)
 

@@ -14,7 +14,7 @@ def test_login_page_renders(client):
 
 def test_a_store_owner_lands_on_their_store(client, owner, store, password):
     response = client.post("/accounts/login/", {"username": "alice", "password": password}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("stores:dashboard", args=[store.code])
+    assert response.redirect_chain[-1][0] == reverse("dashboard:store", args=[store.code])
     assert response.status_code == 200
     assert store.name.encode() in response.content
 

@@ -247,7 +247,7 @@ def test_cancel_and_retry_from_the_details(admin_client_root, admin_user, store)
 def test_every_page_holds_the_right_jobs_whichever_way_it_is_read(admin_client_root, store, monkeypatch,
                                                                  direct_offset):
     """Deep pages are read id-first and from the nearer end; they must match a plain slice."""
-    from marketplace import admin_views
+    from marketplace.admin_pages import views as admin_views
 
     monkeypatch.setattr(admin_views.KnownCountPaginator, "DIRECT_OFFSET", direct_offset)
     for _ in range(61):

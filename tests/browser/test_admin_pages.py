@@ -39,7 +39,7 @@ def start_worker(transactional_db, tmp_path, monkeypatch, settings) -> Iterator[
 
 
 @pytest.fixture
-def demo(live_server, settings):
+def demo(live_server, demo_feeds, settings):
     """seed_demo pointing the demo store's Quick Fill URLs at the live server's /demo-feeds/."""
     netloc = urlsplit(live_server.url).netloc
     settings.MARKETPLACE_FETCH_ALLOWED_HOSTS = [*settings.MARKETPLACE_FETCH_ALLOWED_HOSTS, netloc]

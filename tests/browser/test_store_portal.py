@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from marketplace.demo import demo_feed_bytes, demo_feed_rows
+from demo.feeds import demo_feed_bytes, demo_feed_rows
 from marketplace.models import MarketplaceImportJob
 from tests.factories.marketplace import MarketplaceImportErrorFactory, MarketplaceImportJobFactory
 

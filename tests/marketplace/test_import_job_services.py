@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, ConflictError
 from marketplace.importing.jobs import (
     BatchCounts,
     import_job_add_counts,
@@ -87,11 +87,11 @@ def test_it_refuses_an_inactive_store(store, owner):
     assert "inactive" in str(excinfo.value)
 
 
-def test_a_second_import_of_the_same_store_and_language_is_409(store, owner):
+def test_a_second_import_of_the_same_store_and_language_is_a_conflict(store, owner):
     first = _create(store, owner, language="fr")
     with pytest.raises(ImportAlreadyRunning) as excinfo:
         _create(store, owner, language="fr")
-    assert excinfo.value.extra["status"] == 409
+    assert isinstance(excinfo.value, ConflictError)  # what the API answers with 409
     assert excinfo.value.extra["job_id"] == first.pk
     assert str(first.pk) in excinfo.value.message
     # Another language of the same store, or the same language of another store, may run.

@@ -420,7 +420,7 @@ def _count_queries(client, url, headers) -> int:
 
 def test_history_queries_do_not_grow_with_the_page_size(as_role, store, owner, monkeypatch,
                                                          django_assert_num_queries):
-    monkeypatch.setattr("marketplace.views.HISTORY_PAGE_SIZE", 100)
+    monkeypatch.setattr("marketplace.portal.views.HISTORY_PAGE_SIZE", 100)
     client = as_role("owner")
     _make_jobs(store, owner, 5)
     small = _count_queries(client, _url("history", store.code), HTMX)
@@ -546,7 +546,7 @@ def test_a_job_without_errors_says_so(as_role, store, owner):
 
 
 def test_error_queries_do_not_grow_with_the_page_size(as_role, store, job, monkeypatch, django_assert_num_queries):
-    monkeypatch.setattr("marketplace.views.ERRORS_PAGE_SIZE", 100)
+    monkeypatch.setattr("marketplace.portal.views.ERRORS_PAGE_SIZE", 100)
     client = as_role("owner")
     _errors(job, 5)
     modal = _count_queries(client, _url("job-detail", store.code, job.pk), HTMX)

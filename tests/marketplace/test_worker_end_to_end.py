@@ -26,7 +26,7 @@ def _job_finished(job_id: int) -> MarketplaceImportJob | None:
 
 
 @pytest.fixture
-def live_feeds(live_server, settings):
+def live_feeds(live_server, demo_feeds, settings):
     """The live server's own demo feeds, allowed past the private-address block.
 
     Request it before `qcluster` so the worker starts with the allowance.

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from marketplace.demo import DEMO_FEEDS, demo_feed_bytes
+from demo.feeds import DEMO_FEEDS, demo_feed_bytes
 from marketplace.importing.decoding import open_feed
 from marketplace.importing.mapping import MappingError, normalize_header, resolve_columns
 from marketplace.importing.schema import ATTRIBUTES_BY_NAME

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from marketplace.demo import DEMO_FEEDS, demo_feed_bytes, gtin13
+from demo.feeds import DEMO_FEEDS, demo_feed_bytes, gtin13
 from marketplace.importing.decoding import MalformedRecord, open_feed
 from marketplace.importing.mapping import resolve_columns
 from marketplace.importing.normalizers import (

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 
-from marketplace.demo import DEMO_FEEDS, demo_feed_bytes
+from demo.feeds import DEMO_FEEDS, demo_feed_bytes
 
 
 def demo_feed(request: HttpRequest, name: str) -> HttpResponse:

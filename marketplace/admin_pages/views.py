@@ -33,7 +33,7 @@ from core.exceptions import ApplicationError
 from core.forms import add_service_errors
 from core.log_reader import log_tail
 from core.services import model_update
-from marketplace.admin_forms import (
+from marketplace.admin_pages.forms import (
     STATUS_ACTIVE,
     AdminImportForm,
     AdminStoreForm,

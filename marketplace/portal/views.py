@@ -25,8 +25,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.exceptions import ApplicationError
 from core.forms import add_service_errors
 from marketplace.exports import errors_csv_lines
-from marketplace.forms import ErrorFilterForm, ImportForm
+from marketplace.forms import ErrorFilterForm
 from marketplace.models import MarketplaceImportJob
+from marketplace.portal.forms import ImportForm
 from marketplace.selectors import (
     import_error_kinds,
     import_error_list,

@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-import csv
 import io
 
 import pytest
 from django.core.management import call_command
 
 from accounts.models import User
-from marketplace.demo import DEMO_FEEDS, DEMO_ROWS
 from stores.models import Store, StoreMembership
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +30,7 @@ def test_seed_demo_is_idempotent():
     assert ("owner", "demo", "owner") in memberships
 
 
-def test_seed_demo_points_quick_fill_at_the_served_feeds(client):
+def test_seed_demo_points_quick_fill_at_the_served_feeds(client, demo_feeds):
     out = io.StringIO()
     call_command("seed_demo", "--base-url", "http://testserver", stdout=out)
     store = Store.objects.get(code="demo")
@@ -45,30 +43,8 @@ def test_seed_demo_points_quick_fill_at_the_served_feeds(client):
         assert response["Content-Type"].startswith("text/csv")
 
 
-@pytest.mark.parametrize("name", sorted(DEMO_FEEDS))
-def test_the_demo_feeds_are_readable_csv(client, name):
-    feed = DEMO_FEEDS[name]
-    response = client.get(f"/demo-feeds/{name}")
-    assert response.status_code == 200
-    text = response.content.decode(feed.encoding)
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=feed.delimiter))
-    header, data = rows[0], rows[1:]
-    assert len(header) == 15
-    assert len(data) == DEMO_ROWS + 1  # one duplicated id on purpose
-    assert all(len(row) == len(header) for row in data)
-    ids = [row[0] for row in data]
-    assert len(set(ids)) == DEMO_ROWS
-
-
-def test_the_french_feed_is_cp1252_with_semicolons_and_euro_signs(client):
-    raw = client.get("/demo-feeds/letzshop-fr.csv").content
-    with pytest.raises(UnicodeDecodeError):
-        raw.decode("utf-8")
-    text = raw.decode("cp1252")
-    assert text.splitlines()[0].startswith("id;titre;")
-    assert "€" in text
-
-
-def test_an_unknown_demo_feed_is_404(client):
-    assert client.get("/demo-feeds/../../settings.py").status_code == 404
-    assert client.get("/demo-feeds/nope.csv").status_code == 404
+def test_seed_demo_says_when_the_feeds_are_not_served(no_demo_feeds):
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "only with MARKETPLACE_DEMO_FEEDS=1" in out.getvalue()
+    assert Store.objects.get(code="demo").feed_url("fr") == "http://127.0.0.1:8000/demo-feeds/letzshop-fr.csv"

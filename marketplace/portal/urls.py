@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from marketplace import views
+from marketplace.portal import views
 
 app_name = "marketplace"
 

@@ -1,13 +1,16 @@
+"""manage.py seed_demo: the demo admin, the demo store and its members, Quick Fill on the demo feeds."""
+
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.urls import reverse
 
 from accounts.models import User
-from marketplace.demo import DEMO_FEEDS
+from demo.feeds import DEMO_FEEDS
 from stores.models import Store, StoreMembership
 
 DEMO_STORE_CODE = "demo"
@@ -29,7 +32,12 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args: Any, base_url: str, **options: Any) -> None:
         base_url = base_url.rstrip("/")
-        urls = {feed.language: base_url + reverse("demo-feed", args=[name]) for name, feed in DEMO_FEEDS.items()}
+        # demo.urls' own paths: config/urls.py mounts them at the root, and only while MARKETPLACE_DEMO_FEEDS
+        # is on, so the addresses are the same whether this process serves them or not.
+        urls = {
+            feed.language: base_url + reverse("demo-feed", args=[name], urlconf="demo.urls")
+            for name, feed in DEMO_FEEDS.items()
+        }
         store, _ = Store.objects.update_or_create(
             code=DEMO_STORE_CODE,
             defaults={
@@ -56,3 +64,6 @@ class Command(BaseCommand):
             self.stdout.write(f"    {username:<6} / {password:<16} ({what})")
         for language, url in urls.items():
             self.stdout.write(f"  Demo feed ({language}): {url}")
+        if not settings.MARKETPLACE_DEMO_FEEDS:
+            self.stdout.write("  The application serves the demo feeds only with MARKETPLACE_DEMO_FEEDS=1 "
+                              "(make run sets it).")

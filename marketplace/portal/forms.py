@@ -1,0 +1,49 @@
+"""Forms of the store's Marketplace Import pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from core.forms import validate_http_url
+from marketplace.services import BATCH_SIZE_DEFAULT, BATCH_SIZE_MAX, BATCH_SIZE_MIN
+from stores.models import Language
+
+
+class ImportForm(forms.Form):
+    """Start an import from a feed URL or an uploaded file. The marketplace is always Letzshop."""
+
+    source_url = forms.URLField(
+        label="CSV feed URL",
+        required=False,
+        max_length=2000,
+        assume_scheme="https",
+        validators=[validate_http_url],
+        widget=forms.URLInput(attrs={"placeholder": "https://", "autocomplete": "off", "spellcheck": "false"}),
+    )
+    file = forms.FileField(
+        label="Or upload a CSV file",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.tsv,.txt,.gz,text/csv,text/plain"}),
+    )
+    language = forms.ChoiceField(label="Language", choices=Language.choices)
+    batch_size = forms.IntegerField(
+        label="Batch size",
+        min_value=BATCH_SIZE_MIN,
+        max_value=BATCH_SIZE_MAX,
+        initial=BATCH_SIZE_DEFAULT,
+        help_text=f"Products written per batch, {BATCH_SIZE_MIN}–{BATCH_SIZE_MAX}. The default suits most feeds.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        has_url = bool(cleaned.get("source_url"))
+        has_file = bool(cleaned.get("file"))
+        if "source_url" in self.errors or "file" in self.errors:
+            return cleaned
+        if has_url and has_file:
+            self.add_error("file", "Choose one source: clear the URL or remove the file.")
+        elif not has_url and not has_file:
+            self.add_error("source_url", "Enter the feed URL, use Quick Fill, or upload a CSV file.")
+        return cleaned
