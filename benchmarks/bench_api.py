@@ -288,14 +288,16 @@ def _seconds(ticks: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def cpu_snapshot(master_pid: int) -> CpuSnapshot:
+def cpu_snapshot(master_pid: int, *, postgres_server: bool) -> CpuSnapshot:
+    """CPU seconds so far; with `postgres_server`, also those of the local PostgreSQL server
+    (all its clients: others' connections count too)."""
     processes = _processes()
     # utime + stime; a PostgreSQL backend that has exited counts in its postmaster's
     # cutime + cstime (one connection per request ends thousands of them).
     gunicorn = sum(_seconds(int(f[11]) + int(f[12])) for _, ppid, f in processes.values() if ppid == master_pid)
     postgres: float | None = None
     for name, ppid, fields in processes.values():
-        if name == "postgres":
+        if postgres_server and name == "postgres":
             postgres = (postgres or 0.0) + _seconds(int(fields[11]) + int(fields[12]))
             if processes.get(ppid, ("",))[0] != "postgres":
                 postgres += _seconds(int(fields[13]) + int(fields[14]))
@@ -463,10 +465,10 @@ async def wait_until_up(port: int, process: subprocess.Popen[bytes], timeout: fl
     raise SystemExit("gunicorn did not answer within a minute")
 
 
-async def measure_cpu(load: Load, master_pid: int, measured_from: float) -> None:
+async def measure_cpu(load: Load, master_pid: int, measured_from: float, *, postgres_server: bool) -> None:
     for moment in (measured_from, load.stop_at):
         await asyncio.sleep(max(0.0, moment - time.perf_counter()))
-        load.cpu.append(cpu_snapshot(master_pid))
+        load.cpu.append(cpu_snapshot(master_pid, postgres_server=postgres_server))
 
 
 async def run_load(args: argparse.Namespace, port: int, master_pid: int, password: str, seeded: Seeded
@@ -478,7 +480,7 @@ async def run_load(args: argparse.Namespace, port: int, master_pid: int, passwor
     jobs = [seeded.processing_job_id if i % 5 == 0 else rng.choice(finished) for i in range(args.clients)]
     started = time.perf_counter()
     load = Load(port=port, token=token, use_etag=not args.no_etag, stop_at=started + args.warmup + args.seconds)
-    await asyncio.gather(measure_cpu(load, master_pid, started + args.warmup),
+    await asyncio.gather(measure_cpu(load, master_pid, started + args.warmup, postgres_server=not args.sqlite),
                          *(poll(load, job_id) for job_id in jobs))
     return load, started + args.warmup
 
@@ -542,8 +544,9 @@ def report(args: argparse.Namespace, load: Load, measured_from: float, command: 
         postgres = end.postgres - start.postgres if end.postgres is not None and start.postgres is not None else 0.0
         other = max(0.0, (end.busy - start.busy) - gunicorn - client - postgres)
         per_request = (gunicorn + client + postgres) * 1000 / len(counted)
-        print(f"  CPU per request: gunicorn workers {gunicorn * 1000 / len(counted):.2f} ms, PostgreSQL "
-              f"{postgres * 1000 / len(counted):.2f} ms, these clients {client * 1000 / len(counted):.2f} ms; "
+        server = "" if end.postgres is None else f"the PostgreSQL server {postgres * 1000 / len(counted):.2f} ms, "
+        print(f"  CPU per request: gunicorn workers {gunicorn * 1000 / len(counted):.2f} ms, {server}"
+              f"these clients {client * 1000 / len(counted):.2f} ms; "
               f"{per_request:.2f} ms in all, so {cpus} CPUs alone would serve at most "
               f"{cpus * 1000 / per_request:,.0f} requests/s")
         # Anything else running meanwhile (another test run, a build) took CPU from the measurement.
