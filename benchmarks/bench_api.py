@@ -4,7 +4,7 @@
                                    [--threads M] [--no-etag] [--sqlite] [--jobs 200]
 
 1. Create a throw-away database (PostgreSQL at BENCH_API_DATABASE_URL, default
-   postgres://postgres@127.0.0.1:5432/letzshop_bench_api, dropped and created again; or a
+   postgres://postgres@127.0.0.1:5432/letzshop_bench_api_<pid>, dropped and created again; or a
    SQLite file with --sqlite), migrate it, and seed three stores of --jobs finished jobs
    each (counters, some row errors) plus one import in progress in the measured store.
 2. Start gunicorn on a free loopback port with the deployment the README documents
@@ -70,7 +70,8 @@ def parse_args() -> argparse.Namespace:
                         help=f"run gunicorn without {GUNICORN_CONFIG} (before issue 13 the README said --workers 4)")
     parser.add_argument("--no-etag", action="store_true", help="never send If-None-Match (the state before ETags)")
     parser.add_argument("--sqlite", action="store_true", help="a throw-away SQLite file instead of PostgreSQL")
-    parser.add_argument("--pg-url", default=os.environ.get("BENCH_API_DATABASE_URL", DEFAULT_PG))
+    # One database per run, so that two runs at once never drop each other's.
+    parser.add_argument("--pg-url", default=os.environ.get("BENCH_API_DATABASE_URL", f"{DEFAULT_PG}_{os.getpid()}"))
     parser.add_argument("--jobs", type=int, default=200, help="finished jobs per store")
     parser.add_argument("--updates-per-second", type=float, default=2.0,
                         help="how often the import in progress moves its counters (0: never)")
@@ -265,37 +266,48 @@ def stop_gunicorn(process: subprocess.Popen[bytes]) -> None:
 @dataclass
 class CpuSnapshot:
     gunicorn: float  # CPU seconds of gunicorn's workers
-    client: float  # CPU seconds of this process (the clients and the counter mover)
-    busy: float  # CPU seconds the whole machine was busy
+    postgres: float | None  # of the local PostgreSQL server, all its databases (None: not on this machine)
+    client: float  # of this process (the clients and the counter mover)
+    busy: float  # that the whole machine was busy
     wall: float
 
 
-def _proc_cpu_seconds(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-
-
-def _children(pid: int) -> list[int]:
-    found = []
+def _processes() -> dict[int, tuple[str, int, list[str]]]:
+    """Every process: pid -> (name, parent pid, the /proc stat fields after the name)."""
+    found = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
-            with contextlib.suppress(OSError, IndexError):
-                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                    found.append(int(entry.name))
+            with contextlib.suppress(OSError, ValueError):
+                stat = (entry / "stat").read_text()
+                fields = stat.rsplit(")", 1)[1].split()
+                found[int(entry.name)] = (stat[stat.index("(") + 1 : stat.rindex(")")], int(fields[1]), fields)
     return found
 
 
-def cpu_snapshot(master_pid: int) -> CpuSnapshot:
+def _seconds(ticks: int) -> float:
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_snapshot(master_pid: int, *, postgres_server: bool) -> CpuSnapshot:
+    """CPU seconds so far; with `postgres_server`, also those of the local PostgreSQL server
+    (all its clients: others' connections count too)."""
+    processes = _processes()
+    # utime + stime; a PostgreSQL backend that has exited counts in its postmaster's
+    # cutime + cstime (one connection per request ends thousands of them).
+    gunicorn = sum(_seconds(int(f[11]) + int(f[12])) for _, ppid, f in processes.values() if ppid == master_pid)
+    postgres: float | None = None
+    for name, ppid, fields in processes.values():
+        if postgres_server and name == "postgres":
+            postgres = (postgres or 0.0) + _seconds(int(fields[11]) + int(fields[12]))
+            if processes.get(ppid, ("",))[0] != "postgres":
+                postgres += _seconds(int(fields[13]) + int(fields[14]))
     usage = os.times()
     busy = 0.0
     with contextlib.suppress(OSError):
         ticks = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-        busy = (sum(ticks[:8]) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
-    return CpuSnapshot(gunicorn=sum(_proc_cpu_seconds(pid) for pid in _children(master_pid)),
-                       client=usage.user + usage.system, busy=busy, wall=time.perf_counter())
+        busy = _seconds(sum(ticks[:8]) - ticks[3] - ticks[4])  # all but idle and iowait
+    return CpuSnapshot(gunicorn=gunicorn, postgres=postgres, client=usage.user + usage.system, busy=busy,
+                       wall=time.perf_counter())
 
 
 # --- A small HTTP/1.1 client on asyncio streams ---------------------------------------------
@@ -453,10 +465,10 @@ async def wait_until_up(port: int, process: subprocess.Popen[bytes], timeout: fl
     raise SystemExit("gunicorn did not answer within a minute")
 
 
-async def measure_cpu(load: Load, master_pid: int, measured_from: float) -> None:
+async def measure_cpu(load: Load, master_pid: int, measured_from: float, *, postgres_server: bool) -> None:
     for moment in (measured_from, load.stop_at):
         await asyncio.sleep(max(0.0, moment - time.perf_counter()))
-        load.cpu.append(cpu_snapshot(master_pid))
+        load.cpu.append(cpu_snapshot(master_pid, postgres_server=postgres_server))
 
 
 async def run_load(args: argparse.Namespace, port: int, master_pid: int, password: str, seeded: Seeded
@@ -468,7 +480,7 @@ async def run_load(args: argparse.Namespace, port: int, master_pid: int, passwor
     jobs = [seeded.processing_job_id if i % 5 == 0 else rng.choice(finished) for i in range(args.clients)]
     started = time.perf_counter()
     load = Load(port=port, token=token, use_etag=not args.no_etag, stop_at=started + args.warmup + args.seconds)
-    await asyncio.gather(measure_cpu(load, master_pid, started + args.warmup),
+    await asyncio.gather(measure_cpu(load, master_pid, started + args.warmup, postgres_server=not args.sqlite),
                          *(poll(load, job_id) for job_id in jobs))
     return load, started + args.warmup
 
@@ -523,15 +535,23 @@ def report(args: argparse.Namespace, load: Load, measured_from: float, command: 
               f"{m['errors']:>7} {m['not_modified']:>6.1%}")
     print()
     print(f"  {rps:,.1f} requests/s")
+    cpu_ms = ""
     if len(load.cpu) == 2 and counted:
         start, end = load.cpu
         wall, cpus = end.wall - start.wall, os.cpu_count() or 1
-        gunicorn_ms = (end.gunicorn - start.gunicorn) * 1000 / len(counted)
-        client_ms = (end.client - start.client) * 1000 / len(counted)
-        busy = (end.busy - start.busy) / (wall * cpus)
-        # What is left of the busy time is the database server and any other load on the machine.
-        print(f"  CPU per request: gunicorn workers {gunicorn_ms:.2f} ms, these clients {client_ms:.2f} ms; "
-              f"machine {busy:.0%} busy ({cpus} CPUs)")
+        gunicorn = end.gunicorn - start.gunicorn
+        client = end.client - start.client
+        postgres = end.postgres - start.postgres if end.postgres is not None and start.postgres is not None else 0.0
+        other = max(0.0, (end.busy - start.busy) - gunicorn - client - postgres)
+        per_request = (gunicorn + client + postgres) * 1000 / len(counted)
+        server = "" if end.postgres is None else f"the PostgreSQL server {postgres * 1000 / len(counted):.2f} ms, "
+        print(f"  CPU per request: gunicorn workers {gunicorn * 1000 / len(counted):.2f} ms, {server}"
+              f"these clients {client * 1000 / len(counted):.2f} ms; "
+              f"{per_request:.2f} ms in all, so {cpus} CPUs alone would serve at most "
+              f"{cpus * 1000 / per_request:,.0f} requests/s")
+        # Anything else running meanwhile (another test run, a build) took CPU from the measurement.
+        print(f"  other processes used {other / (wall * cpus):.0%} of the machine meanwhile")
+        cpu_ms = f" cpu_ms={per_request:.2f} other_load={other / (wall * cpus):.2f}"
     met = rps >= TARGET_RPS and total["p99"] < TARGET_P99_MS and total["errors"] == 0
     print(f"  issue 13's target (>= {TARGET_RPS} requests/s, p99 < {TARGET_P99_MS} ms, 0 errors): "
           f"{'met' if met else 'NOT met'}")
@@ -541,7 +561,7 @@ def report(args: argparse.Namespace, load: Load, measured_from: float, command: 
     print(f"BENCH-API rps={rps:.1f} p50_ms={total['p50']:.1f} p90_ms={total['p90']:.1f} p99_ms={total['p99']:.1f} "
           f"max_ms={total['max']:.1f} errors={total['errors']} not_modified={total['not_modified']:.3f} "
           f"clients={args.clients} db={database.lower()} etag={'off' if args.no_etag else 'on'} "
-          f"server={','.join(o.removeprefix('--') for o in options if o != 'config.wsgi')}")
+          f"server={','.join(o.removeprefix('--') for o in options if o != 'config.wsgi')}{cpu_ms}")
 
 
 def main() -> None:

@@ -10,11 +10,15 @@ from __future__ import annotations
 import multiprocessing
 import os
 
-# Sync workers, two per core. A request is a few milliseconds of Python and a few short
-# queries, so a process per request in flight keeps both cores busy; threads (gthread)
-# share one interpreter lock per process, and kept-alive connections bunched on one
-# process left the other idle: a worse p99 at every count measured. Behind the TLS
-# proxy, which buffers slow clients, sync workers are gunicorn's own recommendation.
+# Sync workers, two per core. A poll is about 5 ms of Python and two short queries, so a
+# process per request in flight keeps both cores busy. gthread (2x4, 2x8, 4x2, 4x4
+# threads) served about as many requests/s, with a little less CPU per request (kept-alive
+# connections), but its p99 was typically 2 to 5 times its median (once 27 times), where
+# sync workers' stayed between 1.3 and 3 times: a kept-alive connection stays with the
+# process that accepted it, and with 50 of them one process queued while another idled;
+# a sync worker accepts only when free. 3 and 6 sync workers were within the noise of 4;
+# 8 did worse. Behind the TLS proxy, which buffers slow clients, sync workers are
+# gunicorn's own recommendation.
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count()))
 worker_class = "sync"
 
