@@ -7,10 +7,17 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from marketplace.models import MarketplaceImportJob
+from tests.factories.marketplace import MarketplaceImportJobFactory
 
 TOKEN_URL = "/api/v1/auth/token"
 STORE_API = "/api/v1/store/marketplace"
 ADMIN_API = "/api/v1/admin/marketplace-import-jobs"
+LIST = f"{STORE_API}/imports"
+
+
+def detail_url(job: MarketplaceImportJob) -> str:
+    return f"{STORE_API}/imports/{job.pk}"
 
 
 @pytest.fixture(autouse=True)
@@ -46,3 +53,17 @@ def client_for(password) -> Callable[..., APIClient]:
         return client
 
     return make
+
+
+@pytest.fixture
+def api(client_for, owner):
+    """alice's client, with the store JWT she gets by default (she has one store); modules
+    that need another caller define their own."""
+    return client_for(owner)
+
+
+@pytest.fixture
+def job(store, owner) -> MarketplaceImportJob:
+    """A job of alice's store, running: what the portal's auto-refresh polls."""
+    return MarketplaceImportJobFactory(store=store, user=owner, status=MarketplaceImportJob.Status.PROCESSING,
+                                       total_processed=1000)

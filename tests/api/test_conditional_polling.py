@@ -13,29 +13,14 @@ from django.utils import timezone
 
 from marketplace.models import MarketplaceImportJob
 from stores.models import StoreMembership
-from tests.api.conftest import ADMIN_API, STORE_API
+from tests.api.conftest import ADMIN_API, LIST, STORE_API, detail_url
 from tests.factories.marketplace import MarketplaceImportJobFactory
 from tests.factories.stores import StoreMembershipFactory
 
 pytestmark = pytest.mark.django_db
 
-LIST = f"{STORE_API}/imports"
 Status = MarketplaceImportJob.Status
 
-
-@pytest.fixture
-def api(client_for, owner):
-    """alice's client, with the store JWT she gets by default (she has one store)."""
-    return client_for(owner)
-
-
-@pytest.fixture
-def job(store, owner):
-    return MarketplaceImportJobFactory(store=store, user=owner, status=Status.PROCESSING, total_processed=1000)
-
-
-def _detail(job: MarketplaceImportJob) -> str:
-    return f"{STORE_API}/imports/{job.pk}"
 
 
 def _progress(job: MarketplaceImportJob, **changes) -> None:
@@ -45,9 +30,9 @@ def _progress(job: MarketplaceImportJob, **changes) -> None:
 
 # --- The job detail ------------------------------------------------------------------------
 def test_an_unchanged_job_answers_304_with_no_body(api, job):
-    first = api.get(_detail(job))
+    first = api.get(detail_url(job))
 
-    again = api.get(_detail(job), HTTP_IF_NONE_MATCH=first["ETag"])
+    again = api.get(detail_url(job), HTTP_IF_NONE_MATCH=first["ETag"])
 
     assert first.status_code == 200 and first["ETag"].startswith('"')
     assert again.status_code == 304
@@ -58,10 +43,10 @@ def test_an_unchanged_job_answers_304_with_no_body(api, job):
 
 
 def test_a_job_that_moved_answers_200_with_a_new_etag(api, job):
-    first = api.get(_detail(job))
+    first = api.get(detail_url(job))
     _progress(job, total_processed=2000)
 
-    again = api.get(_detail(job), HTTP_IF_NONE_MATCH=first["ETag"])
+    again = api.get(detail_url(job), HTTP_IF_NONE_MATCH=first["ETag"])
 
     assert again.status_code == 200
     assert again["ETag"] != first["ETag"]
@@ -69,23 +54,23 @@ def test_a_job_that_moved_answers_200_with_a_new_etag(api, job):
 
 
 def test_the_etag_follows_every_shown_value_not_only_updated_at(api, job):
-    first = api.get(_detail(job))
+    first = api.get(detail_url(job))
     MarketplaceImportJob.objects.filter(pk=job.pk).update(error_message="The feed is gone.")
 
-    again = api.get(_detail(job), HTTP_IF_NONE_MATCH=first["ETag"])
+    again = api.get(detail_url(job), HTTP_IF_NONE_MATCH=first["ETag"])
 
     assert again.status_code == 200
     assert again.json()["error_message"] == "The feed is gone."
 
 
 def test_a_renamed_creator_or_store_name_changes_the_etag(api, job, owner, store):
-    first = api.get(_detail(job))["ETag"]
+    first = api.get(detail_url(job))["ETag"]
     owner.username = "alice-renamed"
     owner.save()
-    renamed_user = api.get(_detail(job), HTTP_IF_NONE_MATCH=first)
+    renamed_user = api.get(detail_url(job), HTTP_IF_NONE_MATCH=first)
     store.name = "Alpha Store Renamed"
     store.save()
-    renamed_store = api.get(_detail(job), HTTP_IF_NONE_MATCH=renamed_user["ETag"])
+    renamed_store = api.get(detail_url(job), HTTP_IF_NONE_MATCH=renamed_user["ETag"])
 
     assert (renamed_user.status_code, renamed_user.json()["created_by"]) == (200, "alice-renamed")
     assert (renamed_store.status_code, renamed_store.json()["store_name"]) == (200, "Alpha Store Renamed")
@@ -93,12 +78,12 @@ def test_a_renamed_creator_or_store_name_changes_the_etag(api, job, owner, store
 
 def test_another_stores_job_is_404_even_with_its_own_etag(api, client_for, outsider, other_store):
     theirs = MarketplaceImportJobFactory(store=other_store, user=outsider, status=Status.PROCESSING)
-    their_etag = client_for(outsider).get(_detail(theirs))["ETag"]
+    their_etag = client_for(outsider).get(detail_url(theirs))["ETag"]
 
     unknown = api.get(f"{STORE_API}/imports/{theirs.pk + 1000}")
 
     for if_none_match in (their_etag, "*"):
-        response = api.get(_detail(theirs), HTTP_IF_NONE_MATCH=if_none_match)
+        response = api.get(detail_url(theirs), HTTP_IF_NONE_MATCH=if_none_match)
 
         # Exactly the answer for a job that does not exist.
         assert (response.status_code, response.json()) == (404, unknown.json())
@@ -106,17 +91,17 @@ def test_another_stores_job_is_404_even_with_its_own_etag(api, client_for, outsi
 
 
 def test_a_member_removed_since_gets_401_not_304(api, job, owner):
-    etag = api.get(_detail(job))["ETag"]
+    etag = api.get(detail_url(job))["ETag"]
     StoreMembership.objects.filter(user=owner).delete()
 
-    assert api.get(_detail(job), HTTP_IF_NONE_MATCH=etag).status_code == 401
+    assert api.get(detail_url(job), HTTP_IF_NONE_MATCH=etag).status_code == 401
     assert api.get(LIST, HTTP_IF_NONE_MATCH=etag).status_code == 401
 
 
 def test_a_json_etag_does_not_validate_the_browsable_page(api, job):
-    etag = api.get(_detail(job))["ETag"]
+    etag = api.get(detail_url(job))["ETag"]
 
-    page = api.get(_detail(job), HTTP_ACCEPT="text/html", HTTP_IF_NONE_MATCH=etag)
+    page = api.get(detail_url(job), HTTP_ACCEPT="text/html", HTTP_IF_NONE_MATCH=etag)
 
     assert page.status_code == 200
     assert page["ETag"] != etag

@@ -8,29 +8,14 @@ import pytest
 
 from marketplace.models import MarketplaceImportJob
 from stores.models import StoreMembership
-from tests.api.conftest import STORE_API
+from tests.api.conftest import LIST, detail_url
 from tests.factories.marketplace import MarketplaceImportJobFactory
 from tests.factories.stores import StoreMembershipFactory
 
 pytestmark = pytest.mark.django_db
 
-LIST = f"{STORE_API}/imports"
 Status = MarketplaceImportJob.Status
 
-
-@pytest.fixture
-def api(client_for, owner):
-    """alice's client, with the store JWT she gets by default (she has one store)."""
-    return client_for(owner)
-
-
-@pytest.fixture
-def job(store, owner):
-    return MarketplaceImportJobFactory(store=store, user=owner, status=Status.PROCESSING, total_processed=1000)
-
-
-def _detail(job: MarketplaceImportJob) -> str:
-    return f"{STORE_API}/imports/{job.pk}"
 
 
 # --- Queries per poll ----------------------------------------------------------------------
@@ -58,9 +43,9 @@ def test_a_page_past_the_end_still_has_the_total(api, store, owner, other_store)
 
 def test_a_detail_poll_takes_two_queries(api, job, django_assert_num_queries):
     with django_assert_num_queries(2):
-        first = api.get(_detail(job))
+        first = api.get(detail_url(job))
     with django_assert_num_queries(2):
-        assert api.get(_detail(job), HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+        assert api.get(detail_url(job), HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
 
 
 # --- The store JWT's one-query path answers as the two-query one did -----------------------------
@@ -68,18 +53,18 @@ def test_a_platform_admin_with_a_store_token_still_acts_as_admin(client_for, adm
     admin = client_for(admin_user, store_code="alpha")
 
     assert admin.get(LIST).json()["items"][0]["id"] == job.pk
-    assert admin.post(f"{_detail(job)}/cancel").status_code == 200
+    assert admin.post(f"{detail_url(job)}/cancel").status_code == 200
 
 
 def test_a_platform_admin_who_is_also_a_staff_member_keeps_admin_rights(client_for, admin_user, store, job):
     StoreMembershipFactory(user=admin_user, store=store, role=StoreMembership.Role.STAFF)
     admin = client_for(admin_user, store_code="alpha")
 
-    assert admin.post(f"{_detail(job)}/cancel").status_code == 200
+    assert admin.post(f"{detail_url(job)}/cancel").status_code == 200
 
 
 def test_a_read_only_member_reads_but_cannot_cancel(client_for, staff_member, job):
     bob = client_for(staff_member)
 
-    assert bob.get(_detail(job)).status_code == 200
-    assert bob.post(f"{_detail(job)}/cancel").status_code == 403
+    assert bob.get(detail_url(job)).status_code == 200
+    assert bob.post(f"{detail_url(job)}/cancel").status_code == 403

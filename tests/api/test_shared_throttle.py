@@ -30,7 +30,7 @@ def gunicorn(tmp_path):
     def up() -> bool:
         try:
             return requests.get(f"http://127.0.0.1:{port}/accounts/login/", timeout=2).status_code == 200
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not up yet, or a slow first page
             return False
 
     try:
