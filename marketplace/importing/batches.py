@@ -60,15 +60,12 @@ class BatchProcessor:
         keys = first_keys(rows)
         existing = writer.read_existing(list(keys.values()))
         sorting = BatchSorting(existing, self._snapshot)
-        normalized = 0
-        for row in rows:
-            if sorting.take_fresh(row):
-                continue
-            normalized += 1
-            if not row.normalized and not self._normalize(row, sorting):
-                continue
-            sorting.take_normalized(row)
-        self.normalized = normalized
+        rest = sorting.take_fresh(rows)
+        for row in rest:
+            normalized = row if row.normalized else self._normalize(row, sorting)
+            if normalized is not None:
+                sorting.take_normalized(normalized)
+        self.normalized = len(rest)
 
         cleaned = [(row.identifier, row.source_hash) for row in sorting.rows if row.identifier not in keys]
         if cleaned:
@@ -78,10 +75,10 @@ class BatchProcessor:
         plan = sorting.plan(existing, writer.texts, processed=len(rows))
         return writer.write(plan, bytes_processed=batch.bytes_read, bytes_total=self.feed.size)
 
-    def _normalize(self, row: FeedRow, sorting: BatchSorting) -> bool:
-        """Normalize a row the reader did not; False when that failed (then it is an error)."""
+    def _normalize(self, row: FeedRow, sorting: BatchSorting) -> FeedRow | None:
+        """Normalize a row the reader did not; None when that failed (then it is an error)."""
         try:
-            normalize_row(row, self.normalizer, self.writer.render)
+            return normalize_row(row, self.normalizer, self.writer.render)
         except Exception as exc:
             # A bug in a normalizer must cost one row, not the import.
             logger.exception("Row %s could not be normalized", row.number)
@@ -93,8 +90,7 @@ class BatchProcessor:
                 severity=MarketplaceImportError.Severity.ERROR, field="",
                 message=f"This row could not be read ({type(exc).__name__}).", row_data=self._snapshot(cells, ""),
             ))
-            return False
-        return True
+            return None
 
     def _snapshot(self, cells: list[str], field_name: str) -> dict[str, str]:
         try:

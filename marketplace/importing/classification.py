@@ -70,8 +70,8 @@ class WritePlan:
 class BatchSorting:
     """Sorts the rows of one batch as they come, then plans the writes.
 
-    Call `take_fresh` for every row in file order; for a row it did not take, normalize
-    it and call `take_normalized`. Then `drop_claimed_earlier` with the ids an earlier
+    Call `take_fresh` with the batch's rows in file order; normalize each row it gives
+    back and call `take_normalized`. Then `drop_claimed_earlier` with the ids an earlier
     batch had, and `plan`.
     """
 
@@ -85,18 +85,27 @@ class BatchSorting:
         # identifier -> (row, index in rows or -1 for a fresh row)
         self.claimed: dict[str, tuple[FeedRow, int]] = {}
 
-    def take_fresh(self, row: FeedRow) -> bool:
-        """Count `row` unchanged if it is fresh (then it needs no normalizing); say whether it was."""
-        raw_id = row.identifier
-        state = self.existing.get(raw_id) if raw_id else None
-        # Freshness is judged on an id's first row of the batch: that is the row that
-        # counts (a later one is a duplicate, or follows a first row that was invalid and
-        # so cannot be fresh).
-        if state is None or not state.fresh or raw_id in self.claimed:
-            return False
-        self.claimed[raw_id] = (row, -1)
-        self.unchanged += 1
-        return True
+    def take_fresh(self, rows: list[FeedRow]) -> list[FeedRow]:
+        """Count the fresh rows unchanged (they need no normalizing); return the others, in order.
+
+        One call per batch, the loop inside: in a re-import it runs for nearly every row.
+        """
+        existing, claimed = self.existing, self.claimed
+        rest: list[FeedRow] = []
+        fresh = 0
+        for row in rows:
+            raw_id = row.identifier
+            state = existing.get(raw_id) if raw_id else None
+            # Freshness is judged on an id's first row of the batch: that is the row that
+            # counts (a later one is a duplicate, or follows a first row that was invalid
+            # and so cannot be fresh).
+            if state is None or not state.fresh or raw_id in claimed:
+                rest.append(row)
+                continue
+            claimed[raw_id] = (row, -1)
+            fresh += 1
+        self.unchanged += fresh
+        return rest
 
     def take_normalized(self, row: FeedRow) -> None:
         if not row.valid:

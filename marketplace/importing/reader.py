@@ -34,7 +34,7 @@ from typing import Any
 from marketplace.importing.decoding import DecodedFeed
 from marketplace.importing.errors import ImportFailed
 from marketplace.importing.normalizers import RowNormalizer
-from marketplace.importing.rows import FeedRow, Render, normalize_row, read_row
+from marketplace.importing.rows import FeedRow, Render, normalize_row, read_rows, rows_from_columns, rows_to_columns
 
 _PIPE_BYTES = 1024 * 1024
 _F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
@@ -44,6 +44,14 @@ _F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
 class ReadBatch:
     rows: list[FeedRow]
     bytes_read: int  # how far the file had been read when the batch was complete
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Through the pipe as columns: see rows_to_columns.
+        return (_batch_from_columns, (rows_to_columns(self.rows), self.bytes_read))
+
+
+def _batch_from_columns(columns: list[tuple[Any, ...]], bytes_read: int) -> ReadBatch:
+    return ReadBatch(rows=rows_from_columns(columns), bytes_read=bytes_read)
 
 
 class ReaderFailed(ImportFailed):
@@ -77,15 +85,17 @@ class BatchReader:
             yield self._batch(records, speculate())
 
     def _batch(self, records: list[tuple[int, list[str]]], speculate: bool) -> ReadBatch:
-        index, salt = self.id_index, self.salt
-        rows = [read_row(number, cells, id_index=index, salt=salt) for number, cells in records]
+        rows = read_rows(records, id_index=self.id_index, salt=self.salt)
         if speculate:
-            normalizer, render = self.normalizer, self.render
-            for row in rows:
-                # A row that fails here is normalized again by the import, which reports it.
-                with contextlib.suppress(Exception):
-                    normalize_row(row, normalizer, render)
+            rows = [self._normalized(row) for row in rows]
         return ReadBatch(rows=rows, bytes_read=self.feed.bytes_read())
+
+
+    def _normalized(self, row: FeedRow) -> FeedRow:
+        try:
+            return normalize_row(row, self.normalizer, self.render)
+        except Exception:
+            return row  # normalized again by the import, which reports what went wrong
 
 
 class InProcessBatches:
@@ -171,7 +181,7 @@ class ForkedBatches:
                     continue
                 raise ReaderFailed(_READER_LOST) from None
             if kind == "batch":
-                yield ReadBatch(rows=payload[0], bytes_read=payload[1])
+                yield payload
             elif kind == "end":
                 return
             elif kind == "lost":
@@ -223,7 +233,7 @@ def _child(reader: BatchReader, data_fd: int, control_fd: int, speculate: bool) 
         out = os.fdopen(data_fd, "wb", buffering=_PIPE_BYTES)
         dump = pickle.dump
         for batch in reader.batches(speculate_now):
-            dump(("batch", (batch.rows, batch.bytes_read)), out, protocol=pickle.HIGHEST_PROTOCOL)
+            dump(("batch", batch), out, protocol=pickle.HIGHEST_PROTOCOL)
             out.flush()  # the whole batch now, not when the next one fills the buffer
         dump(("end", None), out)
         out.flush()

@@ -1,7 +1,7 @@
 """The one shape a feed row has inside the engine, from the reader to the writer.
 
 Pure module (no Django): the forked reader process makes rows too. A row is made by
-`read_row` as soon as its cells are read, and normalized by `normalize_row`, in the
+`read_rows` as soon as its cells are read, and normalized by `normalize_row`, in the
 reader process when it reads ahead or in the import's own process otherwise; both give
 the same row. The payload is the writer's wire format (the writing strategy's `render`):
 a COPY line for PostgreSQL, a NUL-joined text for SQLite. One text travels through the
@@ -11,9 +11,10 @@ pipe faster than the 53 values it holds, and the writer uses it as it comes.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, NamedTuple
 
 from marketplace.importing.decoding import row_hash
 from marketplace.importing.normalizers import RowIssue, RowNormalizer
@@ -23,13 +24,16 @@ Render = Callable[[dict[str, Any]], tuple[Any, str]]
 _NUL = "\x00"
 
 
-@dataclass(slots=True)
-class FeedRow:
+class FeedRow(NamedTuple):
     """One data row of the feed.
 
     Until it is normalized, `identifier` is the raw id cell (stripped) and `payload` is
     None; after, `identifier` is the normalized id ("" when the row has none) and
     `payload` is None exactly when the row is invalid (its errors are in `issues`).
+
+    A tuple: every import makes one per row and a re-import reads most of them only
+    once, so it must cost what a tuple costs (made and unpickled by C code, left alone
+    by the garbage collector).
     """
 
     number: int  # as a spreadsheet shows it
@@ -39,64 +43,67 @@ class FeedRow:
     payload: Any = None  # the writing strategy's wire format
     issues: tuple[RowIssue, ...] = ()
     normalized: bool = False
-    # The cells as read, for the snapshot of the row's errors; NUL-joined while they cross
-    # the pipe (decoding removes NUL from every line, so no cell holds one).
-    _cells: list[str] | str = dataclasses.field(default_factory=list, repr=False)
+    # The cells as read, for normalizing and for the snapshot of the row's errors;
+    # NUL-joined after crossing the pipe (decoding removes NUL from every line, so no
+    # cell holds one). Use `cells`.
+    raw_cells: list[str] | str = ()  # type: ignore[assignment]  # a NamedTuple default must be immutable
 
     @property
     def cells(self) -> list[str]:
-        cells = self._cells
-        if isinstance(cells, str):
-            cells = self._cells = cells.split(_NUL)
-        return cells
+        cells = self.raw_cells
+        return cells.split(_NUL) if isinstance(cells, str) else cells
 
     @property
     def valid(self) -> bool:
         return self.payload is not None
 
-    @property
-    def had_warnings(self) -> bool:
-        # A valid row's issues can only be warnings.
-        return bool(self.issues) and self.payload is not None
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        # A plain tuple pickles several times faster than a dataclass's state dict.
-        cells = self._cells
-        if cells.__class__ is list:
-            # MalformedRecord is a list subclass and keeps its own class (and message).
-            cells = _NUL.join(cells)
-        return (_rebuild, (self.number, self.identifier, self.source_hash, self.content_hash, self.payload,
-                           self.issues, self.normalized, cells))
+_new_row = partial(tuple.__new__, FeedRow)
 
 
-def _rebuild(number: int, identifier: str, source_hash: str, content_hash: str, payload: Any,
-             issues: tuple[RowIssue, ...], normalized: bool, cells: list[str] | str) -> FeedRow:
-    return FeedRow(number, identifier, source_hash, content_hash, payload, issues, normalized, cells)
+def read_rows(records: Iterable[tuple[int, list[str]]], *, id_index: int | None, salt: str) -> list[FeedRow]:
+    """The rows as read: each one's raw id and the hash of its raw cells (with the header's salt).
 
-
-def read_row(number: int, cells: list[str], *, id_index: int | None, salt: str) -> FeedRow:
-    """A row as read: its raw id and the hash of its raw cells (with the header's salt)."""
-    raw_id = cells[id_index].strip() if id_index is not None and id_index < len(cells) else ""
-    # Appending the salt to the row and removing it again is cheaper than a new list.
-    cells.append(salt)
-    source_hash = row_hash(cells)
-    cells.pop()
-    return FeedRow(number, raw_id, source_hash, _cells=cells)
+    One call per batch, the loop inside: this runs for every row of every import.
+    """
+    rows: list[FeedRow] = []
+    append = rows.append
+    for number, cells in records:
+        raw_id = cells[id_index].strip() if id_index is not None and id_index < len(cells) else ""
+        # Appending the salt to the row and removing it again is cheaper than a new list.
+        cells.append(salt)
+        source_hash = row_hash(cells)
+        cells.pop()
+        append(_new_row((number, raw_id, source_hash, "", None, (), False, cells)))
+    return rows
 
 
 def normalize_row(row: FeedRow, normalizer: RowNormalizer, render: Render) -> FeedRow:
-    """Normalize `row` in place (and return it): its id, issues, payload and content hash."""
-    result = normalizer.normalize(row.cells)
+    """`row` normalized: its id, issues, payload and content hash."""
+    cells = row.cells
+    result = normalizer.normalize(cells)
     record = result.record
     if record is None:
-        identifier, payload, content_hash = result.identifier or "", None, ""
-    else:
-        payload, content_hash = render(record)
-        identifier = record["marketplace_product_id"]
-    row.identifier, row.payload, row.content_hash = identifier, payload, content_hash
-    row.issues = tuple(result.issues)
-    row.normalized = True
-    return row
+        return _new_row((row.number, result.identifier or "", row.source_hash, "", None, tuple(result.issues), True,
+                         cells))
+    payload, content_hash = render(record)
+    return _new_row((row.number, record["marketplace_product_id"], row.source_hash, content_hash, payload,
+                     tuple(result.issues), True, cells))
+
+
+def rows_to_columns(rows: Sequence[FeedRow]) -> list[tuple[Any, ...]]:
+    """The rows as one tuple per field, the cells NUL-joined: what a batch sends through
+    the pipe, pickled several times faster than the rows one by one."""
+    if not rows:
+        return []
+    columns = list(zip(*rows, strict=True))
+    # A MalformedRecord (a list subclass) keeps its class and message.
+    columns[-1] = tuple([_NUL.join(c) if c.__class__ is list else c for c in columns[-1]])
+    return columns
+
+
+def rows_from_columns(columns: list[tuple[Any, ...]]) -> list[FeedRow]:
+    return list(map(_new_row, zip(*columns, strict=True)))
 
 
 def first_keys(rows: Sequence[FeedRow]) -> dict[str, tuple[str, str]]:

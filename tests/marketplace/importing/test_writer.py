@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from marketplace.importing.classification import BatchSorting
 from marketplace.importing.jobs import BatchCounts
 from marketplace.importing.normalizers import RowIssue
+from marketplace.importing.reader import ReadBatch
 from marketplace.importing.row_values import content_hash
 from marketplace.importing.rows import ErrorRow, FeedRow
 from marketplace.importing.writing.writer import STRATEGIES, BatchWriter
@@ -251,8 +252,7 @@ def test_the_same_ids_in_two_stores_are_separate_products(store, other_store):
 
 def test_a_row_with_the_same_data_from_other_bytes_is_unchanged_but_remembered(store):
     persist(new_job(store), [row("A")])
-    again = row("A")
-    again.source_hash = "other-bytes"
+    again = row("A")._replace(source_hash="other-bytes")
     writer = BatchWriter(job=new_job(store))
 
     counts = persist(writer.job, [again])
@@ -264,9 +264,8 @@ def test_a_row_with_the_same_data_from_other_bytes_is_unchanged_but_remembered(s
 
 def reader_row(identifier: str, source_hash: str, **values: Any) -> FeedRow:
     """A row as the reader process sends it: through the pipe, as one pickle."""
-    sent = row(identifier, **values)
-    sent.source_hash = source_hash
-    return pickle.loads(pickle.dumps(sent, protocol=pickle.HIGHEST_PROTOCOL))
+    sent = row(identifier, **values)._replace(source_hash=source_hash)
+    return pickle.loads(pickle.dumps(ReadBatch(rows=[sent], bytes_read=0), protocol=pickle.HIGHEST_PROTOCOL)).rows[0]
 
 
 @pytest.mark.parametrize("text", ["tab\there", "back\\slash", "\\N", "line\nbreak", "é €"])
