@@ -116,7 +116,7 @@ class AdminImportJobListCreateApi(APIView):
 class AdminImportJobStatsApi(APIView):
     permission_classes = [IsPlatformAdmin]
 
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(serializers.Serializer[dict[str, int]]):
         total = serializers.IntegerField()
         active = serializers.IntegerField(help_text="pending + processing")
         pending = serializers.IntegerField()

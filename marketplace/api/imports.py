@@ -18,7 +18,7 @@ SOURCE_URL_HELP = "The feed's http(s) address. Give either source_url or file, n
 FILE_HELP = "The feed file (CSV/TSV, may be gzipped), instead of source_url."
 
 
-class ImportSettingsInput(serializers.Serializer):
+class ImportSettingsInput(serializers.Serializer[dict[str, Any]]):
     """The body of every import request besides its store: source and settings.
 
     `file` is only documented for multipart bodies; a JSON body that names it gets 400.

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from core.api.pagination import page_serializer
 from marketplace.models import MarketplaceImportError, MarketplaceImportJob
 
 
-class ImportJobOutputSerializer(serializers.Serializer):
+class ImportJobOutputSerializer(serializers.Serializer[MarketplaceImportJob]):
     """Exactly the Job JSON fields of SPEC section 6; read the job from a selector with store and user joined."""
 
     id = serializers.IntegerField()
@@ -45,7 +47,7 @@ class ImportJobOutputSerializer(serializers.Serializer):
         return job.user.username if job.user is not None else None
 
 
-class ImportErrorOutputSerializer(serializers.Serializer):
+class ImportErrorOutputSerializer(serializers.Serializer[MarketplaceImportError]):
     """Exactly the Error JSON fields of SPEC section 6."""
 
     id = serializers.IntegerField()
@@ -61,7 +63,7 @@ class ImportErrorOutputSerializer(serializers.Serializer):
         ref_name = "ImportError"
 
 
-class ImportJobCreatedSerializer(serializers.Serializer):
+class ImportJobCreatedSerializer(serializers.Serializer[dict[str, Any]]):
     job_id = serializers.IntegerField()
     status = serializers.ChoiceField(choices=MarketplaceImportJob.Status.choices)
 
