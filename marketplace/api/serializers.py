@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from rest_framework import serializers
 
@@ -21,7 +21,9 @@ class ImportJobOutputSerializer(serializers.Serializer[MarketplaceImportJob]):
     created_by = serializers.SerializerMethodField(help_text="Username of who started the import.")
     marketplace = serializers.CharField()
     source_url = serializers.CharField(help_text="Empty for an uploaded file.")
-    language = serializers.ChoiceField(choices=MarketplaceImportJob._meta.get_field("language").choices)
+    # Language.choices: a flat list of (value, label), never grouped nor None for this field.
+    language = serializers.ChoiceField(
+        choices=cast("list[tuple[str, str]]", MarketplaceImportJob._meta.get_field("language").choices))
     batch_size = serializers.IntegerField()
     status = serializers.ChoiceField(choices=MarketplaceImportJob.Status.choices)
     imported_count = serializers.IntegerField()
