@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import (
     BooleanField,
@@ -89,8 +89,9 @@ class CatalogItemAnnotations(TypedDict):
     effective_condition: str
 
 
-# A product of the store's catalog list: the imported product with its catalog state.
-CatalogItem = WithAnnotations[MarketplaceProduct, CatalogItemAnnotations]
+if TYPE_CHECKING:  # WithAnnotations with a TypedDict is for annotations only, not at run time
+    # A product of the store's catalog list: the imported product with its catalog state.
+    CatalogItem = WithAnnotations[MarketplaceProduct, CatalogItemAnnotations]
 
 
 def _blank_to_null(field: str) -> NullIf:

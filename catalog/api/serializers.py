@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog.selectors import CatalogItem
 from core.api.pagination import page_serializer
 from marketplace.models import MarketplaceProduct
+
+if TYPE_CHECKING:
+    from catalog.selectors import CatalogItem
 
 
 class ImportedProductSerializer(serializers.Serializer[MarketplaceProduct]):
@@ -49,7 +51,7 @@ class OverridesSerializer(serializers.Serializer[dict[str, Any]]):
         ref_name = "CatalogOverrides"
 
 
-class CatalogProductOutputSerializer(serializers.Serializer[CatalogItem]):
+class CatalogProductOutputSerializer(serializers.Serializer["CatalogItem"]):
     """One of the store's imported products with its catalog state.
 
     Read it from ``catalog.selectors.catalog_item_list`` (the annotations are required).

@@ -64,7 +64,7 @@ class _QueryBooleanField(serializers.BooleanField):
 
     TRUE_VALUES = {"true"}
     FALSE_VALUES = {"false"}
-    NULL_VALUES: set[str] = set()
+    NULL_VALUES: set[str | None] = set()
 
 
 class CatalogFilterInput(PaginationInput):
