@@ -30,6 +30,7 @@ class StoreApiRequest(Request):
     membership: StoreMembership | None
 
 
-def authenticated_user(request: Request) -> User:
-    """request.user of an API view whose permission classes admit authenticated users only."""
+def authenticated_user(request: HttpRequest | Request) -> User:
+    """request.user of a view that admits logged-in users only (its permission classes,
+    or the admin site's staff check)."""
     return cast(User, request.user)

@@ -32,7 +32,8 @@ class Store(BaseModel):
     letzshop_csv_url_de = models.URLField("Letzshop CSV URL (German)", max_length=2000, blank=True,
                                           validators=[_feed_url_validator])
     is_active = models.BooleanField(default=True, db_index=True)
-    members: models.ManyToManyField[User, StoreMembership] = models.ManyToManyField(settings.AUTH_USER_MODEL, through="StoreMembership", related_name="stores")
+    members: models.ManyToManyField[User, StoreMembership] = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="StoreMembership", related_name="stores")
 
     class Meta:
         db_table = "stores"
