@@ -9,7 +9,7 @@ from accounts.models import User
 from stores.models import StoreMembership
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.TabularInline[StoreMembership, User]):
     model = StoreMembership
     extra = 0
     raw_id_fields = ("store",)
@@ -18,7 +18,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     inlines = [MembershipInline]
     list_display = ("username", "email", "is_staff", "is_superuser", "is_active", "store_memberships", "last_login",
                     "date_joined")

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from accounts.requests import AuthenticatedHttpRequest
 from stores.selectors import store_list_for_user
 
 
@@ -18,7 +19,7 @@ class LogoutView(auth_views.LogoutView):
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Where a user lands after login: admins on /admin/, store users on their store."""
     if request.user.is_staff:
         return redirect("admin:index")

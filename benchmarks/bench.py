@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
 from benchmarks._child import RESULT_PREFIX
@@ -69,8 +69,9 @@ def settle_postgres(url: str, timeout: float = 120.0) -> None:
     try:
         with psycopg.connect(url, autocommit=True) as conn:
             while time.monotonic() < deadline:
-                busy = conn.execute("SELECT count(*) FROM pg_stat_activity"
-                                    " WHERE backend_type = 'autovacuum worker'").fetchone()[0]
+                # cast: SELECT count(*) always answers one row.
+                busy = cast("tuple[int]", conn.execute("SELECT count(*) FROM pg_stat_activity"
+                                                       " WHERE backend_type = 'autovacuum worker'").fetchone())[0]
                 if not busy:
                     break
                 time.sleep(0.5)
@@ -89,7 +90,8 @@ def run_child(module: str, args: list[str], database_url: str = "", label: str =
     print(f" {time.perf_counter() - started:.1f} s", file=sys.stderr)
     for line in proc.stdout.splitlines():
         if line.startswith(RESULT_PREFIX):
-            return json.loads(line[len(RESULT_PREFIX):])
+            result: dict[str, Any] = json.loads(line[len(RESULT_PREFIX):])  # the child's report() object
+            return result
     raise SystemExit(f"{module} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
 
 

@@ -33,23 +33,23 @@ def build_resource(store: Any) -> Any:
 
     from marketplace.models import MarketplaceProduct
 
-    class PriceWidget(widgets.DecimalWidget):
+    class PriceWidget(widgets.DecimalWidget):  # type: ignore[misc]  # django-import-export is untyped
         def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
             return super().clean((value or "").replace("EUR", "").strip() or None, row, **kwargs)
 
-    class YesNoWidget(widgets.BooleanWidget):
+    class YesNoWidget(widgets.BooleanWidget):  # type: ignore[misc]  # django-import-export is untyped
         def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
             return {"yes": True, "no": False}.get((value or "").strip().lower())
 
-    class AvailabilityWidget(widgets.CharWidget):
+    class AvailabilityWidget(widgets.CharWidget):  # type: ignore[misc]  # django-import-export is untyped
         def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
             return (value or "").strip().lower().replace(" ", "_")
 
-    class ImageListWidget(widgets.Widget):
+    class ImageListWidget(widgets.Widget):  # type: ignore[misc]  # django-import-export is untyped
         def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
             return [v.strip() for v in (value or "").split(",") if v.strip()]
 
-    class ProductResource(resources.ModelResource):
+    class ProductResource(resources.ModelResource):  # type: ignore[misc]  # django-import-export is untyped
         marketplace_product_id = fields.Field(attribute="marketplace_product_id", column_name="id")
         price = fields.Field(attribute="price", column_name="price", widget=PriceWidget())
         sale_price = fields.Field(attribute="sale_price", column_name="sale_price", widget=PriceWidget())

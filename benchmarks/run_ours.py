@@ -35,9 +35,9 @@ def main() -> None:
     # A previous run's job of the same store and language must not block this one (409 rule).
     MarketplaceImportJob.objects.filter(store=store, status__in=MarketplaceImportJob.ACTIVE_STATUSES).update(
         status=MarketplaceImportJob.Status.FAILED)
-    job = MarketplaceImportJob.objects.create(store=store, language=args.language, batch_size=args.batch_size,
-                                              source_filename=args.feed.name)
-    job = import_job_claim(job_id=job.id)
+    created = MarketplaceImportJob.objects.create(store=store, language=args.language, batch_size=args.batch_size,
+                                                  source_filename=args.feed.name)
+    job = import_job_claim(job_id=created.id)
     assert job is not None
 
     profiler = None

@@ -80,6 +80,7 @@ def main() -> None:
         log.close()
         server.shutdown()
 
+    assert job.completed_at is not None and job.started_at is not None  # the job has finished
     worker_seconds = (job.completed_at - job.started_at).total_seconds()
     total_seconds = (job.completed_at - job.created_at).total_seconds()
     report(

@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import cast
 
 import psycopg
 
@@ -59,7 +60,7 @@ def _variants(cur: psycopg.Cursor) -> list[tuple[str, list[str], bool]]:
         return [f'ALTER TABLE {table} DROP CONSTRAINT "{name}"' for name in names]
 
     by_target = {target: name for name, target in product_fks.items()}
-    variants = [("the schema as it is", [], True)]
+    variants: list[tuple[str, list[str], bool]] = [("the schema as it is", [], True)]
     for target in sorted(by_target):
         variants.append((f"without the products -> {target} FK", drop_fk(PRODUCTS, [by_target[target]]), True))
     variants.append(("without the translations -> products FK", drop_fk(TRANSLATIONS, list(translation_fks)), True))
@@ -127,7 +128,7 @@ def main() -> None:
             for table, path in files.items():
                 _dump(cur, table, path)
             cur.execute(f"SELECT count(*) FROM {PRODUCTS}")
-            rows = cur.fetchone()[0]
+            rows = cast("tuple[int]", cur.fetchone())[0]  # SELECT count(*) always answers one row
             variants = _variants(cur)
         results = []
         for label, ddl, with_translations in variants:

@@ -8,7 +8,7 @@ from catalog.models import Product
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(admin.ModelAdmin[Product]):
     list_display = ("id", "product_id", "title", "store_code", "effective_price", "effective_availability",
                     "is_active", "is_featured", "display_order", "updated_at")
     list_display_links = ("id", "product_id")

@@ -11,7 +11,9 @@ Every selector takes the store first and only ever returns that store's rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import (
     BooleanField,
@@ -27,6 +29,7 @@ from django.db.models import (
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
+from django_stubs_ext import WithAnnotations
 
 from marketplace.models import MarketplaceImportJob, MarketplaceProduct
 from stores.models import Store
@@ -64,12 +67,39 @@ class JobScope:
     )
 
 
+class CatalogItemAnnotations(TypedDict):
+    """What ``catalog_item_list`` annotates each product with (None when not published)."""
+
+    catalog_product_id: int | None
+    is_published: bool
+    price_override: Decimal | None
+    sale_price_override: Decimal | None
+    availability_override: str | None
+    condition_override: str | None
+    is_featured: bool | None
+    is_active: bool | None
+    display_order: int | None
+    min_quantity: int | None
+    max_quantity: int | None
+    published_at: datetime | None
+    catalog_updated_at: datetime | None
+    effective_price: Decimal | None
+    effective_sale_price: Decimal | None
+    effective_availability: str
+    effective_condition: str
+
+
+if TYPE_CHECKING:  # WithAnnotations with a TypedDict is for annotations only, not at run time
+    # A product of the store's catalog list: the imported product with its catalog state.
+    CatalogItem = WithAnnotations[MarketplaceProduct, CatalogItemAnnotations]
+
+
 def _blank_to_null(field: str) -> NullIf:
     # Text overrides are stored as "" for "inherit", so Coalesce must see NULL instead.
     return NullIf(F(field), Value(""))
 
 
-def catalog_item_list(*, store: Store) -> QuerySet[MarketplaceProduct]:
+def catalog_item_list(*, store: Store) -> QuerySet[CatalogItem]:
     """The store's imported products, each annotated with its catalog state.
 
     One row per ``MarketplaceProduct`` of the store, left-joined to the store's
@@ -114,7 +144,7 @@ def catalog_item_list(*, store: Store) -> QuerySet[MarketplaceProduct]:
 
 def catalog_item_filter(
     *, store: Store, filters: dict[str, Any] | None = None, ordering: str = ORDERING_DEFAULT
-) -> QuerySet[MarketplaceProduct]:
+) -> QuerySet[CatalogItem]:
     """``catalog_item_list`` narrowed by the page's and the API's filters.
 
     Filters (all optional, already cleaned by a form or serializer):
@@ -138,23 +168,23 @@ def catalog_item_filter(
     if filters.get("brand"):
         qs = qs.filter(brand__iexact=filters["brand"])
     if filters.get("published") is not None:
-        qs = qs.filter(cp__id__isnull=not filters["published"])
+        qs = qs.filter(cp__id__isnull=not filters["published"])  # type: ignore[misc]  # django-stubs cannot resolve a FilteredRelation alias (cp)
     if filters.get("active") is not None:
-        qs = qs.filter(cp__id__isnull=False, cp__is_active=filters["active"])
+        qs = qs.filter(cp__id__isnull=False, cp__is_active=filters["active"])  # type: ignore[misc]  # django-stubs cannot resolve a FilteredRelation alias (cp)
     if filters.get("featured") is not None:
-        qs = qs.filter(cp__id__isnull=False, cp__is_featured=filters["featured"])
+        qs = qs.filter(cp__id__isnull=False, cp__is_featured=filters["featured"])  # type: ignore[misc]  # django-stubs cannot resolve a FilteredRelation alias (cp)
     job = filters.get("job")
     if job is not None:
         qs = qs.filter(last_import_job_id=getattr(job, "pk", job))
     return qs.order_by(*ORDERINGS.get(ordering, ORDERINGS[ORDERING_DEFAULT]))
 
 
-def catalog_item_get(*, store: Store, product_id: int) -> MarketplaceProduct:
+def catalog_item_get(*, store: Store, product_id: int) -> CatalogItem:
     """One published product of the store, by its catalog ``Product`` id, annotated as in the list.
 
     Raises Http404 for an id that is not one of the store's catalog products.
     """
-    item = catalog_item_list(store=store).filter(cp__id=product_id).first()
+    item = catalog_item_list(store=store).filter(cp__id=product_id).first()  # type: ignore[misc]  # django-stubs cannot resolve a FilteredRelation alias (cp)
     if item is None:
         raise Http404("No such product")
     return item

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef
 
 from catalog.models import Product
 from catalog.selectors import PUBLISHABLE_JOB_STATUSES, JobScope, catalog_job_products
@@ -124,7 +124,7 @@ def _owned_batches(
             raise ValidationError({"marketplace_product_ids": f"No such products in this store: {shown}."})
         return
     assert job is not None
-    qs: QuerySet[MarketplaceProduct] = catalog_job_products(store=store, job=job, scope=scope).annotate(published=flag)
+    qs = catalog_job_products(store=store, job=job, scope=scope).annotate(published=flag)
     last_id = 0
     while True:
         rows = list(qs.filter(id__gt=last_id).order_by("id").values_list("id", "published")[:batch_size])

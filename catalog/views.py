@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,6 +14,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from accounts.requests import AuthenticatedHttpRequest
 from catalog import forms
 from catalog.models import Product
 from catalog.selectors import (
@@ -63,7 +66,7 @@ def _published_message(result: PublishResult, where: str = "") -> str:
 
 
 @login_required
-def product_list(request: HttpRequest, code: str) -> HttpResponse:
+def product_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     store = store_for_request(request, code)
     form = forms.ProductFilterForm(request.GET)
     filters, ordering = form.filters()
@@ -96,7 +99,7 @@ def _selected_ids(request: HttpRequest) -> list[str]:
 
 @login_required
 @require_POST
-def product_publish_selected(request: HttpRequest, code: str) -> HttpResponse:
+def product_publish_selected(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     store = store_for_request(request, code, write=True)
     ids = _selected_ids(request)
     if not ids:
@@ -113,7 +116,7 @@ def product_publish_selected(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def product_unpublish_selected(request: HttpRequest, code: str) -> HttpResponse:
+def product_unpublish_selected(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     store = store_for_request(request, code, write=True)
     ids = _selected_ids(request)
     if not ids:
@@ -132,7 +135,7 @@ def product_unpublish_selected(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def product_publish_job(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
+def product_publish_job(request: AuthenticatedHttpRequest, code: str, job_id: int) -> HttpResponse:
     """"Publish all from this import": GET shows what it would publish, POST publishes.
 
     Any member may look; only owners and managers may publish.
@@ -159,7 +162,7 @@ def product_publish_job(request: HttpRequest, code: str, job_id: int) -> HttpRes
 
 
 @login_required
-def product_detail(request: HttpRequest, code: str, product_id: int) -> HttpResponse:
+def product_detail(request: AuthenticatedHttpRequest, code: str, product_id: int) -> HttpResponse:
     """A published product: imported vs. effective values, and the overrides form."""
     store = store_for_request(request, code, write=request.method == "POST")
     item = catalog_item_get(store=store, product_id=int(product_id))
@@ -176,7 +179,8 @@ def product_detail(request: HttpRequest, code: str, product_id: int) -> HttpResp
     }
     form = forms.ProductOverridesForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        product = Product.objects.select_related("marketplace_product").get(pk=item.catalog_product_id)
+        # catalog_item_get answers published products only: their catalog_product_id is set.
+        product = Product.objects.select_related("marketplace_product").get(pk=cast(int, item.catalog_product_id))
         data = {name: form.cleaned_data[name] for name in OVERRIDE_FIELDS}
         try:
             product_update_overrides(product=product, data=data)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from accounts.requests import AuthenticatedHttpRequest
 from dashboard.selectors import store_dashboard_data
 from stores.permissions import store_for_request
 
 
 @login_required
-def store_dashboard(request: HttpRequest, code: str) -> HttpResponse:
+def store_dashboard(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     store = store_for_request(request, code)
     context = {
         "store": store,

@@ -9,7 +9,7 @@ actions.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -18,6 +18,7 @@ from django.http import HttpRequest, QueryDict
 from django.urls import reverse
 from django.utils.html import format_html
 
+from accounts.requests import authenticated_user
 from core.exceptions import ApplicationError
 from marketplace.models import (
     MarketplaceImportError,
@@ -87,10 +88,11 @@ class CreatorFilter(admin.SimpleListFilter):
         others = [(str(pk), name) for pk, name in staff if pk != request.user.pk]
         return [("me", "Me"), ("store", "Store users"), *others]
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+    def queryset(self, request: HttpRequest, queryset: QuerySet[MarketplaceImportJob]
+                 ) -> QuerySet[MarketplaceImportJob]:
         value = self.value()
         if value == "me":
-            return queryset.filter(user=request.user)
+            return queryset.filter(user=authenticated_user(request))
         if value == "store":
             return queryset.filter(user__is_staff=False)
         if value and value.isdigit():
@@ -99,11 +101,13 @@ class CreatorFilter(admin.SimpleListFilter):
 
 
 @admin.action(description="Retry the selected failed jobs")
-def retry_jobs(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+def retry_jobs(
+    modeladmin: admin.ModelAdmin[MarketplaceImportJob], request: HttpRequest, queryset: QuerySet[MarketplaceImportJob]
+) -> None:
     retried, refused = [], []
     for job in queryset.select_related("store"):
         try:
-            new_job = import_job_retry(job=job, user=request.user)
+            new_job = import_job_retry(job=job, user=authenticated_user(request))
         except (ApplicationError, ValidationError) as exc:
             message = exc.message if isinstance(exc, ApplicationError) else "; ".join(exc.messages)
             refused.append(f"#{job.pk}: {message}")
@@ -116,7 +120,9 @@ def retry_jobs(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Que
 
 
 @admin.action(description="Cancel the selected active jobs")
-def cancel_jobs(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+def cancel_jobs(
+    modeladmin: admin.ModelAdmin[MarketplaceImportJob], request: HttpRequest, queryset: QuerySet[MarketplaceImportJob]
+) -> None:
     cancelled, skipped = [], []
     for job in queryset:
         if not job.is_active:
@@ -137,7 +143,7 @@ def cancel_jobs(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Qu
 
 
 @admin.register(MarketplaceImportJob)
-class MarketplaceImportJobAdmin(admin.ModelAdmin):
+class MarketplaceImportJobAdmin(admin.ModelAdmin[MarketplaceImportJob]):
     list_display = (
         "id", "store_name", "status_badge", "language", "marketplace", "imported_count", "updated_count",
         "unchanged_count", "errors_link", "warning_count", "total_processed", "created_by", "created_at",
@@ -165,7 +171,8 @@ class MarketplaceImportJobAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         # Every field: the job's state belongs to the worker and the services.
-        return [name for fieldset in self.fieldsets for name in fieldset[1]["fields"]]
+        # cast: this admin's fieldsets name flat fields, never a row (tuple) of them.
+        return [cast(str, name) for fieldset in self.fieldsets for name in fieldset[1]["fields"]]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Jobs are started from /admin/marketplace, which validates and queues them.
@@ -221,7 +228,8 @@ class JobFilter(admin.SimpleListFilter):
         value = request.GET.get(self.parameter_name, "")
         return [(value, f"Job #{value}")] if value.isdigit() else []
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+    def queryset(self, request: HttpRequest, queryset: QuerySet[MarketplaceImportError]
+                 ) -> QuerySet[MarketplaceImportError]:
         value = self.value()
         if value and value.isdigit():
             return queryset.filter(import_job_id=int(value))
@@ -229,7 +237,7 @@ class JobFilter(admin.SimpleListFilter):
 
 
 @admin.register(MarketplaceImportError)
-class MarketplaceImportErrorAdmin(admin.ModelAdmin):
+class MarketplaceImportErrorAdmin(admin.ModelAdmin[MarketplaceImportError]):
     list_display = ("id", "job_link", "store_code", "row_number", "identifier", "error_type", "severity", "field",
                     "short_message")
     list_filter = (JobFilter, "error_type", "severity")
@@ -296,19 +304,20 @@ class BrandFilter(InputListFilter):
     title = "brand"
     parameter_name = "brand"
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+    def queryset(self, request: HttpRequest, queryset: QuerySet[MarketplaceProduct]
+                 ) -> QuerySet[MarketplaceProduct]:
         value = (self.value() or "").strip()
         return queryset.filter(brand__iexact=value) if value else queryset
 
 
-class TranslationInline(admin.StackedInline):
+class TranslationInline(admin.StackedInline[MarketplaceProductTranslation, MarketplaceProduct]):
     model = MarketplaceProductTranslation
     extra = 0
     readonly_fields = ("source_hash", "had_warnings", "created_at", "updated_at")
 
 
 @admin.register(MarketplaceProduct)
-class MarketplaceProductAdmin(admin.ModelAdmin):
+class MarketplaceProductAdmin(admin.ModelAdmin[MarketplaceProduct]):
     list_display = ("marketplace_product_id", "title", "store_code", "brand", "price", "availability", "gtin",
                     "updated_at")
     list_filter = ("availability", "store", BrandFilter, "condition", "marketplace")

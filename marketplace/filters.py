@@ -12,7 +12,7 @@ from marketplace.models import Marketplace, MarketplaceImportJob
 from stores.models import Language
 
 
-class ImportJobFilter(django_filters.FilterSet):
+class ImportJobFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-filter is untyped
     """The admin listing's filters; `created_by_me` keeps the jobs of the `user` given."""
 
     store_id = django_filters.NumberFilter(field_name="store_id")

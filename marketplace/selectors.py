@@ -37,7 +37,9 @@ def import_job_list_filtered(*, user: User, filters: dict[str, Any]) -> QuerySet
 
     Values that are not valid filters are ignored here; the API validates its query first.
     """
-    return ImportJobFilter(filters, queryset=import_job_list_for_user(user=user), user=user).qs
+    jobs: QuerySet[MarketplaceImportJob] = ImportJobFilter(filters, queryset=import_job_list_for_user(user=user),
+                                                           user=user).qs  # django-filter is untyped
+    return jobs
 
 
 def import_job_get_for_store(*, store: Store, job_id: int) -> MarketplaceImportJob:

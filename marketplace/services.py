@@ -12,8 +12,9 @@ import logging
 import time
 import uuid
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -118,12 +119,13 @@ def import_job_create(
         except FetchError as exc:
             raise ValidationError({"source_url": [exc.message]}) from None
         # Normalizing can lengthen the address ("https://x.lu?q" gains a "/"); PostgreSQL refuses an overlong value.
-        max_length = MarketplaceImportJob._meta.get_field("source_url").max_length
+        max_length = cast(int, MarketplaceImportJob._meta.get_field("source_url").max_length)  # a URLField's is set
         if len(source_url) > max_length:
             raise ValidationError({"source_url": [f"The feed address is longer than {max_length} characters."]})
     if upload is not None and upload.size == 0:
         raise ValidationError({"file": ["The uploaded file is empty."]})
-    if upload is not None and upload.size > settings.MARKETPLACE_MAX_DOWNLOAD_BYTES:
+    # cast: an uploaded file's size is set by Django's upload handlers (and checked just above).
+    if upload is not None and cast(int, upload.size) > settings.MARKETPLACE_MAX_DOWNLOAD_BYTES:
         limit_mb = settings.MARKETPLACE_MAX_DOWNLOAD_BYTES // (1024 * 1024)
         raise ValidationError({"file": [f"The file is larger than the {limit_mb} MB limit."]})
 
@@ -284,7 +286,7 @@ def import_jobs_recover_stale(*, now: Any = None) -> dict[str, int]:
                 Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True), id=job_id, status=Status.PROCESSING
             ).update(status=Status.PENDING, updated_at=now)
             if reset:
-                transaction.on_commit(lambda job_id=job_id: import_job_enqueue(job_id=job_id))
+                transaction.on_commit(partial(import_job_enqueue, job_id=job_id))
                 requeued += 1
             continue
         message = (
@@ -324,7 +326,7 @@ def _reenqueue_lost_pending(*, now: Any) -> int:
     )
     job_ids = list(lost.values_list("id", flat=True))
     for job_id in job_ids:
-        transaction.on_commit(lambda job_id=job_id: import_job_enqueue(job_id=job_id))
+        transaction.on_commit(partial(import_job_enqueue, job_id=job_id))
     if job_ids:
         logger.warning("Recovery: pending job(s) %s handed to the broker again", job_ids)
     return len(job_ids)

@@ -20,6 +20,7 @@ import argparse
 import json
 import sys
 import time
+from typing import Any
 
 import requests
 
@@ -44,22 +45,23 @@ class Api:
         self.refresh_token = tokens["refresh"]
         self.session.headers["Authorization"] = f"Bearer {tokens['access']}"
 
-    def get(self, path: str, **params: object) -> dict:
+    def get(self, path: str, **params: str | int) -> dict[str, Any]:
         response = self.session.get(self.base_url + path, params=params, timeout=30)
         if response.status_code == 401:  # access tokens live 5 minutes
             self.refresh()
             response = self.session.get(self.base_url + path, params=params, timeout=30)
         return self._json(response)
 
-    def post(self, path: str, body: dict, *, auth: bool = True) -> dict:
+    def post(self, path: str, body: dict[str, Any], *, auth: bool = True) -> dict[str, Any]:
         send = self.session.post if auth else requests.post
         return self._json(send(self.base_url + path, json=body, timeout=30))
 
     @staticmethod
-    def _json(response: requests.Response) -> dict:
+    def _json(response: requests.Response) -> dict[str, Any]:
         if response.status_code >= 400:
             raise SystemExit(f"{response.request.method} {response.url}: {response.status_code} {response.text}")
-        return response.json()
+        body: dict[str, Any] = response.json()  # every answer of this API is a JSON object
+        return body
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from stores.models import Store, StoreMembership
 
 
-class StoreMembershipInline(admin.TabularInline):
+class StoreMembershipInline(admin.TabularInline[StoreMembership, Store]):
     model = StoreMembership
     extra = 0
     raw_id_fields = ("user",)
@@ -19,7 +19,7 @@ class StoreMembershipInline(admin.TabularInline):
 
 
 @admin.register(Store)
-class StoreAdmin(admin.ModelAdmin):
+class StoreAdmin(admin.ModelAdmin[Store]):
     list_display = ("code", "name", "default_language", "is_active", "member_count", "feeds", "platform_links",
                     "created_at")
     list_filter = ("is_active", "default_language")
@@ -39,7 +39,8 @@ class StoreAdmin(admin.ModelAdmin):
 
     @admin.display(description="members", ordering="_member_count")
     def member_count(self, store: Store) -> int:
-        return store._member_count  # type: ignore[attr-defined]
+        count: int = store._member_count  # type: ignore[attr-defined]  # annotated by get_queryset
+        return count
 
     @admin.display(description="feed URLs")
     def feeds(self, store: Store) -> str:
@@ -57,7 +58,7 @@ class StoreAdmin(admin.ModelAdmin):
 
 
 @admin.register(StoreMembership)
-class StoreMembershipAdmin(admin.ModelAdmin):
+class StoreMembershipAdmin(admin.ModelAdmin[StoreMembership]):
     list_display = ("user", "store", "role", "created_at")
     list_filter = ("role", "store")
     list_select_related = ("user", "store")

@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.validators import URLValidator
 from django.db import models
 
 from core.models import BaseModel
+
+if TYPE_CHECKING:
+    # For the checker only (AUTH_USER_MODEL): at run time stores imports nothing from accounts.
+    from accounts.models import User
 
 _feed_url_validator = URLValidator(schemes=["http", "https"])
 
@@ -26,7 +32,8 @@ class Store(BaseModel):
     letzshop_csv_url_de = models.URLField("Letzshop CSV URL (German)", max_length=2000, blank=True,
                                           validators=[_feed_url_validator])
     is_active = models.BooleanField(default=True, db_index=True)
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="StoreMembership", related_name="stores")
+    members: models.ManyToManyField[User, StoreMembership] = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="StoreMembership", related_name="stores")
 
     class Meta:
         db_table = "stores"

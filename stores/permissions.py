@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
-from stores.models import Store
+from stores.models import Store, StoreMembership
 from stores.selectors import store_access_get
 
+if TYPE_CHECKING:
+    # For the checker only: at run time stores imports nothing from accounts.
+    from accounts.requests import AuthenticatedHttpRequest
 
-def store_for_request(request: HttpRequest, code: str, *, write: bool = False) -> Store:
+
+class StoreHttpRequest(HttpRequest):
+    """A portal request once store_for_request has run: what the views and templates read.
+
+    For annotations only; no instance is ever made.
+    """
+
+    store: Store
+    membership: StoreMembership | None
+    can_write: bool
+
+
+def store_for_request(request: AuthenticatedHttpRequest, code: str, *, write: bool = False) -> Store:
     """The store of the URL, if the user may see it (and change it, with write=True).
 
     Answers 404 for a store the user does not belong to, so existence is never revealed,
@@ -21,7 +38,8 @@ def store_for_request(request: HttpRequest, code: str, *, write: bool = False) -
         raise Http404("No such store")
     if write and not access.can_write:
         raise PermissionDenied("Your role in this store is read-only.")
-    request.store = access.store
-    request.membership = access.membership
-    request.can_write = access.can_write
+    store_request = cast(StoreHttpRequest, request)  # the same request: these lines give it the attributes
+    store_request.store = access.store
+    store_request.membership = access.membership
+    store_request.can_write = access.can_write
     return access.store

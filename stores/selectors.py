@@ -10,13 +10,16 @@ exist (None), so that no caller can reveal another store's existence.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-# Django's user contract rather than accounts.models.User: stores sits below the accounts app.
-from django.contrib.auth.models import AbstractUser
 from django.db.models import QuerySet
 
 from stores.models import Store, StoreMembership
+
+if TYPE_CHECKING:
+    # The AUTH_USER_MODEL, for the checker only: at run time stores sits below the accounts
+    # app and imports nothing from it.
+    from accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -31,14 +34,14 @@ class StoreAccess:
         return self.membership is None or self.membership.can_write
 
 
-def store_list_for_user(*, user: AbstractUser) -> QuerySet[Store]:
+def store_list_for_user(*, user: User) -> QuerySet[Store]:
     """Stores the user may see: all for platform admins, their memberships otherwise."""
     if user.is_staff:
         return Store.objects.all()
     return Store.objects.filter(memberships__user=user).distinct()
 
 
-def store_access_get(*, user: AbstractUser, code: str | None = None, store_id: int | None = None
+def store_access_get(*, user: User, code: str | None = None, store_id: int | None = None
                      ) -> StoreAccess | None:
     """The user's access to the store with this code (or id), in one query; None when there
     is no such store or the user is no member of it."""
@@ -54,7 +57,7 @@ def store_access_get(*, user: AbstractUser, code: str | None = None, store_id: i
     return StoreAccess(store=membership.store, membership=membership) if membership is not None else None
 
 
-def store_access_only(*, user: AbstractUser) -> StoreAccess | None:
+def store_access_only(*, user: User) -> StoreAccess | None:
     """The user's access to their only store, when they are a member of exactly one."""
     memberships = list(StoreMembership.objects.select_related("store").filter(user=user)[:2])
     if len(memberships) != 1:

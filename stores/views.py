@@ -3,9 +3,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from accounts.requests import AuthenticatedHttpRequest
 from core.forms import add_service_errors
 from stores.forms import StoreSettingsForm
 from stores.permissions import store_for_request
@@ -13,7 +14,7 @@ from stores.services import SETTINGS_FIELDS, store_update_settings
 
 
 @login_required
-def store_settings(request: HttpRequest, code: str) -> HttpResponse:
+def store_settings(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     # Reading the settings is already an owner/manager matter: staff get 403, others 404.
     store = store_for_request(request, code, write=True)
     if request.method == "POST":

@@ -7,7 +7,7 @@ then, or a store renamed or deleted, must lose access at once, not when the toke
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework import exceptions
@@ -17,6 +17,8 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import Token
 
 from accounts.models import User
+from accounts.requests import StoreApiRequest
+from stores.models import StoreMembership
 from stores.selectors import StoreAccess, store_access_get, store_access_get_with_member
 
 STORE_ID_CLAIM = "store_id"
@@ -62,7 +64,7 @@ def _claimed_access(claims: Any) -> StoreAccess | None:
     access = store_access_get_with_member(store_id=store_id, user_lookup={jwt_settings.USER_ID_FIELD: user_id})
     if access is None or access.store.code != claims.get(STORE_CODE_CLAIM):
         return None
-    user = access.membership.user
+    user = cast(StoreMembership, access.membership).user  # a member's access: its membership is set
     if user.is_staff or not user.is_active:
         return None
     return access
@@ -76,7 +78,7 @@ class StoreJWTAuthentication(JWTAuthentication):
     user, membership and store in one query (every poll of the portal is one).
     """
 
-    def authenticate(self, request: Request) -> tuple[User, Token] | None:
+    def authenticate(self, request: Request) -> tuple[User, Token] | None:  # type: ignore[override]  # simplejwt's return type names a TypeVar it never binds
         header = self.get_header(request)
         if header is None:
             return None
@@ -85,16 +87,18 @@ class StoreJWTAuthentication(JWTAuthentication):
             return None
         token = self.get_validated_token(raw_token)
         access = _claimed_access(token)
+        store_request = cast(StoreApiRequest, request)  # the same request: these lines give it store_access
         if access is not None:
-            request.store_access = access
-            return access.membership.user, token
-        user = self.get_user(token)
-        request.store_access = store_access_for_claims(user=user, claims=token)
+            store_request.store_access = access
+            return cast(StoreMembership, access.membership).user, token  # _claimed_access answers members only
+        # simplejwt loads the AUTH_USER_MODEL (TokenUser is for stateless authentication only).
+        user = cast(User, self.get_user(token))
+        store_request.store_access = store_access_for_claims(user=user, claims=token)
         return user, token
 
 
-class StoreJWTScheme(SimpleJWTScheme):
+class StoreJWTScheme(SimpleJWTScheme):  # type: ignore[no-untyped-call]  # drf-spectacular's __init_subclass__ is unannotated
     """Documents StoreJWTAuthentication in the OpenAPI schema as simplejwt's bearer scheme."""
 
-    target_class = StoreJWTAuthentication
+    target_class = StoreJWTAuthentication  # type: ignore[assignment]  # a class or a path (OpenApiAuthenticationExtension); SimpleJWTScheme's path narrows it to str
     name = "jwtAuth"

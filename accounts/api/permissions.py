@@ -12,6 +12,7 @@ request, so removing a member or deactivating a store takes effect at once.
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions
@@ -20,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from accounts.models import User
+from accounts.requests import StoreApiRequest, authenticated_user
 from stores.selectors import StoreAccess, store_access_get, store_access_only
 
 STORE_HEADER = "X-Store-Code"
@@ -71,10 +73,10 @@ def store_access_for_request(request: Request) -> StoreAccess:
     if access is None:
         code = request.META.get(_STORE_HEADER_META, "")
         if code:
-            access = _store_access_from_header(user=request.user, code=code)
+            access = _store_access_from_header(user=authenticated_user(request), code=code)
         else:
-            access = _only_store_access(user=request.user)
-        request.store_access = access
+            access = _only_store_access(user=authenticated_user(request))
+        cast(StoreApiRequest, request).store_access = access
     return access
 
 
@@ -90,8 +92,9 @@ class IsStoreMember(BasePermission):
         access = store_access_for_request(request)
         if not access.store.is_active:
             raise StoreInactive()
-        request.store = access.store
-        request.membership = access.membership
+        store_request = cast(StoreApiRequest, request)  # the same request: these lines give it the attributes
+        store_request.store = access.store
+        store_request.membership = access.membership
         return True
 
 

@@ -7,6 +7,8 @@ the used one is blacklisted: of two refreshes with the same token exactly one su
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 from django.contrib.auth import authenticate
 from django.db import transaction
 from drf_spectacular.utils import OpenApiExample, extend_schema
@@ -27,10 +29,13 @@ from core.api.errors import error_responses
 from stores.models import Store
 from stores.selectors import store_access_get, store_access_only
 
+if TYPE_CHECKING:
+    from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
+
 TAGS = ["auth"]
 
 
-class TokenPairSerializer(serializers.Serializer):
+class TokenPairSerializer(serializers.Serializer[dict[str, str]]):
     access = serializers.CharField(help_text="Bearer token for the Authorization header; lives 5 minutes.")
     refresh = serializers.CharField(help_text="Use once at /api/v1/auth/token/refresh for a new pair.")
 
@@ -68,7 +73,7 @@ class TokenObtainApi(APIView):
     permission_classes = [AllowAny]
     parser_classes = [JSONParser]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(serializers.Serializer[dict[str, Any]]):
         username = serializers.CharField(max_length=150)
         password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
         store_code = serializers.CharField(max_length=50, required=False, allow_blank=True,
@@ -107,7 +112,7 @@ class TokenRefreshApi(APIView):
     permission_classes = [AllowAny]
     parser_classes = [JSONParser]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(serializers.Serializer[dict[str, Any]]):
         refresh = serializers.CharField(max_length=4096)
 
         class Meta:
@@ -137,7 +142,8 @@ class TokenRefreshApi(APIView):
         with transaction.atomic():
             # Blacklisting is the single point of decision: the outstanding token row is unique,
             # so when two requests race with the same token only one creates the blacklist row.
-            _, created = refresh.blacklist()
+            # simplejwt annotates blacklist() as the row; it returns get_or_create's (row, created).
+            _, created = cast("tuple[BlacklistedToken, bool]", refresh.blacklist())
             if not created:
                 raise InvalidToken("Token is blacklisted")
         access = refresh.access_token

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -10,8 +10,11 @@ from rest_framework import serializers
 from core.api.pagination import page_serializer
 from marketplace.models import MarketplaceProduct
 
+if TYPE_CHECKING:
+    from catalog.selectors import CatalogItem
 
-class ImportedProductSerializer(serializers.Serializer):
+
+class ImportedProductSerializer(serializers.Serializer[MarketplaceProduct]):
     """The product as the store's feed describes it (``MarketplaceProduct``)."""
 
     id = serializers.IntegerField(help_text="Marketplace product id: what publish and unpublish take.")
@@ -36,7 +39,7 @@ class ImportedProductSerializer(serializers.Serializer):
         ref_name = "ImportedProduct"
 
 
-class OverridesSerializer(serializers.Serializer):
+class OverridesSerializer(serializers.Serializer[dict[str, Any]]):
     """The store's own values; null or "" means the imported value shows through."""
 
     price = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
@@ -48,7 +51,7 @@ class OverridesSerializer(serializers.Serializer):
         ref_name = "CatalogOverrides"
 
 
-class CatalogProductOutputSerializer(serializers.Serializer):
+class CatalogProductOutputSerializer(serializers.Serializer["CatalogItem"]):
     """One of the store's imported products with its catalog state.
 
     Read it from ``catalog.selectors.catalog_item_list`` (the annotations are required).
@@ -82,7 +85,7 @@ class CatalogProductOutputSerializer(serializers.Serializer):
         ref_name = "CatalogProduct"
 
     @extend_schema_field(OverridesSerializer(allow_null=True))
-    def get_overrides(self, item: MarketplaceProduct) -> dict[str, Any] | None:
+    def get_overrides(self, item: CatalogItem) -> dict[str, Any] | None:
         if not item.is_published:
             return None
         return OverridesSerializer({

@@ -64,7 +64,7 @@ class _QueryBooleanField(serializers.BooleanField):
 
     TRUE_VALUES = {"true"}
     FALSE_VALUES = {"false"}
-    NULL_VALUES: set[str] = set()
+    NULL_VALUES: set[str | None] = set()
 
 
 class CatalogFilterInput(PaginationInput):
@@ -132,7 +132,7 @@ class _IdListField(serializers.ListField):
             raise serializers.ValidationError(messages) from exc
 
 
-class _SelectionInput(serializers.Serializer):
+class _SelectionInput(serializers.Serializer[dict[str, Any]]):
     marketplace_product_ids = _IdListField(
         child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, min_length=1,
         max_length=MAX_IDS_PER_REQUEST,
@@ -164,7 +164,7 @@ def _selection(*, store: Store, data: dict[str, Any]) -> dict[str, Any]:
     return {"job": job, "scope": data["scope"]}
 
 
-class PublishResultSerializer(serializers.Serializer):
+class PublishResultSerializer(serializers.Serializer[PublishResult]):
     matched = serializers.IntegerField(help_text="Products named by the ids or selected by the job.")
     published = serializers.IntegerField(help_text="Newly published by this call.")
     already_published = serializers.IntegerField(help_text="Were published already: left unchanged.")
@@ -173,7 +173,7 @@ class PublishResultSerializer(serializers.Serializer):
         ref_name = "PublishResult"
 
 
-class UnpublishResultSerializer(serializers.Serializer):
+class UnpublishResultSerializer(serializers.Serializer[UnpublishResult]):
     matched = serializers.IntegerField()
     unpublished = serializers.IntegerField(help_text="Removed from the catalog, with their overrides.")
     not_published = serializers.IntegerField(help_text="Were not published: nothing to do.")
@@ -246,7 +246,7 @@ class CatalogProductDetailApi(APIView):
     permission_classes = [_StoreMemberReadWriterWrite]
     parser_classes = [JSONParser]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(serializers.Serializer[dict[str, Any]]):
         """Only the keys sent are changed. null (prices) or "" / null (availability, condition) removes the
         override, so the imported value shows through again."""
 

@@ -6,18 +6,20 @@ core.api.exception_handlers; this only tells the OpenAPI schema.
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
 
-class ErrorDetailSerializer(serializers.Serializer):
+class ErrorDetailSerializer(serializers.Serializer[dict[str, Any]]):
     detail = serializers.CharField()
 
     class Meta:
         ref_name = "ErrorDetail"
 
 
-class ConflictSerializer(serializers.Serializer):
+class ConflictSerializer(serializers.Serializer[dict[str, Any]]):
     detail = serializers.CharField()
     job_id = serializers.IntegerField(required=False, help_text="The import that is already pending or processing.")
     job_status = serializers.CharField(required=False)

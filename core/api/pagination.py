@@ -26,7 +26,7 @@ def limit_field(default: int) -> serializers.IntegerField:
     )
 
 
-class PaginationInput(serializers.Serializer):
+class PaginationInput(serializers.Serializer[dict[str, Any]]):
     """Query parameters `page` and `limit` (10 by default; subclasses may change it with limit_field)."""
 
     page = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=1, help_text="1-based page number.")
@@ -63,11 +63,11 @@ def page_rows(*, queryset: QuerySet[Any], page: int, limit: int) -> tuple[int, l
 
 
 def page_body(*, rows: list[Any], total: int, page: int, limit: int,
-              serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
+              serializer_class: type[serializers.Serializer[Any]]) -> dict[str, Any]:
     return {"items": serializer_class(rows, many=True).data, "total": total, "page": page, "limit": limit}
 
 
-def paginate(*, queryset: QuerySet[Any], page: int, limit: int, serializer_class: type[serializers.Serializer]
+def paginate(*, queryset: QuerySet[Any], page: int, limit: int, serializer_class: type[serializers.Serializer[Any]]
              ) -> dict[str, Any]:
     """One page of the queryset as `{items, total, page, limit}`, in two queries whatever the limit."""
     total = queryset.count()
@@ -76,7 +76,8 @@ def paginate(*, queryset: QuerySet[Any], page: int, limit: int, serializer_class
     return page_body(rows=rows, total=total, page=page, limit=limit, serializer_class=serializer_class)
 
 
-def page_serializer(name: str, item_serializer: type[serializers.Serializer]) -> type[serializers.Serializer]:
+def page_serializer(name: str, item_serializer: type[serializers.Serializer[Any]]
+                    ) -> type[serializers.Serializer[dict[str, Any]]]:
     """The schema component of a page of items, e.g. `ImportJobPage`."""
     return type(
         f"{name}Serializer",

@@ -8,6 +8,7 @@ from django import forms
 from django.core.validators import URLValidator
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from core.log_reader import LEVELS
 from marketplace.models import Marketplace, MarketplaceImportJob
@@ -31,7 +32,7 @@ class StoreSelect(forms.Select):
         super().__init__(attrs)
         self.quick_fill = quick_fill
 
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
         selected = set(self.format_value(value))
         rows = []
         for option_value, label in self.choices:
@@ -117,7 +118,8 @@ class ImportFilterForm(forms.Form):
         }
 
     def status_filter(self) -> str:
-        return self._valid_data().get("status", "")
+        status: str = self._valid_data().get("status", "")
+        return status
 
 
 class AdminStoreForm(StoreSettingsForm):
@@ -141,7 +143,8 @@ class LogFilterForm(forms.Form):
     )
     job = forms.IntegerField(label="Job id", required=False, min_value=1)
     limit = forms.TypedChoiceField(
-        label="Lines", required=False, coerce=int, choices=[(n, str(n)) for n in LOG_LIMITS], empty_value=200
+        label="Lines", required=False, coerce=int, choices=[(n, str(n)) for n in LOG_LIMITS],
+        empty_value=200,  # type: ignore[arg-type]  # any value (Django returns it as is); the stubs say str
     )
 
     def filters(self) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import cached_property, wraps
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -23,12 +23,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.requests import AuthenticatedHttpRequest
 from core.exceptions import ApplicationError
 from core.forms import add_service_errors
 from core.log_reader import log_tail
@@ -75,7 +76,7 @@ def _history_refresh_seconds() -> int:
     return int(getattr(settings, "ADMIN_MARKETPLACE_REFRESH_SECONDS", 10))
 
 
-def staff_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def staff_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """admin.site.admin_view, plus: an htmx request whose session ended navigates to the login.
 
     Without this, a poll after a logout would swap the login page into a table cell.
@@ -83,7 +84,7 @@ def staff_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
     protected = admin.site.admin_view(view)
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.headers.get("HX-Request") and not admin.site.has_permission(request):
             response = HttpResponse(status=204)
             response["HX-Redirect"] = reverse("admin:login") + f"?next={request.path}"
@@ -97,7 +98,7 @@ def _page_context(request: HttpRequest, title: str, **extra: Any) -> dict[str, A
     return {**admin.site.each_context(request), "title": title, **extra}
 
 
-class KnownCountPaginator(Paginator):
+class KnownCountPaginator(Paginator[MarketplaceImportJob]):
     """A paginator for big, ordered querysets that is told the count instead of counting.
 
     On 100,000 jobs every COUNT(*) is a scan, and the statistics query already counted.
@@ -109,7 +110,7 @@ class KnownCountPaginator(Paginator):
     # Below this offset a plain LIMIT/OFFSET with the joins is the cheapest.
     DIRECT_OFFSET = 500
 
-    def __init__(self, object_list: QuerySet, per_page: int, *, count: int) -> None:
+    def __init__(self, object_list: QuerySet[MarketplaceImportJob], per_page: int, *, count: int) -> None:
         super().__init__(object_list, per_page)
         self._known_count = count
 
@@ -123,18 +124,18 @@ class KnownCountPaginator(Paginator):
         top = min(bottom + self.per_page, self.count)
         if bottom < self.DIRECT_OFFSET:
             return super().page(number)
-        queryset: QuerySet = self.object_list
+        queryset = cast("QuerySet[MarketplaceImportJob]", self.object_list)  # the queryset given to __init__
         from_end = bottom > self.count // 2
         if from_end:
             ids = list(queryset.reverse().values_list("pk", flat=True)[self.count - top:self.count - bottom])[::-1]
         else:
             ids = list(queryset.values_list("pk", flat=True)[bottom:top])
         rows = {row.pk: row for row in queryset.filter(pk__in=ids)}
-        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)  # type: ignore[attr-defined]  # django-stubs omits Paginator._get_page
 
 
 # --- /admin/marketplace -----------------------------------------------------------------
-def _history_context(request: HttpRequest) -> dict[str, Any]:
+def _history_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     jobs = import_job_list_filtered(user=request.user, filters={"created_by_me": True})
     page = Paginator(jobs, HISTORY_PER_PAGE).get_page(request.GET.get("page"))
     has_active = jobs.filter(status__in=MarketplaceImportJob.ACTIVE_STATUSES).exists()
@@ -148,7 +149,7 @@ def _history_context(request: HttpRequest) -> dict[str, Any]:
 
 @staff_view
 @require_http_methods(["GET", "POST"])
-def marketplace(request: HttpRequest) -> HttpResponse:
+def marketplace(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = AdminImportForm(request.POST)
         if form.is_valid():
@@ -185,12 +186,12 @@ def marketplace(request: HttpRequest) -> HttpResponse:
 
 @staff_view
 @require_GET
-def marketplace_history(request: HttpRequest) -> HttpResponse:
+def marketplace_history(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "admin/platform/_marketplace_history.html", _history_context(request))
 
 
 # --- /admin/imports ---------------------------------------------------------------------
-def _imports_context(request: HttpRequest) -> dict[str, Any]:
+def _imports_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     """Statistics, filters and one page of jobs, in three queries whatever the table size.
 
     The statistics count the jobs of the store/marketplace/language/creator filters by
@@ -229,14 +230,14 @@ def _imports_context(request: HttpRequest) -> dict[str, Any]:
 
 @staff_view
 @require_GET
-def imports(request: HttpRequest) -> HttpResponse:
+def imports(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = _page_context(request, "Import Jobs", **_imports_context(request))
     return render(request, "admin/platform/imports.html", context)
 
 
 @staff_view
 @require_GET
-def imports_live(request: HttpRequest) -> HttpResponse:
+def imports_live(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "admin/platform/_imports_live.html", _imports_context(request))
 
 
@@ -257,7 +258,7 @@ def _errors_context(request: HttpRequest, job: MarketplaceImportJob) -> dict[str
 
 @staff_view
 @require_GET
-def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
+def import_detail(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse:
     job = import_job_get_for_user(user=request.user, job_id=job_id)
     context = _page_context(
         request,
@@ -271,7 +272,7 @@ def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
 
 @staff_view
 @require_GET
-def import_summary(request: HttpRequest, job_id: int) -> HttpResponse:
+def import_summary(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse:
     job = import_job_get_for_user(user=request.user, job_id=job_id)
     response = render(
         request, "admin/platform/_import_summary.html", {"job": job, "refresh_seconds": _imports_refresh_seconds()}
@@ -284,7 +285,7 @@ def import_summary(request: HttpRequest, job_id: int) -> HttpResponse:
 
 @staff_view
 @require_GET
-def import_errors(request: HttpRequest, job_id: int) -> HttpResponse:
+def import_errors(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse:
     job = import_job_get_for_user(user=request.user, job_id=job_id)
     context = {"error_kinds": import_error_kinds(job=job), **_errors_context(request, job)}
     return render(request, "admin/platform/_import_errors.html", context)
@@ -292,7 +293,7 @@ def import_errors(request: HttpRequest, job_id: int) -> HttpResponse:
 
 @staff_view
 @require_GET
-def import_errors_csv(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
+def import_errors_csv(request: AuthenticatedHttpRequest, job_id: int) -> StreamingHttpResponse:
     job = import_job_get_for_user(user=request.user, job_id=job_id)
     errors = import_error_list(job=job).iterator(chunk_size=2000)
     response = StreamingHttpResponse(errors_csv_lines(errors), content_type="text/csv; charset=utf-8")
@@ -302,7 +303,7 @@ def import_errors_csv(request: HttpRequest, job_id: int) -> StreamingHttpRespons
 
 @staff_view
 @require_POST
-def import_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
+def import_cancel(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse:
     job = import_job_get_for_user(user=request.user, job_id=job_id)
     try:
         job = import_job_cancel(job=job)
@@ -316,7 +317,7 @@ def import_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
 
 @staff_view
 @require_POST
-def import_retry(request: HttpRequest, job_id: int) -> HttpResponse:
+def import_retry(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse:
     job = import_job_get_for_user(user=request.user, job_id=job_id)
     try:
         new_job = import_job_retry(job=job, user=request.user)
@@ -334,7 +335,7 @@ def import_retry(request: HttpRequest, job_id: int) -> HttpResponse:
 # --- /admin/stores/<code>/edit ----------------------------------------------------------
 @staff_view
 @require_http_methods(["GET", "POST"])
-def store_edit(request: HttpRequest, code: str) -> HttpResponse:
+def store_edit(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     store = get_object_or_404(Store, code=code)
     if request.method == "POST":
         form = AdminStoreForm(request.POST)
@@ -366,7 +367,7 @@ def store_edit(request: HttpRequest, code: str) -> HttpResponse:
 # --- /admin/logs ------------------------------------------------------------------------
 @staff_view
 @require_GET
-def logs(request: HttpRequest) -> HttpResponse:
+def logs(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = LogFilterForm(request.GET)
     filters = form.filters()
     log_file = settings.LOG_FILE

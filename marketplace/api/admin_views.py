@@ -8,9 +8,11 @@ from rest_framework import serializers
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from accounts.api.permissions import IsPlatformAdmin
+from accounts.requests import authenticated_user
 from core.api.errors import error_responses
 from core.api.ids import MAX_DB_ID
 from core.api.pagination import PaginationInput, paginate
@@ -50,7 +52,7 @@ class AdminImportJobListCreateApi(APIView):
 
     class InputSerializer(ImportSettingsInput):
         store_id = serializers.IntegerField(min_value=1, max_value=MAX_DB_ID)
-        file = None  # documented for multipart bodies only
+        file = None  # type: ignore[assignment]  # None removes the inherited field (DRF), which the stubs do not model; documented for multipart bodies only
 
         class Meta:
             ref_name = "AdminImportRequest"
@@ -71,7 +73,7 @@ class AdminImportJobListCreateApi(APIView):
         class Meta:
             ref_name = "AdminImportJobFilter"
 
-    def get_throttles(self) -> list[ImportCreateThrottle]:
+    def get_throttles(self) -> list[BaseThrottle]:
         # Only starting an import is throttled, not the listing on the same path.
         return [ImportCreateThrottle()] if self.request.method == "POST" else []
 
@@ -89,7 +91,7 @@ class AdminImportJobListCreateApi(APIView):
         filters.is_valid(raise_exception=True)
         data = dict(filters.validated_data)
         page, limit = data.pop("page"), data.pop("limit")
-        jobs = import_job_list_filtered(user=request.user, filters=data)
+        jobs = import_job_list_filtered(user=authenticated_user(request), filters=data)
         return Response(paginate(queryset=jobs, page=page, limit=limit, serializer_class=ImportJobOutputSerializer))
 
     @extend_schema(
@@ -116,7 +118,7 @@ class AdminImportJobListCreateApi(APIView):
 class AdminImportJobStatsApi(APIView):
     permission_classes = [IsPlatformAdmin]
 
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(serializers.Serializer[dict[str, int]]):
         total = serializers.IntegerField()
         active = serializers.IntegerField(help_text="pending + processing")
         pending = serializers.IntegerField()
@@ -139,14 +141,12 @@ class AdminImportJobStatsApi(APIView):
         return Response(self.OutputSerializer(import_job_stats()).data)
 
 
-class _AnyJob:
+class _AnyJob(JobApi):
     # Any job (platform admins). A comment, not a docstring: drf-spectacular would make it
     # the endpoints' description.
 
-    request: Request
-
     def get_job(self, job_id: str) -> MarketplaceImportJob:
-        return import_job_get_for_user(user=self.request.user, job_id=parse_job_id(job_id))
+        return import_job_get_for_user(user=authenticated_user(self.request), job_id=parse_job_id(job_id))
 
 
 @extend_schema_view(get=extend_schema(
@@ -209,6 +209,6 @@ class AdminImportJobRetryApi(_AnyJob, JobApi):
         responses={202: ImportJobCreatedSerializer, **error_responses(400, 401, 403, 404, 409, 429)},
     )
     def post(self, request: Request, job_id: str) -> Response:
-        new_job = import_job_retry(job=self.get_job(job_id), user=request.user)
+        new_job = import_job_retry(job=self.get_job(job_id), user=authenticated_user(request))
         return Response(ImportJobCreatedSerializer({"job_id": new_job.pk, "status": new_job.status}).data,
                         status=202)

@@ -51,7 +51,7 @@ def jobs_etag(request: Request, kind: str, jobs: Iterable[MarketplaceImportJob],
 def conditional_response(request: Request, *, etag: str, render: Callable[[], HttpResponseBase]) -> HttpResponseBase:
     """304 when `If-None-Match` names `etag` (412 on a failed `If-Match`), else `render()`;
     either way with the ETag and the polling cache headers."""
-    response = get_conditional_response(request, etag=etag)
+    response: HttpResponseBase | None = get_conditional_response(request, etag=etag)
     if response is None:
         response = render()
     response.headers["ETag"] = etag

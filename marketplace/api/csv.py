@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpResponseBase, StreamingHttpResponse
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from marketplace.exports import errors_csv_lines
 from marketplace.models import MarketplaceImportJob
@@ -24,17 +25,18 @@ class CsvRenderer(BaseRenderer):
         return b"" if data is None else str(data).encode(self.charset)
 
 
-class CsvApiMixin:
+class CsvApiMixin(APIView):
     """Accept JSON or CSV clients; errors (401/403/404...) always answer in JSON."""
 
     renderer_classes = [JSONRenderer, CsvRenderer]
 
-    def finalize_response(self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
-                          ) -> HttpResponseBase:
+    def finalize_response(  # type: ignore[override]  # DRF finalizes any HttpResponseBase; its stubs say Response
+        self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
         if not isinstance(response, StreamingHttpResponse):
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = JSONRenderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        return super().finalize_response(request, response, *args, **kwargs)  # type: ignore[arg-type]  # as above
 
 
 def errors_csv_response(job: MarketplaceImportJob) -> StreamingHttpResponse:

@@ -9,6 +9,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.requests import authenticated_user
 from marketplace.api.serializers import ImportJobCreatedSerializer
 from marketplace.models import Marketplace
 from marketplace.services import BATCH_SIZE_DEFAULT, BATCH_SIZE_MAX, BATCH_SIZE_MIN, import_job_create
@@ -18,7 +19,7 @@ SOURCE_URL_HELP = "The feed's http(s) address. Give either source_url or file, n
 FILE_HELP = "The feed file (CSV/TSV, may be gzipped), instead of source_url."
 
 
-class ImportSettingsInput(serializers.Serializer):
+class ImportSettingsInput(serializers.Serializer[dict[str, Any]]):
     """The body of every import request besides its store: source and settings.
 
     `file` is only documented for multipart bodies; a JSON body that names it gets 400.
@@ -43,7 +44,7 @@ def start_import(*, request: Request, store: Store, data: dict[str, Any], rename
     try:
         job = import_job_create(
             store=store,
-            user=request.user,
+            user=authenticated_user(request),
             source_url=data.get("source_url", ""),
             upload=data.get("file"),
             marketplace=data["marketplace"],

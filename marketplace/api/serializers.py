@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from rest_framework import serializers
 
 from core.api.pagination import page_serializer
 from marketplace.models import MarketplaceImportError, MarketplaceImportJob
 
 
-class ImportJobOutputSerializer(serializers.Serializer):
+class ImportJobOutputSerializer(serializers.Serializer[MarketplaceImportJob]):
     """Exactly the Job JSON fields of SPEC section 6; read the job from a selector with store and user joined."""
 
     id = serializers.IntegerField()
@@ -19,7 +21,9 @@ class ImportJobOutputSerializer(serializers.Serializer):
     created_by = serializers.SerializerMethodField(help_text="Username of who started the import.")
     marketplace = serializers.CharField()
     source_url = serializers.CharField(help_text="Empty for an uploaded file.")
-    language = serializers.ChoiceField(choices=MarketplaceImportJob._meta.get_field("language").choices)
+    # Language.choices: a flat list of (value, label), never grouped nor None for this field.
+    language = serializers.ChoiceField(
+        choices=cast("list[tuple[str, str]]", MarketplaceImportJob._meta.get_field("language").choices))
     batch_size = serializers.IntegerField()
     status = serializers.ChoiceField(choices=MarketplaceImportJob.Status.choices)
     imported_count = serializers.IntegerField()
@@ -45,7 +49,7 @@ class ImportJobOutputSerializer(serializers.Serializer):
         return job.user.username if job.user is not None else None
 
 
-class ImportErrorOutputSerializer(serializers.Serializer):
+class ImportErrorOutputSerializer(serializers.Serializer[MarketplaceImportError]):
     """Exactly the Error JSON fields of SPEC section 6."""
 
     id = serializers.IntegerField()
@@ -61,7 +65,7 @@ class ImportErrorOutputSerializer(serializers.Serializer):
         ref_name = "ImportError"
 
 
-class ImportJobCreatedSerializer(serializers.Serializer):
+class ImportJobCreatedSerializer(serializers.Serializer[dict[str, Any]]):
     job_id = serializers.IntegerField()
     status = serializers.ChoiceField(choices=MarketplaceImportJob.Status.choices)
 

@@ -21,7 +21,14 @@ from core.api.pagination import PaginationInput, page_body, page_rows
 from marketplace.api.common import JOB_ID_PARAMETER, parse_job_id
 from marketplace.api.conditional import CONDITIONAL_PARAMETERS, NOT_MODIFIED, conditional_response, jobs_etag
 from marketplace.api.imports import ImportSettingsInput, start_import
-from marketplace.api.job_views import ErrorFilterInput, JobCancelApi, JobDetailApi, JobErrorCsvApi, JobErrorListApi
+from marketplace.api.job_views import (
+    ErrorFilterInput,
+    JobApi,
+    JobCancelApi,
+    JobDetailApi,
+    JobErrorCsvApi,
+    JobErrorListApi,
+)
 from marketplace.api.serializers import (
     ImportErrorPageSerializer,
     ImportJobCreatedSerializer,
@@ -44,7 +51,7 @@ class ImportJobCreateApi(APIView):
     throttle_scope = "import_create"
 
     class InputSerializer(ImportSettingsInput):
-        file = None  # documented for multipart bodies only
+        file = None  # type: ignore[assignment]  # None removes the inherited field (DRF), which the stubs do not model; documented for multipart bodies only
 
         class Meta:
             ref_name = "StoreImportRequest"
@@ -95,11 +102,9 @@ class ImportJobListApi(APIView):
                                               serializer_class=ImportJobOutputSerializer)))
 
 
-class _StoreJob:
+class _StoreJob(JobApi):
     # The job of the caller's store (404 for any other store's job). A comment, not a
     # docstring: drf-spectacular would make it the endpoints' description.
-
-    request: Request
 
     def get_job(self, job_id: str) -> MarketplaceImportJob:
         return import_job_get_for_store(store=self.request.store, job_id=parse_job_id(job_id))

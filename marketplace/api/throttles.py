@@ -13,5 +13,5 @@ class ImportCreateThrottle(ScopedRateThrottle):
     """
 
     def get_rate(self) -> str | None:
-        self.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+        self.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES  # type: ignore[assignment]  # DRF's settings stub types the rates as numbers; they are strings ("10/hour")
         return super().get_rate()

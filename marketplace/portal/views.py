@@ -17,11 +17,12 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.requests import AuthenticatedHttpRequest
 from core.exceptions import ApplicationError
 from core.forms import add_service_errors
 from marketplace.exports import errors_csv_lines
@@ -62,14 +63,14 @@ def _poll_seconds() -> int:
     return int(getattr(settings, "MARKETPLACE_PORTAL_REFRESH_SECONDS", 10))
 
 
-def _login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def _login_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """login_required that, for an htmx request, sends the whole window to the login page.
 
     A plain redirect would be followed by htmx and the login form swapped into the table.
     """
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated and _is_htmx(request):
             current = urlsplit(request.headers.get("HX-Current-URL", ""))
             page = current.path + (f"?{current.query}" if current.query else "") or request.get_full_path()
@@ -134,7 +135,7 @@ def _quick_fill_options(store: Store) -> list[dict[str, str]]:
 
 @_login_required
 @require_http_methods(["GET", "POST"])
-def import_page(request: HttpRequest, code: str) -> HttpResponse:
+def import_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """The import form (owners, managers and admins), the history, and the job modal."""
     store = store_for_request(request, code, write=request.method == "POST")
     running_job = None
@@ -189,7 +190,7 @@ def _initial_form_data(request: HttpRequest, store: Store) -> dict[str, Any]:
 
 @_login_required
 @require_GET
-def import_history(request: HttpRequest, code: str) -> HttpResponse:
+def import_history(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """The history table alone: what the page's polling and pagination swap in."""
     store = store_for_request(request, code)
     if not _is_htmx(request):
@@ -199,7 +200,7 @@ def import_history(request: HttpRequest, code: str) -> HttpResponse:
 
 @_login_required
 @require_GET
-def job_detail(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
+def job_detail(request: AuthenticatedHttpRequest, code: str, job_id: int) -> HttpResponse:
     """A job's details and errors: the modal's content for htmx, a page of its own otherwise."""
     store = store_for_request(request, code)
     job = import_job_get_for_store(store=store, job_id=job_id)
@@ -211,7 +212,7 @@ def job_detail(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
 
 @_login_required
 @require_GET
-def job_summary(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
+def job_summary(request: AuthenticatedHttpRequest, code: str, job_id: int) -> HttpResponse:
     """Status, metrics and actions of one job: polled by an open modal while the job runs."""
     store = store_for_request(request, code)
     job = import_job_get_for_store(store=store, job_id=job_id)
@@ -222,7 +223,7 @@ def job_summary(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
 
 @_login_required
 @require_GET
-def job_errors(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
+def job_errors(request: AuthenticatedHttpRequest, code: str, job_id: int) -> HttpResponse:
     """One page of a job's errors, filtered: swapped into the error viewer."""
     store = store_for_request(request, code)
     job = import_job_get_for_store(store=store, job_id=job_id)
@@ -234,7 +235,7 @@ def job_errors(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
 
 @_login_required
 @require_GET
-def job_errors_csv(request: HttpRequest, code: str, job_id: int) -> StreamingHttpResponse:
+def job_errors_csv(request: AuthenticatedHttpRequest, code: str, job_id: int) -> StreamingHttpResponse:
     """All of a job's errors and warnings as a spreadsheet-safe CSV file."""
     store = store_for_request(request, code)
     job = import_job_get_for_store(store=store, job_id=job_id)
@@ -246,7 +247,7 @@ def job_errors_csv(request: HttpRequest, code: str, job_id: int) -> StreamingHtt
 
 @_login_required
 @require_POST
-def job_cancel(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
+def job_cancel(request: AuthenticatedHttpRequest, code: str, job_id: int) -> HttpResponse:
     store = store_for_request(request, code, write=True)
     job = import_job_get_for_store(store=store, job_id=job_id)
     try:
@@ -263,7 +264,7 @@ def job_cancel(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
 
 @_login_required
 @require_POST
-def job_retry(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
+def job_retry(request: AuthenticatedHttpRequest, code: str, job_id: int) -> HttpResponse:
     store = store_for_request(request, code, write=True)
     job = import_job_get_for_store(store=store, job_id=job_id)
     try:

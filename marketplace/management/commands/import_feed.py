@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ class _LocalFile(SimpleUploadedFile):
         super().__init__(path.name, b"")
         self.size = path.stat().st_size
 
-    def chunks(self, chunk_size: int | None = None):  # type: ignore[override]
+    def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]:
         with open(self._path, "rb") as handle:
             while chunk := handle.read(chunk_size or 1024 * 1024):
                 yield chunk

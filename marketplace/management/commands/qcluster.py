@@ -17,7 +17,7 @@ from marketplace.services import import_jobs_recover
 logger = logging.getLogger(__name__)
 
 
-class Command(QClusterCommand):
+class Command(QClusterCommand):  # type: ignore[misc]  # django-q2 is untyped
     help = "Start django-q2 workers, after recovering imports that a dead worker left behind."
 
     def handle(self, *args: Any, **options: Any) -> None:
