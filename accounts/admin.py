@@ -20,8 +20,16 @@ class MembershipInline(admin.TabularInline[StoreMembership, User]):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin[User]):
     inlines = [MembershipInline]
-    list_display = ("username", "email", "is_staff", "is_superuser", "is_active", "store_memberships", "last_login",
-                    "date_joined")
+    list_display = (
+        "username",
+        "email",
+        "is_staff",
+        "is_superuser",
+        "is_active",
+        "store_memberships",
+        "last_login",
+        "date_joined",
+    )
     list_filter = ("is_staff", "is_superuser", "is_active", "memberships__role", "memberships__store")
     search_fields = ("username", "email", "first_name", "last_name", "memberships__store__code")
 

@@ -26,8 +26,10 @@ def peak_rss_mb() -> float:
     """The larger peak RSS of this process and of its children that have ended (the
     import's reader process is one)."""
     # Linux reports ru_maxrss in KiB.
-    return max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-               resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    return (
+        max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+        / 1024
+    )
 
 
 def report(**values: Any) -> None:

@@ -53,13 +53,22 @@ def seed_jobs(*, jobs: int, admin_user: Any) -> dict[str, Any]:
         batch: list[MarketplaceImportJob] = []
         for n in range(jobs):
             created = now - timedelta(minutes=(jobs - n) * 5)
-            batch.append(MarketplaceImportJob(
-                store=stores[rng.randrange(STORES)], user=users[rng.randrange(len(users))],
-                source_url=f"https://feeds.example.lu/{n}.csv", language=rng.choice(["fr", "en", "de"]),
-                batch_size=1000, status=rng.choice(finished), imported_count=rng.randrange(5000),
-                error_count=rng.randrange(10), total_processed=5000, created_at=created, started_at=created,
-                completed_at=created + timedelta(seconds=rng.randrange(600)),
-            ))
+            batch.append(
+                MarketplaceImportJob(
+                    store=stores[rng.randrange(STORES)],
+                    user=users[rng.randrange(len(users))],
+                    source_url=f"https://feeds.example.lu/{n}.csv",
+                    language=rng.choice(["fr", "en", "de"]),
+                    batch_size=1000,
+                    status=rng.choice(finished),
+                    imported_count=rng.randrange(5000),
+                    error_count=rng.randrange(10),
+                    total_processed=5000,
+                    created_at=created,
+                    started_at=created,
+                    completed_at=created + timedelta(seconds=rng.randrange(600)),
+                )
+            )
             if len(batch) == 5000:
                 MarketplaceImportJob.objects.bulk_create(batch)
                 batch = []
@@ -68,8 +77,13 @@ def seed_jobs(*, jobs: int, admin_user: Any) -> dict[str, Any]:
         created_at.auto_now_add = True
     # A few active jobs (one per store and language), so the pages poll.
     for store in stores[:5]:
-        MarketplaceImportJob.objects.create(store=store, user=admin_user, source_url="https://feeds.example.lu/a.csv",
-                                            language="fr", status=status.PROCESSING)
+        MarketplaceImportJob.objects.create(
+            store=store,
+            user=admin_user,
+            source_url="https://feeds.example.lu/a.csv",
+            language="fr",
+            status=status.PROCESSING,
+        )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE marketplace_import_jobs" if connection.vendor == "postgresql" else "ANALYZE")
     return {"store": stores[7], "total": jobs + 5}
@@ -110,8 +124,15 @@ def time_pages(client: Any, urls: dict[str, str], *, repeat: int = 3) -> list[di
             if response.status_code != 200:
                 raise AssertionError(f"{url} answered {response.status_code}")
         sql_ms = sum(float(q["time"]) for q in ctx.captured_queries) * 1000
-        results.append({"name": name, "url": url, "ms": min(timings) * 1000, "queries": len(ctx.captured_queries),
-                        "sql_ms": sql_ms})
+        results.append(
+            {
+                "name": name,
+                "url": url,
+                "ms": min(timings) * 1000,
+                "queries": len(ctx.captured_queries),
+                "sql_ms": sql_ms,
+            }
+        )
     return results
 
 
@@ -142,8 +163,9 @@ def main() -> None:
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     settings.DEBUG = False  # no SQL collection outside CaptureQueriesContext
-    admin_user, _ = User.objects.get_or_create(username=f"{SEED_PREFIX}admin", defaults={"is_staff": True,
-                                                                                          "is_superuser": True})
+    admin_user, _ = User.objects.get_or_create(
+        username=f"{SEED_PREFIX}admin", defaults={"is_staff": True, "is_superuser": True}
+    )
     if args.reseed:
         Store.objects.filter(code__startswith=SEED_PREFIX).delete()
         User.objects.filter(username__startswith=f"{SEED_PREFIX}user-").delete()

@@ -70,8 +70,12 @@ def settle_postgres(url: str, timeout: float = 120.0) -> None:
         with psycopg.connect(url, autocommit=True) as conn:
             while time.monotonic() < deadline:
                 # cast: SELECT count(*) always answers one row.
-                busy = cast("tuple[int]", conn.execute("SELECT count(*) FROM pg_stat_activity"
-                                                       " WHERE backend_type = 'autovacuum worker'").fetchone())[0]
+                busy = cast(
+                    "tuple[int]",
+                    conn.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'"
+                    ).fetchone(),
+                )[0]
                 if not busy:
                     break
                 time.sleep(0.5)
@@ -85,20 +89,30 @@ def run_child(module: str, args: list[str], database_url: str = "", label: str =
         settle_postgres(SETTLE_URL)
     print(f"  running {label or module} ...", end="", flush=True, file=sys.stderr)
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, env=child_env(database_url),
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=ROOT,
+        env=child_env(database_url),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     print(f" {time.perf_counter() - started:.1f} s", file=sys.stderr)
     for line in proc.stdout.splitlines():
         if line.startswith(RESULT_PREFIX):
-            result: dict[str, Any] = json.loads(line[len(RESULT_PREFIX):])  # the child's report() object
+            result: dict[str, Any] = json.loads(line[len(RESULT_PREFIX) :])  # the child's report() object
             return result
     raise SystemExit(f"{module} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
 
 
 def migrate(database_url: str) -> None:
     # --skip-checks: the benchmark needs the tables, not the URL configuration.
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0", "--skip-checks"], cwd=ROOT,
-                   env=child_env(database_url), check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0", "--skip-checks"],
+        cwd=ROOT,
+        env=child_env(database_url),
+        check=True,
+    )
 
 
 def recreate_postgres(url: str) -> None:
@@ -143,40 +157,59 @@ def main() -> None:
     results: dict[str, dict[str, Any]] = {}
     try:
         results["csv"] = run_child("benchmarks.run_csv", ["--feed", str(feed)], label="csv.reader alone")
-        results["copy"] = run_child("benchmarks.run_copy", ["--feed", str(feed), "--dsn", args.pg_url],
-                                    label="PostgreSQL COPY")
+        results["copy"] = run_child(
+            "benchmarks.run_copy", ["--feed", str(feed), "--dsn", args.pg_url], label="PostgreSQL COPY"
+        )
         results["pg_fresh"] = ours(feed, args.pg_url, "bench", "ours, PostgreSQL, fresh")
         results["pg_unchanged"] = ours(feed, args.pg_url, "bench", "ours, PostgreSQL, unchanged")
         # The same fresh import through the real path, into an empty database as well, so
         # that only the path differs.
         recreate_postgres(args.pg_url)
-        results["real_pg_fresh"] = run_child("benchmarks.run_real", ["--feed", str(feed), "--store", "bench-real"],
-                                             args.pg_url, "ours, PostgreSQL, fresh, HTTP + qcluster worker")
+        results["real_pg_fresh"] = run_child(
+            "benchmarks.run_real",
+            ["--feed", str(feed), "--store", "bench-real"],
+            args.pg_url,
+            "ours, PostgreSQL, fresh, HTTP + qcluster worker",
+        )
         results["sqlite_fresh"] = ours(feed, sqlite_url, "bench", "ours, SQLite, fresh")
         results["sqlite_unchanged"] = ours(feed, sqlite_url, "bench", "ours, SQLite, unchanged")
-        results["die"] = run_child("benchmarks.run_die", ["--feed", str(feed), "--rows", str(die_rows)],
-                                   args.pg_url, f"django-import-export, PostgreSQL, {die_rows:,} rows")
-        results["stages"] = run_child("benchmarks.stages", ["--feed", str(feed)], sqlite_url,
-                                      label="stages without database")
+        results["die"] = run_child(
+            "benchmarks.run_die",
+            ["--feed", str(feed), "--rows", str(die_rows)],
+            args.pg_url,
+            f"django-import-export, PostgreSQL, {die_rows:,} rows",
+        )
+        results["stages"] = run_child(
+            "benchmarks.stages", ["--feed", str(feed)], sqlite_url, label="stages without database"
+        )
         if args.rss_rows:
             big = ensure_feed(OUT, args.rss_rows)
             results["big_pg_fresh"] = ours(big, args.pg_url, "bench-big", f"ours, PostgreSQL, {args.rss_rows:,} rows")
-            results["big_pg_unchanged"] = ours(big, args.pg_url, "bench-big",
-                                               f"ours, PostgreSQL, {args.rss_rows:,} rows, unchanged")
+            results["big_pg_unchanged"] = ours(
+                big, args.pg_url, "bench-big", f"ours, PostgreSQL, {args.rss_rows:,} rows, unchanged"
+            )
     finally:
         shutil.rmtree(sqlite_dir, ignore_errors=True)
 
     print_report(args, feed, size, die_rows, results, load_before)
 
 
-def print_report(args: argparse.Namespace, feed: Path, size: int, die_rows: int,
-                 results: dict[str, dict[str, Any]], load_before: tuple[float, float, float]) -> None:
+def print_report(
+    args: argparse.Namespace,
+    feed: Path,
+    size: int,
+    die_rows: int,
+    results: dict[str, dict[str, Any]],
+    load_before: tuple[float, float, float],
+) -> None:
     r = results
     copy, die = r["copy"]["rows_per_s"], r["die"]["rows_per_s"]
     print()
-    print(f"feed: {feed.relative_to(ROOT)}: {args.rows:,} rows, {len(HEADER)} columns, {size / 1e6:.1f} MB "
-          f"({size / args.rows:,.0f} bytes/row); machine: {os.cpu_count()} CPUs, load average "
-          f"{load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} after")
+    print(
+        f"feed: {feed.relative_to(ROOT)}: {args.rows:,} rows, {len(HEADER)} columns, {size / 1e6:.1f} MB "
+        f"({size / args.rows:,.0f} bytes/row); machine: {os.cpu_count()} CPUs, load average "
+        f"{load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} after"
+    )
     print()
     print(f"{'measurement':<44} {'rows':>9} {'seconds':>8} {'rows/s':>9} {'peak RSS':>9} {'x COPY':>7} {'x DIE':>7}")
     rows = [
@@ -190,21 +223,28 @@ def print_report(args: argparse.Namespace, feed: Path, size: int, die_rows: int,
         (f"django-import-export, PostgreSQL ({die_rows:,} rows)", "die"),
     ]
     if "big_pg_fresh" in r:
-        rows += [(f"ours, PostgreSQL, fresh, {args.rss_rows:,} rows", "big_pg_fresh"),
-                 (f"ours, PostgreSQL, unchanged, {args.rss_rows:,} rows", "big_pg_unchanged")]
+        rows += [
+            (f"ours, PostgreSQL, fresh, {args.rss_rows:,} rows", "big_pg_fresh"),
+            (f"ours, PostgreSQL, unchanged, {args.rss_rows:,} rows", "big_pg_unchanged"),
+        ]
     for label, key in rows:
         m = dict(r[key])
         if key == "real_pg_fresh":
             m["rss_mb"] = m["worker_rss_mb"]  # the worker's, not the process that watched it
-        print(f"{label:<44} {m['rows']:>9,} {m['seconds']:>8.2f} {m['rows_per_s']:>9,} {m['rss_mb']:>6.0f} MB "
-              f"{m['rows_per_s'] / copy:>7.2f} {m['rows_per_s'] / die:>7.1f}")
+        print(
+            f"{label:<44} {m['rows']:>9,} {m['seconds']:>8.2f} {m['rows_per_s']:>9,} {m['rss_mb']:>6.0f} MB "
+            f"{m['rows_per_s'] / copy:>7.2f} {m['rows_per_s'] / die:>7.1f}"
+        )
     print()
     for key in ("pg_fresh", "pg_unchanged", "real_pg_fresh", "sqlite_fresh", "sqlite_unchanged"):
         m = r[key]
-        print(f"counters {key:<17} status={m['status']} imported={m['imported']:,} updated={m['updated']:,} "
-              f"unchanged={m['unchanged']:,} errors={m['errors']:,} warnings={m['warnings']:,}")
-    print(f"counters {'die':<17} {r['die']['totals']} row_errors={r['die']['row_errors']} "
-          f"invalid={r['die']['invalid']}")
+        print(
+            f"counters {key:<17} status={m['status']} imported={m['imported']:,} updated={m['updated']:,} "
+            f"unchanged={m['unchanged']:,} errors={m['errors']:,} warnings={m['warnings']:,}"
+        )
+    print(
+        f"counters {'die':<17} {r['die']['totals']} row_errors={r['die']['row_errors']} invalid={r['die']['invalid']}"
+    )
     print()
     print("where the time goes (no database, one process):")
     previous = None
@@ -218,22 +258,30 @@ def print_report(args: argparse.Namespace, feed: Path, size: int, die_rows: int,
     for key, target in TARGETS.items():
         rate = r[key]["rows_per_s"]
         scaled = target * csv_rate / 115_000
-        print(f"  {key:<17} {rate:>8,} rows/s  target {target:>6,} ({'met' if rate >= target else 'NOT met'}); "
-              f"scaled to this machine's csv.reader {scaled:>8,.0f} ({'met' if rate >= scaled else 'NOT met'})")
+        print(
+            f"  {key:<17} {rate:>8,} rows/s  target {target:>6,} ({'met' if rate >= target else 'NOT met'}); "
+            f"scaled to this machine's csv.reader {scaled:>8,.0f} ({'met' if rate >= scaled else 'NOT met'})"
+        )
     ratio = r["pg_fresh"]["rows_per_s"]
     real = r["real_pg_fresh"]
-    print(f"  real path (download + worker, claim to end) {real['rows_per_s']:,} rows/s = "
-          f"{real['rows_per_s'] / ratio:.2f} of in-process (target >= 0.85, i.e. at most 15% slower); "
-          f"{real['total_seconds']:.1f} s from the job's creation")
-    print(f"  pg_fresh / COPY = {ratio / copy:.2f} (target >= 0.4); pg_fresh / django-import-export = "
-          f"{ratio / die:.1f} (target >= 20)")
+    print(
+        f"  real path (download + worker, claim to end) {real['rows_per_s']:,} rows/s = "
+        f"{real['rows_per_s'] / ratio:.2f} of in-process (target >= 0.85, i.e. at most 15% slower); "
+        f"{real['total_seconds']:.1f} s from the job's creation"
+    )
+    print(
+        f"  pg_fresh / COPY = {ratio / copy:.2f} (target >= 0.4); pg_fresh / django-import-export = "
+        f"{ratio / die:.1f} (target >= 20)"
+    )
     rss_100k = max(r[k]["rss_mb"] for k in ("pg_fresh", "pg_unchanged", "sqlite_fresh", "sqlite_unchanged"))
     rss_1m: float | None = None
     if "big_pg_fresh" in r:
         rss_1m = max(r["big_pg_fresh"]["rss_mb"], r["big_pg_unchanged"]["rss_mb"])
         rss_pg = max(r["pg_fresh"]["rss_mb"], r["pg_unchanged"]["rss_mb"])
-        print(f"  peak RSS {rss_100k:.0f} MB (target <= 200); {args.rss_rows:,} rows {rss_1m:.0f} MB vs "
-              f"{rss_pg:.0f} MB for {args.rows:,} on PostgreSQL: +{(rss_1m / rss_pg - 1) * 100:.1f}% (target <= 10%)")
+        print(
+            f"  peak RSS {rss_100k:.0f} MB (target <= 200); {args.rss_rows:,} rows {rss_1m:.0f} MB vs "
+            f"{rss_pg:.0f} MB for {args.rows:,} on PostgreSQL: +{(rss_1m / rss_pg - 1) * 100:.1f}% (target <= 10%)"
+        )
     else:
         print(f"  peak RSS {rss_100k:.0f} MB (target <= 200); flatness: run `make bench-1m`")
     print()

@@ -66,15 +66,22 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, help=f"gunicorn --workers (default: {GUNICORN_CONFIG}'s)")
     parser.add_argument("--worker-class", help="gunicorn --worker-class, e.g. sync or gthread")
     parser.add_argument("--threads", type=int, help="gunicorn --threads (gthread)")
-    parser.add_argument("--no-config", action="store_true",
-                        help=f"run gunicorn without {GUNICORN_CONFIG} (before issue 13 the README said --workers 4)")
+    parser.add_argument(
+        "--no-config",
+        action="store_true",
+        help=f"run gunicorn without {GUNICORN_CONFIG} (before issue 13 the README said --workers 4)",
+    )
     parser.add_argument("--no-etag", action="store_true", help="never send If-None-Match (the state before ETags)")
     parser.add_argument("--sqlite", action="store_true", help="a throw-away SQLite file instead of PostgreSQL")
     # One database per run, so that two runs at once never drop each other's.
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_API_DATABASE_URL", f"{DEFAULT_PG}_{os.getpid()}"))
     parser.add_argument("--jobs", type=int, default=200, help="finished jobs per store")
-    parser.add_argument("--updates-per-second", type=float, default=2.0,
-                        help="how often the import in progress moves its counters (0: never)")
+    parser.add_argument(
+        "--updates-per-second",
+        type=float,
+        default=2.0,
+        help="how often the import in progress moves its counters (0: never)",
+    )
     args = parser.parse_args()
     if not 0 < args.seconds <= MAX_SECONDS:
         parser.error(f"--seconds must be in (0, {MAX_SECONDS}]: one access token serves the run")
@@ -171,31 +178,57 @@ def seed(*, jobs: int) -> Seeded:
                 state = rng.choice(finished)
                 errors = rng.randrange(1, 40) if state == status.COMPLETED_WITH_ERRORS else 0
                 total = rng.randrange(1_000, 50_000)
-                batch.append(MarketplaceImportJob(
-                    store=store, user=user, source_url=f"https://feeds.example.lu/{store.code}/{n}.csv",
-                    language=rng.choice(["fr", "en", "de"]), batch_size=1000, status=state,
-                    imported_count=total // 3, updated_count=total // 3, unchanged_count=total - 2 * (total // 3)
-                    - errors, error_count=errors, warning_count=rng.randrange(5), total_processed=total,
-                    progress_percent=100, detected_encoding="utf-8", detected_delimiter=",",
-                    error_message="The feed could not be downloaded." if state == status.FAILED else "",
-                    created_at=created, started_at=created,
-                    completed_at=created + timedelta(seconds=rng.randrange(5, 600)),
-                ))
+                batch.append(
+                    MarketplaceImportJob(
+                        store=store,
+                        user=user,
+                        source_url=f"https://feeds.example.lu/{store.code}/{n}.csv",
+                        language=rng.choice(["fr", "en", "de"]),
+                        batch_size=1000,
+                        status=state,
+                        imported_count=total // 3,
+                        updated_count=total // 3,
+                        unchanged_count=total - 2 * (total // 3) - errors,
+                        error_count=errors,
+                        warning_count=rng.randrange(5),
+                        total_processed=total,
+                        progress_percent=100,
+                        detected_encoding="utf-8",
+                        detected_delimiter=",",
+                        error_message="The feed could not be downloaded." if state == status.FAILED else "",
+                        created_at=created,
+                        started_at=created,
+                        completed_at=created + timedelta(seconds=rng.randrange(5, 600)),
+                    )
+                )
             MarketplaceImportJob.objects.bulk_create(batch)
     finally:
         created_at.auto_now_add = True
     bench_store = stores[0]
     MarketplaceImportError.objects.bulk_create(
-        MarketplaceImportError(import_job=job, row_number=row, identifier=f"SKU-{row}",
-                               error_type=MarketplaceImportError.ErrorType.MISSING_TITLE, field="title",
-                               error_message="The row has no title.", row_data={"id": f"SKU-{row}", "title": ""})
+        MarketplaceImportError(
+            import_job=job,
+            row_number=row,
+            identifier=f"SKU-{row}",
+            error_type=MarketplaceImportError.ErrorType.MISSING_TITLE,
+            field="title",
+            error_message="The row has no title.",
+            row_data={"id": f"SKU-{row}", "title": ""},
+        )
         for job in MarketplaceImportJob.objects.filter(error_count__gt=0)
         for row in range(2, 2 + job.error_count)
     )
     processing = MarketplaceImportJob.objects.create(
-        store=bench_store, user=user, source_url="https://feeds.example.lu/bench/now.csv", language="fr",
-        status=status.PROCESSING, started_at=now, heartbeat_at=now, detected_encoding="utf-8",
-        detected_delimiter=",", bytes_total=10**9,
+        store=bench_store,
+        user=user,
+        source_url="https://feeds.example.lu/bench/now.csv",
+        language="fr",
+        status=status.PROCESSING,
+        started_at=now,
+        heartbeat_at=now,
+        detected_encoding="utf-8",
+        detected_delimiter=",",
+        bytes_total=10**9,
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -217,9 +250,13 @@ def move_counters(*, job_id: int, rate: float, stop: threading.Event) -> int:
         while rate > 0 and not stop.wait(1 / rate):
             now = timezone.now()
             MarketplaceImportJob.objects.filter(id=job_id).update(
-                imported_count=F("imported_count") + 900, unchanged_count=F("unchanged_count") + 100,
-                total_processed=F("total_processed") + 1000, bytes_processed=F("bytes_processed") + 200_000,
-                heartbeat_at=now, updated_at=now)
+                imported_count=F("imported_count") + 900,
+                unchanged_count=F("unchanged_count") + 100,
+                total_processed=F("total_processed") + 1000,
+                bytes_processed=F("bytes_processed") + 200_000,
+                heartbeat_at=now,
+                updated_at=now,
+            )
             moves += 1
     finally:
         connections.close_all()
@@ -234,8 +271,15 @@ def free_port() -> int:
 
 
 def gunicorn_command(args: argparse.Namespace, port: int) -> list[str]:
-    command = [sys.executable, "-m", "gunicorn", *([] if args.no_config else ["-c", GUNICORN_CONFIG]), "config.wsgi",
-               "--bind", f"127.0.0.1:{port}"]
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        *([] if args.no_config else ["-c", GUNICORN_CONFIG]),
+        "config.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+    ]
     if args.workers is not None:
         command += ["--workers", str(args.workers)]
     if args.worker_class:
@@ -247,8 +291,9 @@ def gunicorn_command(args: argparse.Namespace, port: int) -> list[str]:
 
 def start_gunicorn(command: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
     with open(log_path, "wb") as log:
-        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        return subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
 
 def stop_gunicorn(process: subprocess.Popen[bytes]) -> None:
@@ -306,8 +351,9 @@ def cpu_snapshot(master_pid: int, *, postgres_server: bool) -> CpuSnapshot:
     with contextlib.suppress(OSError):
         ticks = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
         busy = _seconds(sum(ticks[:8]) - ticks[3] - ticks[4])  # all but idle and iowait
-    return CpuSnapshot(gunicorn=gunicorn, postgres=postgres, client=usage.user + usage.system, busy=busy,
-                       wall=time.perf_counter())
+    return CpuSnapshot(
+        gunicorn=gunicorn, postgres=postgres, client=usage.user + usage.system, busy=busy, wall=time.perf_counter()
+    )
 
 
 # --- A small HTTP/1.1 client on asyncio streams ---------------------------------------------
@@ -329,10 +375,14 @@ class Connection:
             self.writer.close()
         self.reader = self.writer = None
 
-    async def request(self, method: str, path: str, headers: dict[str, str], body: bytes = b""
-                      ) -> tuple[int, dict[str, str], bytes]:
-        lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{self.port}", *(f"{k}: {v}" for k, v in
-                                                                              headers.items())]
+    async def request(
+        self, method: str, path: str, headers: dict[str, str], body: bytes = b""
+    ) -> tuple[int, dict[str, str], bytes]:
+        lines = [
+            f"{method} {path} HTTP/1.1",
+            f"Host: 127.0.0.1:{self.port}",
+            *(f"{k}: {v}" for k, v in headers.items()),
+        ]
         if body:
             lines.append(f"Content-Length: {len(body)}")
         raw = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
@@ -437,8 +487,12 @@ async def obtain_token(port: int, password: str) -> str:
     conn = Connection(port)
     body = json.dumps({"username": USERNAME, "password": password, "store_code": STORE_CODE}).encode()
     try:
-        status, _, answer = await conn.request("POST", "/api/v1/auth/token", {
-            "Content-Type": "application/json", "Accept": "application/json", "X-Forwarded-Proto": "https"}, body)
+        status, _, answer = await conn.request(
+            "POST",
+            "/api/v1/auth/token",
+            {"Content-Type": "application/json", "Accept": "application/json", "X-Forwarded-Proto": "https"},
+            body,
+        )
     finally:
         conn.close()
     if status != 200:
@@ -471,8 +525,9 @@ async def measure_cpu(load: Load, master_pid: int, measured_from: float, *, post
         load.cpu.append(cpu_snapshot(master_pid, postgres_server=postgres_server))
 
 
-async def run_load(args: argparse.Namespace, port: int, master_pid: int, password: str, seeded: Seeded
-                   ) -> tuple[Load, float]:
+async def run_load(
+    args: argparse.Namespace, port: int, master_pid: int, password: str, seeded: Seeded
+) -> tuple[Load, float]:
     token = await obtain_token(port, password)
     rng = random.Random(50)
     finished = [job_id for job_id in seeded.job_ids if job_id != seeded.processing_job_id]
@@ -480,8 +535,10 @@ async def run_load(args: argparse.Namespace, port: int, master_pid: int, passwor
     jobs = [seeded.processing_job_id if i % 5 == 0 else rng.choice(finished) for i in range(args.clients)]
     started = time.perf_counter()
     load = Load(port=port, token=token, use_etag=not args.no_etag, stop_at=started + args.warmup + args.seconds)
-    await asyncio.gather(measure_cpu(load, master_pid, started + args.warmup, postgres_server=not args.sqlite),
-                         *(poll(load, job_id) for job_id in jobs))
+    await asyncio.gather(
+        measure_cpu(load, master_pid, started + args.warmup, postgres_server=not args.sqlite),
+        *(poll(load, job_id) for job_id in jobs),
+    )
     return load, started + args.warmup
 
 
@@ -498,8 +555,10 @@ def summarize(samples: list[Sample]) -> dict[str, Any]:
     latencies = sorted(s.seconds * 1000 for s in samples)
     return {
         "requests": len(samples),
-        "p50": percentile(latencies, 0.50), "p90": percentile(latencies, 0.90),
-        "p99": percentile(latencies, 0.99), "max": latencies[-1] if latencies else 0.0,
+        "p50": percentile(latencies, 0.50),
+        "p90": percentile(latencies, 0.90),
+        "p99": percentile(latencies, 0.99),
+        "max": latencies[-1] if latencies else 0.0,
         "errors": sum(1 for s in samples if s.status not in (200, 304)),
         "not_modified": sum(1 for s in samples if s.status == 304) / len(samples) if samples else 0.0,
     }
@@ -507,9 +566,9 @@ def summarize(samples: list[Sample]) -> dict[str, Any]:
 
 def server_options(command: list[str]) -> list[str]:
     """gunicorn's command-line options, without the benchmark's own --bind."""
-    options = command[command.index("-m") + 2:]
+    options = command[command.index("-m") + 2 :]
     bind = options.index("--bind")
-    return options[:bind] + options[bind + 2:]
+    return options[:bind] + options[bind + 2 :]
 
 
 def report(args: argparse.Namespace, load: Load, measured_from: float, command: list[str], moves: int) -> None:
@@ -521,18 +580,25 @@ def report(args: argparse.Namespace, load: Load, measured_from: float, command: 
     database = "SQLite" if args.sqlite else "PostgreSQL"
     options = server_options(command)
     print()
-    print(f"bench-api: {args.clients} clients for {args.seconds:g} s (after {args.warmup:g} s of warm-up), "
-          f"{database}, ETag {'off' if args.no_etag else 'on'}, {os.cpu_count()} CPUs, load average "
-          f"{os.getloadavg()[0]:.2f}")
+    print(
+        f"bench-api: {args.clients} clients for {args.seconds:g} s (after {args.warmup:g} s of warm-up), "
+        f"{database}, ETag {'off' if args.no_etag else 'on'}, {os.cpu_count()} CPUs, load average "
+        f"{os.getloadavg()[0]:.2f}"
+    )
     print(f"  server: gunicorn {' '.join(options)}")
     print(f"  the import in progress moved {moves} times")
     print()
     print(f"  {'':<8} {'requests':>9} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} {'errors':>7} {'304':>6}")
-    for name, rows in (("list", [s for s in counted if s.kind == "list"]),
-                       ("detail", [s for s in counted if s.kind == "detail"]), ("all", counted)):
+    for name, rows in (
+        ("list", [s for s in counted if s.kind == "list"]),
+        ("detail", [s for s in counted if s.kind == "detail"]),
+        ("all", counted),
+    ):
         m = summarize(rows)
-        print(f"  {name:<8} {m['requests']:>9,} {m['p50']:>8.1f} {m['p90']:>8.1f} {m['p99']:>8.1f} {m['max']:>8.1f} "
-              f"{m['errors']:>7} {m['not_modified']:>6.1%}")
+        print(
+            f"  {name:<8} {m['requests']:>9,} {m['p50']:>8.1f} {m['p90']:>8.1f} {m['p99']:>8.1f} {m['max']:>8.1f} "
+            f"{m['errors']:>7} {m['not_modified']:>6.1%}"
+        )
     print()
     print(f"  {rps:,.1f} requests/s")
     cpu_ms = ""
@@ -545,23 +611,29 @@ def report(args: argparse.Namespace, load: Load, measured_from: float, command: 
         other = max(0.0, (end.busy - start.busy) - gunicorn - client - postgres)
         per_request = (gunicorn + client + postgres) * 1000 / len(counted)
         server = "" if end.postgres is None else f"the PostgreSQL server {postgres * 1000 / len(counted):.2f} ms, "
-        print(f"  CPU per request: gunicorn workers {gunicorn * 1000 / len(counted):.2f} ms, {server}"
-              f"these clients {client * 1000 / len(counted):.2f} ms; "
-              f"{per_request:.2f} ms in all, so {cpus} CPUs alone would serve at most "
-              f"{cpus * 1000 / per_request:,.0f} requests/s")
+        print(
+            f"  CPU per request: gunicorn workers {gunicorn * 1000 / len(counted):.2f} ms, {server}"
+            f"these clients {client * 1000 / len(counted):.2f} ms; "
+            f"{per_request:.2f} ms in all, so {cpus} CPUs alone would serve at most "
+            f"{cpus * 1000 / per_request:,.0f} requests/s"
+        )
         # Anything else running meanwhile (another test run, a build) took CPU from the measurement.
         print(f"  other processes used {other / (wall * cpus):.0%} of the machine meanwhile")
         cpu_ms = f" cpu_ms={per_request:.2f} other_load={other / (wall * cpus):.2f}"
     met = rps >= TARGET_RPS and total["p99"] < TARGET_P99_MS and total["errors"] == 0
-    print(f"  issue 13's target (>= {TARGET_RPS} requests/s, p99 < {TARGET_P99_MS} ms, 0 errors): "
-          f"{'met' if met else 'NOT met'}")
+    print(
+        f"  issue 13's target (>= {TARGET_RPS} requests/s, p99 < {TARGET_P99_MS} ms, 0 errors): "
+        f"{'met' if met else 'NOT met'}"
+    )
     for failure in sorted(set(load.failures))[:10]:
         print(f"  error: {failure}")
     print()
-    print(f"BENCH-API rps={rps:.1f} p50_ms={total['p50']:.1f} p90_ms={total['p90']:.1f} p99_ms={total['p99']:.1f} "
-          f"max_ms={total['max']:.1f} errors={total['errors']} not_modified={total['not_modified']:.3f} "
-          f"clients={args.clients} db={database.lower()} etag={'off' if args.no_etag else 'on'} "
-          f"server={','.join(o.removeprefix('--') for o in options if o != 'config.wsgi')}{cpu_ms}")
+    print(
+        f"BENCH-API rps={rps:.1f} p50_ms={total['p50']:.1f} p90_ms={total['p90']:.1f} p99_ms={total['p99']:.1f} "
+        f"max_ms={total['max']:.1f} errors={total['errors']} not_modified={total['not_modified']:.3f} "
+        f"clients={args.clients} db={database.lower()} etag={'off' if args.no_etag else 'on'} "
+        f"server={','.join(o.removeprefix('--') for o in options if o != 'config.wsgi')}{cpu_ms}"
+    )
 
 
 def main() -> None:
@@ -585,8 +657,11 @@ def main() -> None:
         asyncio.run(wait_until_up(port, process))
         print(f"loading {port} with {args.clients} clients for {args.warmup + args.seconds:g} s ...", file=sys.stderr)
         moves: list[int] = []
-        mover = threading.Thread(target=lambda: moves.append(move_counters(
-            job_id=seeded.processing_job_id, rate=args.updates_per_second, stop=stop)))
+        mover = threading.Thread(
+            target=lambda: moves.append(
+                move_counters(job_id=seeded.processing_job_id, rate=args.updates_per_second, stop=stop)
+            )
+        )
         mover.start()
         try:
             load, measured_from = asyncio.run(run_load(args, port, process.pid, seeded.password, seeded))

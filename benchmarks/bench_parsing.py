@@ -63,11 +63,15 @@ def main() -> None:
 
     print(f"{count} rows, {len(header)} columns, {size / 1e6:.1f} MB ({size / count:.0f} bytes/row)")
     # CPU time is the fairer number on a shared machine; wall time is what a user waits.
-    print(f"decode+hash: {count / decode_seconds:,.0f} rows/s wall, {count / decode_cpu:,.0f} rows/s CPU "
-          f"({size / 1e6 / decode_cpu:.0f} MB/s CPU)")
+    print(
+        f"decode+hash: {count / decode_seconds:,.0f} rows/s wall, {count / decode_cpu:,.0f} rows/s CPU "
+        f"({size / 1e6 / decode_cpu:.0f} MB/s CPU)"
+    )
     print(f"csv.reader alone (reference): {baseline_count / baseline_cpu:,.0f} rows/s CPU")
-    print(f"normalize:   {count / normalize_seconds:,.0f} rows/s wall, {count / normalize_cpu:,.0f} rows/s CPU; "
-          f"{errors} rows skipped, {warnings} kept with warnings")
+    print(
+        f"normalize:   {count / normalize_seconds:,.0f} rows/s wall, {count / normalize_cpu:,.0f} rows/s CPU; "
+        f"{errors} rows skipped, {warnings} kept with warnings"
+    )
 
 
 if __name__ == "__main__":

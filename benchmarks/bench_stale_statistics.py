@@ -39,13 +39,17 @@ def main() -> None:
         changed = write_feed(Path(tmp) / "changed.csv", args.rows, seed=7)
         for label, feed in (("small first import", small), ("big import", big), ("big re-import, changed", changed)):
             result = ours(feed, args.pg_url, "stale", label)
-            print(f"{label:<26} {result['rows']:>8,} rows  {result['rows_per_s']:>8,} rows/s  "
-                  f"imported={result['imported']:,} updated={result.get('updated', '?')}")
+            print(
+                f"{label:<26} {result['rows']:>8,} rows  {result['rows_per_s']:>8,} rows/s  "
+                f"imported={result['imported']:,} updated={result.get('updated', '?')}"
+            )
     with psycopg.connect(args.pg_url, autocommit=True) as conn:
         for table in TABLES:
             # cast: the benchmark's own tables exist, so pg_class has their row.
-            planned = cast("tuple[int]", conn.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s",
-                                                      [table]).fetchone())[0]
+            planned = cast(
+                "tuple[int]",
+                conn.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [table]).fetchone(),
+            )[0]
             print(f"planner rows of {table}: {planned:,}")
     name = args.pg_url.rsplit("/", 1)[1]
     with psycopg.connect(args.pg_url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:

@@ -20,14 +20,51 @@ import random
 from pathlib import Path
 
 HEADER = [
-    "id", "title", "description", "link", "mobile_link", "image_link", "additional_image_link",
-    "price", "sale_price", "sale_price_effective_date", "availability", "availability_date",
-    "condition", "brand", "gtin", "mpn", "identifier_exists", "google_product_category", "product_type",
-    "item_group_id", "color", "size", "size_type", "size_system", "gender", "age_group", "material",
-    "pattern", "adult", "multipack", "is_bundle", "energy_efficiency_class", "unit_pricing_measure",
-    "unit_pricing_base_measure", "shipping", "shipping_weight", "tax_category",
-    "custom_label_0", "custom_label_1", "custom_label_2", "custom_label_3", "custom_label_4",
-    "promotion_id", "internal_stock_note", "supplier_ref",
+    "id",
+    "title",
+    "description",
+    "link",
+    "mobile_link",
+    "image_link",
+    "additional_image_link",
+    "price",
+    "sale_price",
+    "sale_price_effective_date",
+    "availability",
+    "availability_date",
+    "condition",
+    "brand",
+    "gtin",
+    "mpn",
+    "identifier_exists",
+    "google_product_category",
+    "product_type",
+    "item_group_id",
+    "color",
+    "size",
+    "size_type",
+    "size_system",
+    "gender",
+    "age_group",
+    "material",
+    "pattern",
+    "adult",
+    "multipack",
+    "is_bundle",
+    "energy_efficiency_class",
+    "unit_pricing_measure",
+    "unit_pricing_base_measure",
+    "shipping",
+    "shipping_weight",
+    "tax_category",
+    "custom_label_0",
+    "custom_label_1",
+    "custom_label_2",
+    "custom_label_3",
+    "custom_label_4",
+    "promotion_id",
+    "internal_stock_note",
+    "supplier_ref",
 ]
 
 _WORD_TEXT = """
@@ -39,17 +76,59 @@ adults care washable finish colour texture pattern detail stitching handle pocke
 lining sole frame base lid
 """
 _WORDS = _WORD_TEXT.split()
-_NOUNS = ["Shirt", "Backpack", "Teapot", "Scarf", "Desk lamp", "Smart watch", "Headphones", "Coffee mug",
-          "Cushion", "Candle", "Sneakers", "Jacket", "Wallet", "Chair", "Vase", "Blanket"]
-_ADJECTIVES = ["Linen", "Leather", "Organic", "Classic", "Vintage", "Compact", "Premium", "Handmade",
-               "Recycled", "Waterproof", "Elegant", "Sturdy"]
-_BRANDS = ["Maison Moselle", "Atelier Kirchberg", "Clervaux Goods", "Esch Design", "Vianden Works",
-           "Mullerthal Co", "Ardennes Outfitters", "Remich Home"]
+_NOUNS = [
+    "Shirt",
+    "Backpack",
+    "Teapot",
+    "Scarf",
+    "Desk lamp",
+    "Smart watch",
+    "Headphones",
+    "Coffee mug",
+    "Cushion",
+    "Candle",
+    "Sneakers",
+    "Jacket",
+    "Wallet",
+    "Chair",
+    "Vase",
+    "Blanket",
+]
+_ADJECTIVES = [
+    "Linen",
+    "Leather",
+    "Organic",
+    "Classic",
+    "Vintage",
+    "Compact",
+    "Premium",
+    "Handmade",
+    "Recycled",
+    "Waterproof",
+    "Elegant",
+    "Sturdy",
+]
+_BRANDS = [
+    "Maison Moselle",
+    "Atelier Kirchberg",
+    "Clervaux Goods",
+    "Esch Design",
+    "Vianden Works",
+    "Mullerthal Co",
+    "Ardennes Outfitters",
+    "Remich Home",
+]
 _COLOURS = ["black", "white", "navy", "olive", "sand", "burgundy", "grey", "teal"]
 _SIZES = ["XS", "S", "M", "L", "XL", "XXL", "38", "40", "42", "44"]
-_CATEGORIES = ["Apparel & Accessories > Clothing > Shirts & Tops", "Home & Garden > Kitchen & Dining",
-               "Home & Garden > Decor > Candles", "Electronics > Audio > Headphones",
-               "Apparel & Accessories > Shoes", "Furniture > Chairs", "Luggage & Bags > Backpacks"]
+_CATEGORIES = [
+    "Apparel & Accessories > Clothing > Shirts & Tops",
+    "Home & Garden > Kitchen & Dining",
+    "Home & Garden > Decor > Candles",
+    "Electronics > Audio > Headphones",
+    "Apparel & Accessories > Shoes",
+    "Furniture > Chairs",
+    "Luggage & Bags > Backpacks",
+]
 _AVAILABILITY = ["in stock", "in_stock", "out of stock", "preorder", "backorder", "in stock", "in stock"]
 
 
@@ -78,7 +157,7 @@ def make_row(n: int, rng: random.Random, pool: str) -> list[str]:
     title = f"{brand} {rng.choice(_ADJECTIVES)} {noun} {colour} {size} - model {n % 9973}"
     length = int(rng.triangular(300, 1500, 1350))
     start = rng.randrange(0, len(pool) - length)
-    description = pool[start:start + length].strip()
+    description = pool[start : start + length].strip()
     price = rng.randint(299, 49999) / 100
     on_sale = rng.random() < 0.3
     slug = f"{noun.lower().replace(' ', '-')}-{n}"
@@ -151,7 +230,7 @@ def _maybe_break(row: list[str], n: int, rng: random.Random) -> None:
     elif kind == 4:
         row[14] = row[14][:-1] + str((int(row[14][-1]) + 1) % 10)  # bad check digit: warning
     else:
-        row[14] = f"{int(row[14]) / 10 ** 12:.5f}E+12"  # spreadsheet-mangled GTIN: warning
+        row[14] = f"{int(row[14]) / 10**12:.5f}E+12"  # spreadsheet-mangled GTIN: warning
 
 
 def write_feed(path: Path, rows: int, seed: int = 20251127) -> Path:

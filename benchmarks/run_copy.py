@@ -33,8 +33,10 @@ def main() -> None:
         conn.execute(f"CREATE TABLE bench_copy_floor ({columns})")
         started = time.perf_counter()
         with conn.transaction(), conn.cursor() as cursor:
-            with cursor.copy("COPY bench_copy_floor FROM STDIN WITH (FORMAT csv, HEADER true)") as copy, \
-                    args.feed.open("rb") as feed:
+            with (
+                cursor.copy("COPY bench_copy_floor FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+                args.feed.open("rb") as feed,
+            ):
                 while chunk := feed.read(_CHUNK):
                     copy.write(chunk)
             rows = cursor.rowcount

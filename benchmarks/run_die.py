@@ -20,11 +20,40 @@ from typing import Any
 from benchmarks._child import report, setup_django
 
 _TEXT_COLUMNS = [
-    "title", "description", "link", "mobile_link", "image_link", "sale_price_effective_date", "availability_date",
-    "condition", "brand", "gtin", "mpn", "google_product_category", "product_type", "item_group_id", "color",
-    "size", "size_type", "size_system", "gender", "age_group", "material", "pattern", "energy_efficiency_class",
-    "unit_pricing_measure", "unit_pricing_base_measure", "shipping", "shipping_weight", "tax_category",
-    "custom_label_0", "custom_label_1", "custom_label_2", "custom_label_3", "custom_label_4", "promotion_id",
+    "title",
+    "description",
+    "link",
+    "mobile_link",
+    "image_link",
+    "sale_price_effective_date",
+    "availability_date",
+    "condition",
+    "brand",
+    "gtin",
+    "mpn",
+    "google_product_category",
+    "product_type",
+    "item_group_id",
+    "color",
+    "size",
+    "size_type",
+    "size_system",
+    "gender",
+    "age_group",
+    "material",
+    "pattern",
+    "energy_efficiency_class",
+    "unit_pricing_measure",
+    "unit_pricing_base_measure",
+    "shipping",
+    "shipping_weight",
+    "tax_category",
+    "custom_label_0",
+    "custom_label_1",
+    "custom_label_2",
+    "custom_label_3",
+    "custom_label_4",
+    "promotion_id",
 ]
 
 
@@ -53,12 +82,13 @@ def build_resource(store: Any) -> Any:
         marketplace_product_id = fields.Field(attribute="marketplace_product_id", column_name="id")
         price = fields.Field(attribute="price", column_name="price", widget=PriceWidget())
         sale_price = fields.Field(attribute="sale_price", column_name="sale_price", widget=PriceWidget())
-        availability = fields.Field(attribute="availability", column_name="availability",
-                                    widget=AvailabilityWidget())
-        additional_image_links = fields.Field(attribute="additional_image_links",
-                                              column_name="additional_image_link", widget=ImageListWidget())
-        identifier_exists = fields.Field(attribute="identifier_exists", column_name="identifier_exists",
-                                         widget=YesNoWidget())
+        availability = fields.Field(attribute="availability", column_name="availability", widget=AvailabilityWidget())
+        additional_image_links = fields.Field(
+            attribute="additional_image_links", column_name="additional_image_link", widget=ImageListWidget()
+        )
+        identifier_exists = fields.Field(
+            attribute="identifier_exists", column_name="identifier_exists", widget=YesNoWidget()
+        )
         adult = fields.Field(attribute="adult", column_name="adult", widget=YesNoWidget())
         is_bundle = fields.Field(attribute="is_bundle", column_name="is_bundle", widget=YesNoWidget())
         multipack = fields.Field(attribute="multipack", column_name="multipack", widget=widgets.IntegerWidget())
@@ -66,8 +96,18 @@ def build_resource(store: Any) -> Any:
         class Meta:
             model = MarketplaceProduct
             import_id_fields = ("marketplace_product_id",)
-            fields = ("marketplace_product_id", "price", "sale_price", "availability", "additional_image_links",
-                      "identifier_exists", "adult", "is_bundle", "multipack", *_TEXT_COLUMNS)
+            fields = (
+                "marketplace_product_id",
+                "price",
+                "sale_price",
+                "availability",
+                "additional_image_links",
+                "identifier_exists",
+                "adult",
+                "is_bundle",
+                "multipack",
+                *_TEXT_COLUMNS,
+            )
             skip_unchanged = True
             report_skipped = False
 
@@ -105,8 +145,14 @@ def main() -> None:
     result = build_resource(store).import_data(dataset, dry_run=False, raise_errors=False, use_transactions=True)
     seconds = time.perf_counter() - started
     rows = len(dataset)
-    report(seconds=round(seconds, 3), rows=rows, rows_per_s=round(rows / seconds), totals=dict(result.totals),
-           row_errors=len(result.row_errors()), invalid=len(result.invalid_rows))
+    report(
+        seconds=round(seconds, 3),
+        rows=rows,
+        rows_per_s=round(rows / seconds),
+        totals=dict(result.totals),
+        row_errors=len(result.row_errors()),
+        invalid=len(result.invalid_rows),
+    )
 
 
 if __name__ == "__main__":

@@ -34,9 +34,11 @@ def main() -> None:
     store, _ = Store.objects.get_or_create(code=args.store, defaults={"name": "Bench Store"})
     # A previous run's job of the same store and language must not block this one (409 rule).
     MarketplaceImportJob.objects.filter(store=store, status__in=MarketplaceImportJob.ACTIVE_STATUSES).update(
-        status=MarketplaceImportJob.Status.FAILED)
-    created = MarketplaceImportJob.objects.create(store=store, language=args.language, batch_size=args.batch_size,
-                                                  source_filename=args.feed.name)
+        status=MarketplaceImportJob.Status.FAILED
+    )
+    created = MarketplaceImportJob.objects.create(
+        store=store, language=args.language, batch_size=args.batch_size, source_filename=args.feed.name
+    )
     job = import_job_claim(job_id=created.id)
     assert job is not None
 
@@ -56,10 +58,17 @@ def main() -> None:
 
     job.refresh_from_db()
     report(
-        vendor=connection.vendor, seconds=round(seconds, 3), rows=job.total_processed,
-        rows_per_s=round(job.total_processed / seconds), status=job.status, imported=job.imported_count,
-        updated=job.updated_count, unchanged=job.unchanged_count, errors=job.error_count,
-        warnings=job.warning_count, error_message=job.error_message,
+        vendor=connection.vendor,
+        seconds=round(seconds, 3),
+        rows=job.total_processed,
+        rows_per_s=round(job.total_processed / seconds),
+        status=job.status,
+        imported=job.imported_count,
+        updated=job.updated_count,
+        unchanged=job.unchanged_count,
+        errors=job.error_count,
+        warnings=job.warning_count,
+        error_message=job.error_message,
     )
 
 

@@ -56,15 +56,27 @@ def main() -> None:
 
     store, _ = Store.objects.get_or_create(code=args.store, defaults={"name": "Bench Store (real path)"})
     MarketplaceImportJob.objects.filter(store=store, status__in=MarketplaceImportJob.ACTIVE_STATUSES).update(
-        status=MarketplaceImportJob.Status.FAILED)
+        status=MarketplaceImportJob.Status.FAILED
+    )
 
     log = (ROOT / "benchmarks" / "out" / "qcluster.log").open("wb")
-    cluster = subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=dict(os.environ),
-                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    cluster = subprocess.Popen(
+        [sys.executable, "manage.py", "qcluster"],
+        cwd=ROOT,
+        env=dict(os.environ),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         time.sleep(3)  # let the cluster start its worker before the job is queued
-        job = import_job_create(store=store, user=None, source_url=f"http://127.0.0.1:{port}/{feed.name}",
-                                language=args.language, batch_size=args.batch_size)
+        job = import_job_create(
+            store=store,
+            user=None,
+            source_url=f"http://127.0.0.1:{port}/{feed.name}",
+            language=args.language,
+            batch_size=args.batch_size,
+        )
         deadline = time.monotonic() + args.timeout
         while True:
             job.refresh_from_db()
@@ -84,10 +96,18 @@ def main() -> None:
     worker_seconds = (job.completed_at - job.started_at).total_seconds()
     total_seconds = (job.completed_at - job.created_at).total_seconds()
     report(
-        seconds=round(worker_seconds, 3), total_seconds=round(total_seconds, 3), rows=job.total_processed,
-        rows_per_s=round(job.total_processed / worker_seconds), status=job.status, imported=job.imported_count,
-        updated=job.updated_count, unchanged=job.unchanged_count, errors=job.error_count,
-        warnings=job.warning_count, error_message=job.error_message, attempts=job.attempts,
+        seconds=round(worker_seconds, 3),
+        total_seconds=round(total_seconds, 3),
+        rows=job.total_processed,
+        rows_per_s=round(job.total_processed / worker_seconds),
+        status=job.status,
+        imported=job.imported_count,
+        updated=job.updated_count,
+        unchanged=job.unchanged_count,
+        errors=job.error_count,
+        warnings=job.warning_count,
+        error_message=job.error_message,
+        attempts=job.attempts,
         worker_rss_mb=worker_rss_mb,
     )
 

@@ -38,16 +38,21 @@ _CHUNK = 1024 * 1024
 
 def _foreign_keys(cur: psycopg.Cursor, table: str) -> dict[str, str]:
     """{constraint name: referenced table} for the table's foreign keys."""
-    cur.execute("SELECT conname, confrelid::regclass::text FROM pg_constraint"
-                " WHERE contype = 'f' AND conrelid = %s::regclass", [table])
+    cur.execute(
+        "SELECT conname, confrelid::regclass::text FROM pg_constraint WHERE contype = 'f' AND conrelid = %s::regclass",
+        [table],
+    )
     return dict(cur.fetchall())
 
 
 def _secondary_indexes(cur: psycopg.Cursor, table: str) -> list[str]:
     """The table's indexes that back no constraint (primary key, unique)."""
-    cur.execute("SELECT i.indexrelid::regclass::text FROM pg_index i"
-                " WHERE i.indrelid = %s::regclass AND NOT EXISTS"
-                " (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)", [table])
+    cur.execute(
+        "SELECT i.indexrelid::regclass::text FROM pg_index i"
+        " WHERE i.indrelid = %s::regclass AND NOT EXISTS"
+        " (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
+        [table],
+    )
     return [row[0] for row in cur.fetchall()]
 
 
@@ -64,10 +69,20 @@ def _variants(cur: psycopg.Cursor) -> list[tuple[str, list[str], bool]]:
     for target in sorted(by_target):
         variants.append((f"without the products -> {target} FK", drop_fk(PRODUCTS, [by_target[target]]), True))
     variants.append(("without the translations -> products FK", drop_fk(TRANSLATIONS, list(translation_fks)), True))
-    variants.append(("without any of these FKs",
-                     drop_fk(PRODUCTS, list(product_fks)) + drop_fk(TRANSLATIONS, list(translation_fks)), True))
-    variants.append(("without the products' secondary indexes",
-                     [f"DROP INDEX {name}" for name in _secondary_indexes(cur, PRODUCTS)], True))
+    variants.append(
+        (
+            "without any of these FKs",
+            drop_fk(PRODUCTS, list(product_fks)) + drop_fk(TRANSLATIONS, list(translation_fks)),
+            True,
+        )
+    )
+    variants.append(
+        (
+            "without the products' secondary indexes",
+            [f"DROP INDEX {name}" for name in _secondary_indexes(cur, PRODUCTS)],
+            True,
+        )
+    )
     variants.append(("without the translations (texts stored once)", [], False))
     return variants
 
@@ -86,8 +101,9 @@ def _load(cur: psycopg.Cursor, table: str, path: Path) -> float:
     return time.perf_counter() - started
 
 
-def _replay(conn: psycopg.Connection, ddl: list[str], files: dict[str, Path],
-            with_translations: bool) -> tuple[float, float, float]:
+def _replay(
+    conn: psycopg.Connection, ddl: list[str], files: dict[str, Path], with_translations: bool
+) -> tuple[float, float, float]:
     """(products COPY, translations COPY, deferred checks) in seconds; rolled back."""
     bench.settle_postgres(bench.SETTLE_URL)
     with conn.cursor() as cur:
@@ -121,8 +137,10 @@ def main() -> None:
     bench.recreate_postgres(args.pg_url)
     imported = bench.ours(feed, args.pg_url, "bench", "ours, PostgreSQL, fresh")
 
-    with tempfile.TemporaryDirectory(prefix="bench-floor-", dir=bench.OUT) as folder, \
-            psycopg.connect(args.pg_url, autocommit=True) as conn:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-floor-", dir=bench.OUT) as folder,
+        psycopg.connect(args.pg_url, autocommit=True) as conn,
+    ):
         files = {table: Path(folder) / f"{table}.copy" for table in (PRODUCTS, TRANSLATIONS)}
         with conn.cursor() as cur:
             for table, path in files.items():
@@ -136,10 +154,14 @@ def main() -> None:
             runs = [_replay(conn, ddl, files, with_translations) for _ in range(args.repeat)]
             results.append((label, min(runs, key=sum)))
 
-    print(f"\n{rows:,} products and their translations, as our fresh import wrote them "
-          f"({imported['rows_per_s']:,} rows/s in that import); best of {args.repeat}:\n")
-    print(f"{'replayed with COPY, no Python':50s} {'products':>9s} {'transl.':>8s} {'FK checks':>9s}"
-          f" {'total':>7s} {'rows/s':>8s}")
+    print(
+        f"\n{rows:,} products and their translations, as our fresh import wrote them "
+        f"({imported['rows_per_s']:,} rows/s in that import); best of {args.repeat}:\n"
+    )
+    print(
+        f"{'replayed with COPY, no Python':50s} {'products':>9s} {'transl.':>8s} {'FK checks':>9s}"
+        f" {'total':>7s} {'rows/s':>8s}"
+    )
     for label, (products, translations, checks) in results:
         total = products + translations + checks
         print(f"{label:50s} {products:8.2f}s {translations:7.2f}s {checks:8.2f}s {total:6.2f}s {rows / total:8,.0f}")

@@ -9,13 +9,26 @@ from catalog.models import Product
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin[Product]):
-    list_display = ("id", "product_id", "title", "store_code", "effective_price", "effective_availability",
-                    "is_active", "is_featured", "display_order", "updated_at")
+    list_display = (
+        "id",
+        "product_id",
+        "title",
+        "store_code",
+        "effective_price",
+        "effective_availability",
+        "is_active",
+        "is_featured",
+        "display_order",
+        "updated_at",
+    )
     list_display_links = ("id", "product_id")
     list_filter = ("is_active", "is_featured", "availability", "store")
     list_select_related = ("store", "marketplace_product")
-    search_fields = ("marketplace_product__title", "^marketplace_product__marketplace_product_id",
-                     "=marketplace_product__gtin")
+    search_fields = (
+        "marketplace_product__title",
+        "^marketplace_product__marketplace_product_id",
+        "=marketplace_product__gtin",
+    )
     search_help_text = "Part of the title, the start of a product id, or a whole GTIN."
     raw_id_fields = ("store", "marketplace_product")
     readonly_fields = ("created_at", "updated_at")

@@ -30,13 +30,18 @@ def _yes_no(value: str) -> bool | None:
 class ProductFilterForm(forms.Form):
     """The All Products filters. Invalid values are dropped rather than shown as errors."""
 
-    q = forms.CharField(required=False, max_length=200, label="Search",
-                        widget=forms.TextInput(attrs={"type": "search",
-                                                      "placeholder": "Title, product id, GTIN or brand"}))
-    published = forms.ChoiceField(required=False, choices=[("", "All"), ("yes", "Published"),
-                                                           ("no", "Not published")], label="Catalog")
-    active = forms.ChoiceField(required=False, choices=[("", "All"), ("yes", "Active"), ("no", "Inactive")],
-                               label="Active")
+    q = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Search",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Title, product id, GTIN or brand"}),
+    )
+    published = forms.ChoiceField(
+        required=False, choices=[("", "All"), ("yes", "Published"), ("no", "Not published")], label="Catalog"
+    )
+    active = forms.ChoiceField(
+        required=False, choices=[("", "All"), ("yes", "Active"), ("no", "Inactive")], label="Active"
+    )
     availability = forms.ChoiceField(required=False, choices=[("", "Any"), *Availability.choices])
     brand = forms.CharField(required=False, max_length=255)
     job = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, label="Import")
@@ -60,26 +65,27 @@ class ProductFilterForm(forms.Form):
 class ProductOverridesForm(forms.Form):
     """A published product's overrides and settings; empty override = use the imported value."""
 
-    price = forms.DecimalField(required=False, min_value=0, max_digits=12, decimal_places=2,
-                               help_text="Empty: the imported price")
-    sale_price = forms.DecimalField(required=False, min_value=0, max_digits=12, decimal_places=2,
-                                    help_text="Empty: the imported sale price")
+    price = forms.DecimalField(
+        required=False, min_value=0, max_digits=12, decimal_places=2, help_text="Empty: the imported price"
+    )
+    sale_price = forms.DecimalField(
+        required=False, min_value=0, max_digits=12, decimal_places=2, help_text="Empty: the imported sale price"
+    )
     availability = forms.ChoiceField(required=False, choices=[("", "As imported"), *Availability.choices])
     condition = forms.ChoiceField(required=False, choices=[("", "As imported"), *Condition.choices])
     is_featured = forms.BooleanField(required=False, label="Featured")
     is_active = forms.BooleanField(required=False, label="Active (shown in the catalog)")
-    display_order = forms.IntegerField(min_value=-1_000_000, max_value=1_000_000,
-                                       help_text="Lower numbers come first")
+    display_order = forms.IntegerField(min_value=-1_000_000, max_value=1_000_000, help_text="Lower numbers come first")
     min_quantity = forms.IntegerField(min_value=1, max_value=1_000_000, label="Minimum quantity")
-    max_quantity = forms.IntegerField(required=False, min_value=1, max_value=1_000_000, label="Maximum quantity",
-                                      help_text="Empty: no maximum")
+    max_quantity = forms.IntegerField(
+        required=False, min_value=1, max_value=1_000_000, label="Maximum quantity", help_text="Empty: no maximum"
+    )
 
 
 class PublishJobForm(forms.Form):
     """Which products of the import; a POST without ``scope`` (a plain button elsewhere) means all."""
 
-    scope = forms.ChoiceField(choices=JobScope.CHOICES, initial=JobScope.ALL, required=False,
-                              widget=forms.RadioSelect)
+    scope = forms.ChoiceField(choices=JobScope.CHOICES, initial=JobScope.ALL, required=False, widget=forms.RadioSelect)
 
     def clean_scope(self) -> str:
         return self.cleaned_data["scope"] or JobScope.ALL

@@ -16,8 +16,9 @@ class Product(BaseModel):
     """
 
     store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="products")
-    marketplace_product = models.ForeignKey("marketplace.MarketplaceProduct", on_delete=models.CASCADE,
-                                            related_name="catalog_products")
+    marketplace_product = models.ForeignKey(
+        "marketplace.MarketplaceProduct", on_delete=models.CASCADE, related_name="catalog_products"
+    )
     price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     sale_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     availability = models.CharField(max_length=20, choices=Availability.choices, blank=True)
@@ -34,10 +35,13 @@ class Product(BaseModel):
         constraints = [
             models.UniqueConstraint(fields=["store", "marketplace_product"], name="uniq_product_store_mp"),
             models.CheckConstraint(condition=Q(price__isnull=True) | Q(price__gte=0), name="product_price_gte_0"),
-            models.CheckConstraint(condition=Q(sale_price__isnull=True) | Q(sale_price__gte=0),
-                                   name="product_sale_price_gte_0"),
-            models.CheckConstraint(condition=Q(max_quantity__isnull=True) | Q(min_quantity__lte=F("max_quantity")),
-                                   name="product_min_lte_max_quantity"),
+            models.CheckConstraint(
+                condition=Q(sale_price__isnull=True) | Q(sale_price__gte=0), name="product_sale_price_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_quantity__isnull=True) | Q(min_quantity__lte=F("max_quantity")),
+                name="product_min_lte_max_quantity",
+            ),
         ]
 
     def __str__(self) -> str:

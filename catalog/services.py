@@ -175,7 +175,11 @@ def product_publish(
             published += len(new)
     logger.info(
         "catalog publish store=%s job=%s scope=%s matched=%d published=%d",
-        store.code, job.pk if job else "-", scope if job else "-", matched, published,
+        store.code,
+        job.pk if job else "-",
+        scope if job else "-",
+        matched,
+        published,
     )
     return PublishResult(matched=matched, published=published, already_published=matched - published)
 
@@ -204,7 +208,10 @@ def product_unpublish(
             matched += len(rows)
     logger.info(
         "catalog unpublish store=%s job=%s matched=%d unpublished=%d",
-        store.code, job.pk if job else "-", matched, unpublished,
+        store.code,
+        job.pk if job else "-",
+        matched,
+        unpublished,
     )
     return UnpublishResult(matched=matched, unpublished=unpublished, not_published=matched - unpublished)
 
@@ -255,9 +262,7 @@ def product_update_overrides(*, product: Product, data: dict[str, Any]) -> Produ
             if sale_overridden:
                 errors["sale_price"] = f"The sale price ({sale}) cannot be above the price ({price})."
             else:
-                errors["price"] = (
-                    f"The imported sale price ({sale}) would be above this price: set a sale price too."
-                )
+                errors["price"] = f"The imported sale price ({sale}) would be above this price: set a sale price too."
     if errors:
         raise ValidationError(errors)
 

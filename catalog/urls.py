@@ -12,8 +12,12 @@ urlpatterns = [
     re_path(r"^(?P<code>[-\w]+)/products(?:/)?$", views.product_list, name="product-list"),
     re_path(r"^(?P<code>[-\w]+)/products/publish(?:/)?$", views.product_publish_selected, name="product-publish"),
     re_path(r"^(?P<code>[-\w]+)/products/unpublish(?:/)?$", views.product_unpublish_selected, name="product-unpublish"),
-    re_path(r"^(?P<code>[-\w]+)/products/publish-job/(?P<job_id>[0-9]{1,18})(?:/)?$", views.product_publish_job,
-            name="product-publish-job"),
-    re_path(r"^(?P<code>[-\w]+)/products/(?P<product_id>[0-9]{1,18})(?:/)?$", views.product_detail,
-            name="product-detail"),
+    re_path(
+        r"^(?P<code>[-\w]+)/products/publish-job/(?P<job_id>[0-9]{1,18})(?:/)?$",
+        views.product_publish_job,
+        name="product-publish-job",
+    ),
+    re_path(
+        r"^(?P<code>[-\w]+)/products/(?P<product_id>[0-9]{1,18})(?:/)?$", views.product_detail, name="product-detail"
+    ),
 ]

@@ -48,8 +48,9 @@ def _error_text(exc: ValidationError) -> str:
 def _back(request: HttpRequest, code: str) -> HttpResponseRedirect:
     """Back to the page the form came from (same site only), else All Products."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return HttpResponseRedirect(target)
     return redirect("catalog:product-list", code=code)
 
@@ -136,7 +137,7 @@ def product_unpublish_selected(request: AuthenticatedHttpRequest, code: str) -> 
 
 @login_required
 def product_publish_job(request: AuthenticatedHttpRequest, code: str, job_id: int) -> HttpResponse:
-    """"Publish all from this import": GET shows what it would publish, POST publishes.
+    """ "Publish all from this import": GET shows what it would publish, POST publishes.
 
     Any member may look; only owners and managers may publish.
     """
@@ -151,14 +152,18 @@ def product_publish_job(request: AuthenticatedHttpRequest, code: str, job_id: in
         else:
             messages.success(request, _published_message(result, f" from import #{job.pk}"))
             return redirect(f"{reverse('catalog:product-list', args=[store.code])}?published=yes")
-    return render(request, "catalog/publish_job.html", {
-        "store": store,
-        "job": job,
-        "form": form,
-        "finished": job.status in PUBLISHABLE_JOB_STATUSES,
-        "preview": catalog_job_publish_preview(store=store, job=job),
-        "scope_all": JobScope.ALL,
-    })
+    return render(
+        request,
+        "catalog/publish_job.html",
+        {
+            "store": store,
+            "job": job,
+            "form": form,
+            "finished": job.status in PUBLISHABLE_JOB_STATUSES,
+            "preview": catalog_job_publish_preview(store=store, job=job),
+            "scope_all": JobScope.ALL,
+        },
+    )
 
 
 @login_required

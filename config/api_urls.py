@@ -9,7 +9,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 # The init script is served as a file by the split view, so scripts stay 'self' only.
 SWAGGER_UI_STYLE_HASH = "'sha256-MMpT0iDxyjALd9PdfepImGX3DBfJPXZ4IlDWdPAgtn0='"
 swagger_ui = csp_update({"style-src": [SWAGGER_UI_STYLE_HASH]})(
-    SpectacularSwaggerSplitView.as_view(url_name="api-schema"))
+    SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+)
 
 # Every API path answers with and without a trailing slash, never by a redirect (SPEC section 6).
 urlpatterns = [

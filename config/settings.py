@@ -96,8 +96,19 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 PERMISSIONS_POLICY: dict[str, list[str]] = {
-    feature: [] for feature in ("accelerometer", "camera", "geolocation", "gyroscope", "magnetometer",
-                                "microphone", "payment", "usb", "fullscreen", "autoplay")
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+        "fullscreen",
+        "autoplay",
+    )
 }
 
 # --- Login throttling (django-axes, SPEC 9) ---------------------------------------------
@@ -261,11 +272,15 @@ REDIS_URL = env_str("REDIS_URL", "")
 # there is one, else a table of the database (`manage.py createcachetable`, run by the
 # Makefile's migrate step and by Django's test set-up).
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                          "KEY_PREFIX": "letzshop"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "letzshop",
+        }
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
-                          "LOCATION": "django_cache"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}}
 # timeout stays below retry: a task is handed out again only after its worker gave up.
 Q_CLUSTER: dict[str, object] = {
     "name": "marketplace",

@@ -41,8 +41,10 @@ def service_unavailable(request: HttpRequest) -> HttpResponse:
     response: HttpResponse
     if _is_api(request):
         response = JsonResponse(
-            {"detail": "The service is briefly unavailable (database or task queue unreachable); "
-                       f"retry in {RETRY_AFTER_SECONDS} seconds."},
+            {
+                "detail": "The service is briefly unavailable (database or task queue unreachable); "
+                f"retry in {RETRY_AFTER_SECONDS} seconds."
+            },
             status=503,
         )
     else:

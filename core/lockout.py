@@ -19,11 +19,14 @@ def _wait_minutes() -> int:
     return max(1, math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
 
 
-def lockout_response(request: HttpRequest, original_response: HttpResponse | None = None,
-                     credentials: dict[str, Any] | None = None) -> HttpResponse:
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict[str, Any] | None = None
+) -> HttpResponse:
     minutes = _wait_minutes()
-    message = (f"Too many failed logins for this account or from this address. "
-               f"Wait {minutes} minutes before trying again, or ask a platform admin to unlock it.")
+    message = (
+        f"Too many failed logins for this account or from this address. "
+        f"Wait {minutes} minutes before trying again, or ask a platform admin to unlock it."
+    )
     response: HttpResponse
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": message, "retry_after_seconds": minutes * 60}, status=429)

@@ -19,8 +19,15 @@ from django.core.files.uploadhandler import FileUploadHandler
 
 
 class CappedUploadHandler(FileUploadHandler):
-    def new_file(self, field_name: str, file_name: str, content_type: str, content_length: int | None,
-                 charset: str | None = None, content_type_extra: dict[str, Any] | None = None) -> None:
+    def new_file(
+        self,
+        field_name: str,
+        file_name: str,
+        content_type: str,
+        content_length: int | None,
+        charset: str | None = None,
+        content_type_extra: dict[str, Any] | None = None,
+    ) -> None:
         super().new_file(field_name, file_name, content_type, content_length, charset, content_type_extra)
         self.received = 0
         self.over_cap = False
@@ -35,5 +42,12 @@ class CappedUploadHandler(FileUploadHandler):
     def file_complete(self, file_size: int) -> InMemoryUploadedFile | None:
         if not self.over_cap:
             return None  # the next handler's file is the upload
-        return InMemoryUploadedFile(io.BytesIO(b""), self.field_name, self.file_name, self.content_type,
-                                    self.received, self.charset, self.content_type_extra)
+        return InMemoryUploadedFile(
+            io.BytesIO(b""),
+            self.field_name,
+            self.file_name,
+            self.content_type,
+            self.received,
+            self.charset,
+            self.content_type_extra,
+        )

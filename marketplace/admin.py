@@ -73,7 +73,6 @@ def restrict_django_q_admin() -> None:
         admin.site.register(model, type(f"SuperuserOnly{base.__name__}", (SuperuserOnlyAdminMixin, base), {}))
 
 
-
 # --- import jobs ------------------------------------------------------------------------
 class CreatorFilter(admin.SimpleListFilter):
     """Who started the job: me, or any staff member who ever started one (store users are many)."""
@@ -88,8 +87,9 @@ class CreatorFilter(admin.SimpleListFilter):
         others = [(str(pk), name) for pk, name in staff if pk != request.user.pk]
         return [("me", "Me"), ("store", "Store users"), *others]
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet[MarketplaceImportJob]
-                 ) -> QuerySet[MarketplaceImportJob]:
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[MarketplaceImportJob]
+    ) -> QuerySet[MarketplaceImportJob]:
         value = self.value()
         if value == "me":
             return queryset.filter(user=authenticated_user(request))
@@ -137,16 +137,25 @@ def cancel_jobs(
     if cancelled:
         modeladmin.message_user(request, f"Cancel requested for {', '.join(cancelled)}.", messages.SUCCESS)
     if skipped:
-        modeladmin.message_user(
-            request, f"Not active, left as they were: {', '.join(skipped)}.", messages.WARNING
-        )
+        modeladmin.message_user(request, f"Not active, left as they were: {', '.join(skipped)}.", messages.WARNING)
 
 
 @admin.register(MarketplaceImportJob)
 class MarketplaceImportJobAdmin(admin.ModelAdmin[MarketplaceImportJob]):
     list_display = (
-        "id", "store_name", "status_badge", "language", "marketplace", "imported_count", "updated_count",
-        "unchanged_count", "errors_link", "warning_count", "total_processed", "created_by", "created_at",
+        "id",
+        "store_name",
+        "status_badge",
+        "language",
+        "marketplace",
+        "imported_count",
+        "updated_count",
+        "unchanged_count",
+        "errors_link",
+        "warning_count",
+        "total_processed",
+        "created_by",
+        "created_at",
         "duration",
     )
     list_display_links = ("id",)
@@ -160,13 +169,41 @@ class MarketplaceImportJobAdmin(admin.ModelAdmin[MarketplaceImportJob]):
     show_facets = admin.ShowFacets.NEVER
     actions = [retry_jobs, cancel_jobs]
     fieldsets = (
-        ("Job", {"fields": ("store", "user", "marketplace", "language", "batch_size", "source_url",
-                            "source_filename", "status", "retried_from", "monitor_link")}),
+        (
+            "Job",
+            {
+                "fields": (
+                    "store",
+                    "user",
+                    "marketplace",
+                    "language",
+                    "batch_size",
+                    "source_url",
+                    "source_filename",
+                    "status",
+                    "retried_from",
+                    "monitor_link",
+                )
+            },
+        ),
         ("Counters", {"fields": (*COUNTERS, "progress_percent", "bytes_processed", "bytes_total")}),
         ("Problems", {"fields": ("errors_summary", "error_message")}),
         ("Detected", {"fields": ("detected_encoding", "detected_delimiter")}),
-        ("Timing", {"fields": ("created_at", "started_at", "completed_at", "duration", "heartbeat_at",
-                               "attempts", "cancel_requested", "updated_at")}),
+        (
+            "Timing",
+            {
+                "fields": (
+                    "created_at",
+                    "started_at",
+                    "completed_at",
+                    "duration",
+                    "heartbeat_at",
+                    "attempts",
+                    "cancel_requested",
+                    "updated_at",
+                )
+            },
+        ),
     )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
@@ -228,8 +265,9 @@ class JobFilter(admin.SimpleListFilter):
         value = request.GET.get(self.parameter_name, "")
         return [(value, f"Job #{value}")] if value.isdigit() else []
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet[MarketplaceImportError]
-                 ) -> QuerySet[MarketplaceImportError]:
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[MarketplaceImportError]
+    ) -> QuerySet[MarketplaceImportError]:
         value = self.value()
         if value and value.isdigit():
             return queryset.filter(import_job_id=int(value))
@@ -238,8 +276,17 @@ class JobFilter(admin.SimpleListFilter):
 
 @admin.register(MarketplaceImportError)
 class MarketplaceImportErrorAdmin(admin.ModelAdmin[MarketplaceImportError]):
-    list_display = ("id", "job_link", "store_code", "row_number", "identifier", "error_type", "severity", "field",
-                    "short_message")
+    list_display = (
+        "id",
+        "job_link",
+        "store_code",
+        "row_number",
+        "identifier",
+        "error_type",
+        "severity",
+        "field",
+        "short_message",
+    )
     list_filter = (JobFilter, "error_type", "severity")
     list_select_related = ("import_job__store",)
     search_fields = ("identifier", "error_message")
@@ -247,8 +294,17 @@ class MarketplaceImportErrorAdmin(admin.ModelAdmin[MarketplaceImportError]):
     list_per_page = 100
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
-    readonly_fields = ("import_job", "row_number", "identifier", "error_type", "severity", "field", "error_message",
-                       "row_data", "created_at")
+    readonly_fields = (
+        "import_job",
+        "row_number",
+        "identifier",
+        "error_type",
+        "severity",
+        "field",
+        "error_message",
+        "row_data",
+        "created_at",
+    )
 
     def get_ordering(self, request: HttpRequest) -> tuple[str, ...]:
         # One job's errors in row order (err_job_row_idx); across jobs, newest first (primary key).
@@ -304,8 +360,7 @@ class BrandFilter(InputListFilter):
     title = "brand"
     parameter_name = "brand"
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet[MarketplaceProduct]
-                 ) -> QuerySet[MarketplaceProduct]:
+    def queryset(self, request: HttpRequest, queryset: QuerySet[MarketplaceProduct]) -> QuerySet[MarketplaceProduct]:
         value = (self.value() or "").strip()
         return queryset.filter(brand__iexact=value) if value else queryset
 
@@ -318,8 +373,16 @@ class TranslationInline(admin.StackedInline[MarketplaceProductTranslation, Marke
 
 @admin.register(MarketplaceProduct)
 class MarketplaceProductAdmin(admin.ModelAdmin[MarketplaceProduct]):
-    list_display = ("marketplace_product_id", "title", "store_code", "brand", "price", "availability", "gtin",
-                    "updated_at")
+    list_display = (
+        "marketplace_product_id",
+        "title",
+        "store_code",
+        "brand",
+        "price",
+        "availability",
+        "gtin",
+        "updated_at",
+    )
     list_filter = ("availability", "store", BrandFilter, "condition", "marketplace")
     list_select_related = ("store",)
     search_fields = ("title", "^marketplace_product_id", "=gtin")

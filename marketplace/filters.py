@@ -30,8 +30,9 @@ class ImportJobFilter(django_filters.FilterSet):  # type: ignore[misc]  # django
         super().__init__(*args, **kwargs)
         self.user = user
 
-    def filter_created_by_me(self, queryset: QuerySet[MarketplaceImportJob], name: str, value: bool | None
-                             ) -> QuerySet[MarketplaceImportJob]:
+    def filter_created_by_me(
+        self, queryset: QuerySet[MarketplaceImportJob], name: str, value: bool | None
+    ) -> QuerySet[MarketplaceImportJob]:
         if not value or self.user is None:
             return queryset
         return queryset.filter(user=self.user)

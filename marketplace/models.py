@@ -38,8 +38,14 @@ class MarketplaceImportJob(BaseModel):
     FINISHED_STATUSES = (Status.COMPLETED, Status.COMPLETED_WITH_ERRORS, Status.FAILED, Status.CANCELLED)
 
     store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="import_jobs")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                             related_name="import_jobs", help_text="Who started the import")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="import_jobs",
+        help_text="Who started the import",
+    )
     marketplace = models.CharField(max_length=32, choices=Marketplace.choices, default=Marketplace.LETZSHOP)
     source_url = models.URLField(max_length=2000, blank=True)
     # An uploaded feed is kept under MARKETPLACE_UPLOAD_DIR until the job finishes.
@@ -71,8 +77,7 @@ class MarketplaceImportJob(BaseModel):
     enqueued_at = models.DateTimeField(null=True, blank=True)
     cancel_requested = models.BooleanField(default=False)
     attempts = models.PositiveSmallIntegerField(default=0)
-    retried_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="retries")
+    retried_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="retries")
 
     class Meta:
         db_table = "marketplace_import_jobs"
@@ -90,8 +95,7 @@ class MarketplaceImportJob(BaseModel):
                 condition=Q(status__in=["pending", "processing"]),
                 name="uniq_active_job_per_store_language",
             ),
-            models.CheckConstraint(condition=Q(batch_size__gte=100, batch_size__lte=5000),
-                                   name="job_batch_size_range"),
+            models.CheckConstraint(condition=Q(batch_size__gte=100, batch_size__lte=5000), name="job_batch_size_range"),
             models.CheckConstraint(condition=Q(progress_percent__lte=100), name="job_progress_range"),
         ]
 
@@ -153,8 +157,9 @@ class MarketplaceProduct(BaseModel):
     """A product as the store's marketplace feed describes it (the staging area)."""
 
     # No index of its own: the unique (store, marketplace, marketplace_product_id) index serves it.
-    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="marketplace_products",
-                              db_index=False)
+    store = models.ForeignKey(
+        "stores.Store", on_delete=models.CASCADE, related_name="marketplace_products", db_index=False
+    )
     marketplace = models.CharField(max_length=32, choices=Marketplace.choices, default=Marketplace.LETZSHOP)
     marketplace_product_id = models.CharField(max_length=255)
     store_name = models.CharField(max_length=200, blank=True)
@@ -210,22 +215,28 @@ class MarketplaceProduct(BaseModel):
     ads_redirect = models.CharField(max_length=2000, blank=True)
     promotion_id = models.CharField(max_length=100, blank=True)
 
-    extra_attributes = models.JSONField(default=dict, blank=True,
-                                        help_text="Feed columns this platform does not map")
+    extra_attributes = models.JSONField(default=dict, blank=True, help_text="Feed columns this platform does not map")
     # Hash of the normalized, language-independent data: equal hash means nothing to write.
     content_hash = models.CharField(max_length=64, blank=True)
     # Indexed once, by mp_last_job_idx below.
-    last_import_job = models.ForeignKey(MarketplaceImportJob, on_delete=models.SET_NULL, null=True, blank=True,
-                                        related_name="+", db_index=False,
-                                        help_text="The import that last created or changed it")
+    last_import_job = models.ForeignKey(
+        MarketplaceImportJob,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        help_text="The import that last created or changed it",
+    )
 
     class Meta:
         db_table = "marketplace_products"
         ordering = ["-updated_at", "-id"]
         constraints = [
             # Scoped by store so one store's feed can never overwrite another store's products.
-            models.UniqueConstraint(fields=["store", "marketplace", "marketplace_product_id"],
-                                    name="uniq_product_store_marketplace_id"),
+            models.UniqueConstraint(
+                fields=["store", "marketplace", "marketplace_product_id"], name="uniq_product_store_marketplace_id"
+            ),
         ]
         indexes = [
             models.Index(fields=["marketplace"], name="mp_marketplace_idx"),
@@ -242,8 +253,9 @@ class MarketplaceProduct(BaseModel):
 
 class MarketplaceProductTranslation(BaseModel):
     # No index of its own: the unique (product, language) index serves it.
-    product = models.ForeignKey(MarketplaceProduct, on_delete=models.CASCADE, related_name="translations",
-                                db_index=False)
+    product = models.ForeignKey(
+        MarketplaceProduct, on_delete=models.CASCADE, related_name="translations", db_index=False
+    )
     language = models.CharField(max_length=2, choices=Language.choices)
     title = models.CharField(max_length=500)
     description = models.TextField(blank=True)

@@ -37,8 +37,9 @@ def import_job_list_filtered(*, user: User, filters: dict[str, Any]) -> QuerySet
 
     Values that are not valid filters are ignored here; the API validates its query first.
     """
-    jobs: QuerySet[MarketplaceImportJob] = ImportJobFilter(filters, queryset=import_job_list_for_user(user=user),
-                                                           user=user).qs  # django-filter is untyped
+    jobs: QuerySet[MarketplaceImportJob] = ImportJobFilter(
+        filters, queryset=import_job_list_for_user(user=user), user=user
+    ).qs  # django-filter is untyped
     return jobs
 
 

@@ -175,8 +175,9 @@ def import_job_enqueue(*, job_id: int) -> bool:
     try:
         async_task(TASK_PATH, job_id, task_name=f"import-{job_id}-{uuid.uuid4().hex[:8]}")
     except Exception:  # any broker failure: redis-py, the ORM broker's database errors...
-        logger.warning("Import job %s: the task broker did not take the task; the recovery will retry", job_id,
-                       exc_info=True)
+        logger.warning(
+            "Import job %s: the task broker did not take the task; the recovery will retry", job_id, exc_info=True
+        )
         try:
             MarketplaceImportJob.objects.filter(id=job_id, enqueued_at=now).update(enqueued_at=None)
         except DatabaseError:
@@ -202,12 +203,17 @@ def import_job_requeue_after_database_loss(*, job_id: int, attempts: int, wait_s
             connections.close_all()
         try:
             if attempts >= settings.MARKETPLACE_MAX_ATTEMPTS:
-                return import_job_fail(job_id=job_id, message=(
-                    f"The database connection was lost during this import on {attempts} attempts. "
-                    "Products imported before it are kept; retry the import."))
+                return import_job_fail(
+                    job_id=job_id,
+                    message=(
+                        f"The database connection was lost during this import on {attempts} attempts. "
+                        "Products imported before it are kept; retry the import."
+                    ),
+                )
             now = timezone.now()
             reset = MarketplaceImportJob.objects.filter(id=job_id, status=Status.PROCESSING, attempts=attempts).update(
-                status=Status.PENDING, updated_at=now, enqueued_at=now)
+                status=Status.PENDING, updated_at=now, enqueued_at=now
+            )
             if reset:
                 logger.warning("Import job %s lost its database connection; queued again", job_id)
                 import_job_enqueue(job_id=job_id)

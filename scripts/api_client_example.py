@@ -81,12 +81,15 @@ def main(argv: list[str] | None = None) -> int:
     store = Api(args.base_url, args.username, args.password, args.store_code)
 
     # POST /api/v1/store/marketplace/import -> 202 {job_id, status: "pending"}
-    started = store.post("/api/v1/store/marketplace/import", {
-        "source_url": args.source_url,
-        "marketplace": "Letzshop",
-        "batch_size": args.batch_size,
-        "language": args.language,
-    })
+    started = store.post(
+        "/api/v1/store/marketplace/import",
+        {
+            "source_url": args.source_url,
+            "marketplace": "Letzshop",
+            "batch_size": args.batch_size,
+            "language": args.language,
+        },
+    )
     job_id = started["job_id"]
     print(f"started job {job_id} ({started['status']})")
 
@@ -94,8 +97,10 @@ def main(argv: list[str] | None = None) -> int:
     deadline = time.monotonic() + args.timeout
     while True:
         job = store.get(f"/api/v1/store/marketplace/imports/{job_id}")
-        print(f"  {job['status']}: {job['progress_percent']}% processed={job['total_processed']} "
-              f"imported={job['imported_count']} updated={job['updated_count']} errors={job['error_count']}")
+        print(
+            f"  {job['status']}: {job['progress_percent']}% processed={job['total_processed']} "
+            f"imported={job['imported_count']} updated={job['updated_count']} errors={job['error_count']}"
+        )
         if job["status"] in FINISHED:
             break
         if time.monotonic() > deadline:
@@ -114,8 +119,10 @@ def main(argv: list[str] | None = None) -> int:
     while True:
         errors = store.get(f"/api/v1/store/marketplace/imports/{job_id}/errors", page=page, limit=50)
         for error in errors["items"]:
-            print(f"  row {error['row_number']} [{error['severity']}] {error['error_type']} "
-                  f"{error['identifier']!r}: {error['error_message']}")
+            print(
+                f"  row {error['row_number']} [{error['severity']}] {error['error_type']} "
+                f"{error['identifier']!r}: {error['error_message']}"
+            )
         if page * errors["limit"] >= errors["total"]:
             break
         page += 1

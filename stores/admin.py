@@ -20,8 +20,16 @@ class StoreMembershipInline(admin.TabularInline[StoreMembership, Store]):
 
 @admin.register(Store)
 class StoreAdmin(admin.ModelAdmin[Store]):
-    list_display = ("code", "name", "default_language", "is_active", "member_count", "feeds", "platform_links",
-                    "created_at")
+    list_display = (
+        "code",
+        "name",
+        "default_language",
+        "is_active",
+        "member_count",
+        "feeds",
+        "platform_links",
+        "created_at",
+    )
     list_filter = ("is_active", "default_language")
     search_fields = ("code", "name")
     inlines = [StoreMembershipInline]

@@ -24,4 +24,3 @@ class StoreSettingsForm(forms.Form):
     letzshop_csv_url_en = _feed_url_field("English")
     letzshop_csv_url_de = _feed_url_field("German")
     default_language = forms.ChoiceField(label="Default language", choices=Language.choices)
-

@@ -25,15 +25,19 @@ class Store(BaseModel):
     code = models.SlugField(max_length=50, unique=True, help_text="Used in URLs: /store/<code>/")
     name = models.CharField(max_length=200)
     default_language = models.CharField(max_length=2, choices=Language.choices, default=Language.FRENCH)
-    letzshop_csv_url_fr = models.URLField("Letzshop CSV URL (French)", max_length=2000, blank=True,
-                                          validators=[_feed_url_validator])
-    letzshop_csv_url_en = models.URLField("Letzshop CSV URL (English)", max_length=2000, blank=True,
-                                          validators=[_feed_url_validator])
-    letzshop_csv_url_de = models.URLField("Letzshop CSV URL (German)", max_length=2000, blank=True,
-                                          validators=[_feed_url_validator])
+    letzshop_csv_url_fr = models.URLField(
+        "Letzshop CSV URL (French)", max_length=2000, blank=True, validators=[_feed_url_validator]
+    )
+    letzshop_csv_url_en = models.URLField(
+        "Letzshop CSV URL (English)", max_length=2000, blank=True, validators=[_feed_url_validator]
+    )
+    letzshop_csv_url_de = models.URLField(
+        "Letzshop CSV URL (German)", max_length=2000, blank=True, validators=[_feed_url_validator]
+    )
     is_active = models.BooleanField(default=True, db_index=True)
     members: models.ManyToManyField[User, StoreMembership] = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, through="StoreMembership", related_name="stores")
+        settings.AUTH_USER_MODEL, through="StoreMembership", related_name="stores"
+    )
 
     class Meta:
         db_table = "stores"
@@ -60,8 +64,9 @@ class StoreMembership(BaseModel):
         db_table = "store_memberships"
         constraints = [
             models.UniqueConstraint(fields=["user", "store"], name="uniq_membership_user_store"),
-            models.CheckConstraint(condition=models.Q(role__in=["owner", "manager", "staff"]),
-                                   name="membership_role_valid"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["owner", "manager", "staff"]), name="membership_role_valid"
+            ),
         ]
 
     def __str__(self) -> str:

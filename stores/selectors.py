@@ -41,8 +41,7 @@ def store_list_for_user(*, user: User) -> QuerySet[Store]:
     return Store.objects.filter(memberships__user=user).distinct()
 
 
-def store_access_get(*, user: User, code: str | None = None, store_id: int | None = None
-                     ) -> StoreAccess | None:
+def store_access_get(*, user: User, code: str | None = None, store_id: int | None = None) -> StoreAccess | None:
     """The user's access to the store with this code (or id), in one query; None when there
     is no such store or the user is no member of it."""
     lookup: dict[str, Any] = {"code": code} if store_id is None else {"id": store_id}
@@ -75,7 +74,8 @@ def store_access_get_with_member(*, store_id: int, user_lookup: dict[str, Any]) 
     try:
         # get(): one row at most (unique user and store), and no ORDER BY to build.
         membership = StoreMembership.objects.select_related("user", "store").get(
-            store_id=store_id, **{f"user__{field}": value for field, value in user_lookup.items()})
+            store_id=store_id, **{f"user__{field}": value for field, value in user_lookup.items()}
+        )
     except (StoreMembership.DoesNotExist, TypeError, ValueError):
         return None
     return StoreAccess(store=membership.store, membership=membership)

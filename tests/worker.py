@@ -51,8 +51,9 @@ def worker_env(*, redis_url: str = "", extra: dict[str, str] | None = None) -> d
 
 
 @contextmanager
-def running_qcluster(*, log_path: Path, redis_url: str = "", extra_env: dict[str, str] | None = None
-                     ) -> Iterator[subprocess.Popen[bytes]]:
+def running_qcluster(
+    *, log_path: Path, redis_url: str = "", extra_env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
     """Start `manage.py qcluster` in its own process group; stop it (and its workers) on exit."""
     with open(log_path, "wb") as log:
         process = subprocess.Popen(

@@ -29,16 +29,17 @@ _STORE_HEADER_META = "HTTP_X_STORE_CODE"
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 # How every store endpoint documents the header.
 STORE_HEADER_PARAMETER = OpenApiParameter(
-    STORE_HEADER, str, OpenApiParameter.HEADER, required=False,
+    STORE_HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
     description="The store to act on, for session authentication or a token without store claims when the "
     "user belongs to several stores. Ignored with a store JWT.",
 )
 
 
 class NoStoreSelected(exceptions.PermissionDenied):
-    default_detail = (
-        "No store selected: ask for a token with store_code, or name the store in the X-Store-Code header."
-    )
+    default_detail = "No store selected: ask for a token with store_code, or name the store in the X-Store-Code header."
     default_code = "no_store_selected"
 
 

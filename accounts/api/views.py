@@ -76,8 +76,12 @@ class TokenObtainApi(APIView):
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
         username = serializers.CharField(max_length=150)
         password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
-        store_code = serializers.CharField(max_length=50, required=False, allow_blank=True,
-                                           help_text="Bind the token to this store (you must be a member).")
+        store_code = serializers.CharField(
+            max_length=50,
+            required=False,
+            allow_blank=True,
+            help_text="Bind the token to this store (you must be a member).",
+        )
 
         class Meta:
             ref_name = "TokenRequest"
@@ -88,8 +92,13 @@ class TokenObtainApi(APIView):
         tags=TAGS,
         request=InputSerializer,
         responses={200: TokenPairSerializer, **error_responses(400, 401, 415)},
-        examples=[OpenApiExample("Store token", request_only=True,
-                                 value={"username": "owner", "password": "secret", "store_code": "demo"})],
+        examples=[
+            OpenApiExample(
+                "Store token",
+                request_only=True,
+                value={"username": "owner", "password": "secret", "store_code": "demo"},
+            )
+        ],
         auth=[],
     )
     def post(self, request: Request) -> Response:
@@ -133,8 +142,9 @@ class TokenRefreshApi(APIView):
             refresh = RefreshToken(serializer.validated_data["refresh"])  # checks signature, expiry, blacklist
         except TokenError as exc:
             raise InvalidToken(str(exc)) from None
-        user = User.objects.filter(**{jwt_settings.USER_ID_FIELD: refresh.payload.get(jwt_settings.USER_ID_CLAIM)}
-                                   ).first()
+        user = User.objects.filter(
+            **{jwt_settings.USER_ID_FIELD: refresh.payload.get(jwt_settings.USER_ID_CLAIM)}
+        ).first()
         if user is None or not user.is_active:
             raise exceptions.AuthenticationFailed("No active account found for the given token.")
         # The store claims are checked again, like on every request: a removed member gets no new token.

@@ -31,8 +31,9 @@ class ImportedProductSerializer(serializers.Serializer[MarketplaceProduct]):
     currency = serializers.CharField()
     availability = serializers.CharField(help_text="One of in_stock, out_of_stock, preorder, backorder, or empty.")
     condition = serializers.CharField(help_text="One of new, refurbished, used, or empty.")
-    last_import_job_id = serializers.IntegerField(allow_null=True,
-                                                  help_text="The import that last created or changed it.")
+    last_import_job_id = serializers.IntegerField(
+        allow_null=True, help_text="The import that last created or changed it."
+    )
     updated_at = serializers.DateTimeField()
 
     class Meta:
@@ -57,28 +58,46 @@ class CatalogProductOutputSerializer(serializers.Serializer["CatalogItem"]):
     Read it from ``catalog.selectors.catalog_item_list`` (the annotations are required).
     """
 
-    id = serializers.IntegerField(source="catalog_product_id", allow_null=True,
-                                  help_text="Catalog product id, for GET and PATCH /{id}; null when not published.")
+    id = serializers.IntegerField(
+        source="catalog_product_id",
+        allow_null=True,
+        help_text="Catalog product id, for GET and PATCH /{id}; null when not published.",
+    )
     marketplace_product_id = serializers.IntegerField(source="pk", help_text="Same as marketplace_product.id.")
     is_published = serializers.BooleanField()
-    price = serializers.DecimalField(source="effective_price", max_digits=12, decimal_places=2, allow_null=True,
-                                     help_text="Effective price: the store's override, else the imported price.")
-    sale_price = serializers.DecimalField(source="effective_sale_price", max_digits=12, decimal_places=2,
-                                          allow_null=True, help_text="Effective sale price.")
+    price = serializers.DecimalField(
+        source="effective_price",
+        max_digits=12,
+        decimal_places=2,
+        allow_null=True,
+        help_text="Effective price: the store's override, else the imported price.",
+    )
+    sale_price = serializers.DecimalField(
+        source="effective_sale_price",
+        max_digits=12,
+        decimal_places=2,
+        allow_null=True,
+        help_text="Effective sale price.",
+    )
     currency = serializers.CharField()
-    availability = serializers.CharField(source="effective_availability", allow_null=True,
-                                         help_text="Effective availability.")
+    availability = serializers.CharField(
+        source="effective_availability", allow_null=True, help_text="Effective availability."
+    )
     condition = serializers.CharField(source="effective_condition", allow_null=True, help_text="Effective condition.")
     overrides = serializers.SerializerMethodField(help_text="Null when not published.")
     is_featured = serializers.BooleanField(allow_null=True, help_text="Null when not published.")
-    is_active = serializers.BooleanField(allow_null=True,
-                                         help_text="False: published but hidden. Null when not published.")
+    is_active = serializers.BooleanField(
+        allow_null=True, help_text="False: published but hidden. Null when not published."
+    )
     display_order = serializers.IntegerField(allow_null=True)
     min_quantity = serializers.IntegerField(allow_null=True)
     max_quantity = serializers.IntegerField(allow_null=True, help_text="Null: no maximum (or not published).")
     published_at = serializers.DateTimeField(allow_null=True)
-    updated_at = serializers.DateTimeField(source="catalog_updated_at", allow_null=True,
-                                           help_text="Last change of the catalog entry (not of the imported data).")
+    updated_at = serializers.DateTimeField(
+        source="catalog_updated_at",
+        allow_null=True,
+        help_text="Last change of the catalog entry (not of the imported data).",
+    )
     marketplace_product = ImportedProductSerializer(source="*", help_text="The product as imported.")
 
     class Meta:
@@ -88,12 +107,14 @@ class CatalogProductOutputSerializer(serializers.Serializer["CatalogItem"]):
     def get_overrides(self, item: CatalogItem) -> dict[str, Any] | None:
         if not item.is_published:
             return None
-        return OverridesSerializer({
-            "price": item.price_override,
-            "sale_price": item.sale_price_override,
-            "availability": item.availability_override,
-            "condition": item.condition_override,
-        }).data
+        return OverridesSerializer(
+            {
+                "price": item.price_override,
+                "sale_price": item.sale_price_override,
+                "availability": item.availability_override,
+                "condition": item.condition_override,
+            }
+        ).data
 
 
 CatalogProductPageSerializer = page_serializer("CatalogProductPage", CatalogProductOutputSerializer)

@@ -11,6 +11,7 @@ urlpatterns = [
     re_path(r"^products(?:/)?$", views.CatalogProductListApi.as_view(), name="store-products"),
     re_path(r"^products/publish(?:/)?$", views.CatalogProductPublishApi.as_view(), name="store-products-publish"),
     re_path(r"^products/unpublish(?:/)?$", views.CatalogProductUnpublishApi.as_view(), name="store-products-unpublish"),
-    re_path(r"^products/(?P<product_id>[^/]+)(?:/)?$", views.CatalogProductDetailApi.as_view(),
-            name="store-product-detail"),
+    re_path(
+        r"^products/(?P<product_id>[^/]+)(?:/)?$", views.CatalogProductDetailApi.as_view(), name="store-product-detail"
+    ),
 ]

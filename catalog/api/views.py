@@ -38,8 +38,9 @@ from marketplace.models import Availability, Condition, MarketplaceImportJob
 from stores.models import Store
 
 TAGS = ["store catalog"]
-PRODUCT_ID_PARAMETER = OpenApiParameter("product_id", int, OpenApiParameter.PATH,
-                                        description="Catalog product id (the `id` of a published product).")
+PRODUCT_ID_PARAMETER = OpenApiParameter(
+    "product_id", int, OpenApiParameter.PATH, description="Catalog product id (the `id` of a published product)."
+)
 # Integer columns of PostgreSQL (display_order, quantities) are 32-bit.
 INT32_MAX = 2**31 - 1
 MAX_IDS_PER_REQUEST = 10_000
@@ -69,16 +70,22 @@ class _QueryBooleanField(serializers.BooleanField):
 
 class CatalogFilterInput(PaginationInput):
     limit = limit_field(25)
-    q = serializers.CharField(required=False, allow_blank=True, max_length=200,
-                              help_text="Title, feed id, GTIN or brand contains this (case-insensitive).")
-    availability = serializers.ChoiceField(choices=Availability.choices, required=False,
-                                           help_text="Effective availability.")
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="Title, feed id, GTIN or brand contains this (case-insensitive).",
+    )
+    availability = serializers.ChoiceField(
+        choices=Availability.choices, required=False, help_text="Effective availability."
+    )
     brand = serializers.CharField(required=False, allow_blank=True, max_length=255, help_text="Exact brand.")
     published = _QueryBooleanField(required=False, help_text="Published in the catalog or not.")
     active = _QueryBooleanField(required=False, help_text="Published and active (true) or inactive (false).")
     featured = _QueryBooleanField(required=False, help_text="Published and featured, or not.")
-    job_id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID,
-                                      help_text="Products that this import created or changed.")
+    job_id = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="Products that this import created or changed."
+    )
     ordering = serializers.ChoiceField(choices=sorted(ORDERINGS), default=ORDERING_DEFAULT)
 
     class Meta:
@@ -108,8 +115,9 @@ class CatalogProductListApi(APIView):
         if "job_id" in data:
             data["job"] = data.pop("job_id")
         items = catalog_item_filter(store=request.store, filters=data, ordering=ordering)
-        return Response(paginate(queryset=items, page=page, limit=limit,
-                                 serializer_class=CatalogProductOutputSerializer))
+        return Response(
+            paginate(queryset=items, page=page, limit=limit, serializer_class=CatalogProductOutputSerializer)
+        )
 
 
 class _IdListField(serializers.ListField):
@@ -125,8 +133,9 @@ class _IdListField(serializers.ListField):
         except serializers.ValidationError as exc:
             if not isinstance(exc.detail, dict):
                 raise
-            messages = [f"Item {index}: {' '.join(str(m) for m in errors)}"
-                        for index, errors in list(exc.detail.items())[:5]]
+            messages = [
+                f"Item {index}: {' '.join(str(m) for m in errors)}" for index, errors in list(exc.detail.items())[:5]
+            ]
             if len(exc.detail) > 5:
                 messages.append(f"... and {len(exc.detail) - 5} more invalid items.")
             raise serializers.ValidationError(messages) from exc
@@ -134,16 +143,21 @@ class _IdListField(serializers.ListField):
 
 class _SelectionInput(serializers.Serializer[dict[str, Any]]):
     marketplace_product_ids = _IdListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, min_length=1,
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        min_length=1,
         max_length=MAX_IDS_PER_REQUEST,
         help_text="Marketplace product ids (`marketplace_product_id` in the list). All must be the store's.",
     )
     job_id = serializers.IntegerField(
-        required=False, min_value=1, max_value=MAX_ID,
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
         help_text="Instead of ids: the products of this finished import of the store.",
     )
     scope = serializers.ChoiceField(
-        choices=[JobScope.ALL, JobScope.CHANGED], default=JobScope.ALL,
+        choices=[JobScope.ALL, JobScope.CHANGED],
+        default=JobScope.ALL,
         help_text="With job_id. `all`: every product whose data comes from this import or an earlier one "
         "(what it created or changed, plus what it found unchanged); `changed`: only what it created or changed.",
     )
@@ -210,8 +224,9 @@ class CatalogProductPublishApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        result: PublishResult = product_publish(store=request.store,
-                                                **_selection(store=request.store, data=serializer.validated_data))
+        result: PublishResult = product_publish(
+            store=request.store, **_selection(store=request.store, data=serializer.validated_data)
+        )
         return Response(PublishResultSerializer(result).data)
 
 
@@ -237,8 +252,9 @@ class CatalogProductUnpublishApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        result: UnpublishResult = product_unpublish(store=request.store,
-                                                    **_selection(store=request.store, data=serializer.validated_data))
+        result: UnpublishResult = product_unpublish(
+            store=request.store, **_selection(store=request.store, data=serializer.validated_data)
+        )
         return Response(UnpublishResultSerializer(result).data)
 
 
@@ -250,20 +266,32 @@ class CatalogProductDetailApi(APIView):
         """Only the keys sent are changed. null (prices) or "" / null (availability, condition) removes the
         override, so the imported value shows through again."""
 
-        price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, allow_null=True,
-                                         required=False)
-        sale_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, allow_null=True,
-                                              required=False, help_text="Not above the (effective) price.")
-        availability = serializers.ChoiceField(choices=Availability.choices, allow_blank=True, allow_null=True,
-                                               required=False)
-        condition = serializers.ChoiceField(choices=Condition.choices, allow_blank=True, allow_null=True,
-                                            required=False)
+        price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, allow_null=True, required=False)
+        sale_price = serializers.DecimalField(
+            max_digits=12,
+            decimal_places=2,
+            min_value=0,
+            allow_null=True,
+            required=False,
+            help_text="Not above the (effective) price.",
+        )
+        availability = serializers.ChoiceField(
+            choices=Availability.choices, allow_blank=True, allow_null=True, required=False
+        )
+        condition = serializers.ChoiceField(
+            choices=Condition.choices, allow_blank=True, allow_null=True, required=False
+        )
         is_featured = serializers.BooleanField(required=False)
         is_active = serializers.BooleanField(required=False, help_text="False hides it without unpublishing.")
         display_order = serializers.IntegerField(required=False, min_value=-INT32_MAX, max_value=INT32_MAX)
         min_quantity = serializers.IntegerField(required=False, min_value=1, max_value=INT32_MAX)
-        max_quantity = serializers.IntegerField(required=False, min_value=1, max_value=INT32_MAX, allow_null=True,
-                                                help_text="null: no maximum. Not below min_quantity.")
+        max_quantity = serializers.IntegerField(
+            required=False,
+            min_value=1,
+            max_value=INT32_MAX,
+            allow_null=True,
+            help_text="null: no maximum. Not below min_quantity.",
+        )
 
         class Meta:
             ref_name = "CatalogProductUpdate"
@@ -286,8 +314,11 @@ class CatalogProductDetailApi(APIView):
         parameters=[PRODUCT_ID_PARAMETER, STORE_HEADER_PARAMETER],
         request=InputSerializer,
         responses={200: CatalogProductOutputSerializer, **error_responses(400, 401, 403, 404, 415)},
-        examples=[OpenApiExample("Own price, imported availability", request_only=True,
-                                 value={"price": "24.90", "availability": None})],
+        examples=[
+            OpenApiExample(
+                "Own price, imported availability", request_only=True, value={"price": "24.90", "availability": None}
+            )
+        ],
     )
     def patch(self, request: Request, product_id: str) -> Response:
         pk = _parse_product_id(product_id)

@@ -50,8 +50,11 @@ FORBIDDEN = OpenApiResponse(
     description="The caller may not do this: a read-only role, an inactive store, no store selected, or not an admin.",
 )
 NOT_FOUND = OpenApiResponse(ErrorDetailSerializer, description="No such object among those the caller may see.")
-CONFLICT = OpenApiResponse(ConflictSerializer, description="An import of this store and language is already active, "
-                           "or the job is not in a state that allows this.")
+CONFLICT = OpenApiResponse(
+    ConflictSerializer,
+    description="An import of this store and language is already active, "
+    "or the job is not in a state that allows this.",
+)
 THROTTLED = OpenApiResponse(
     ErrorDetailSerializer, description="Too many imports started: retry after `Retry-After` seconds."
 )
@@ -59,6 +62,13 @@ UNSUPPORTED_MEDIA = OpenApiResponse(ErrorDetailSerializer, description="The body
 
 
 def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
-    table = {400: BAD_REQUEST, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT, 415: UNSUPPORTED_MEDIA,
-             429: THROTTLED}
+    table = {
+        400: BAD_REQUEST,
+        401: UNAUTHORIZED,
+        403: FORBIDDEN,
+        404: NOT_FOUND,
+        409: CONFLICT,
+        415: UNSUPPORTED_MEDIA,
+        429: THROTTLED,
+    }
     return {code: table[code] for code in codes}

@@ -21,7 +21,8 @@ MAX_PAGE = 1_000_000
 
 def limit_field(default: int) -> serializers.IntegerField:
     return serializers.IntegerField(
-        min_value=1, default=default,
+        min_value=1,
+        default=default,
         help_text=f"Items per page; values above {MAX_LIMIT} are served as {MAX_LIMIT}.",
     )
 
@@ -62,13 +63,15 @@ def page_rows(*, queryset: QuerySet[Any], page: int, limit: int) -> tuple[int, l
     return total, rows
 
 
-def page_body(*, rows: list[Any], total: int, page: int, limit: int,
-              serializer_class: type[serializers.Serializer[Any]]) -> dict[str, Any]:
+def page_body(
+    *, rows: list[Any], total: int, page: int, limit: int, serializer_class: type[serializers.Serializer[Any]]
+) -> dict[str, Any]:
     return {"items": serializer_class(rows, many=True).data, "total": total, "page": page, "limit": limit}
 
 
-def paginate(*, queryset: QuerySet[Any], page: int, limit: int, serializer_class: type[serializers.Serializer[Any]]
-             ) -> dict[str, Any]:
+def paginate(
+    *, queryset: QuerySet[Any], page: int, limit: int, serializer_class: type[serializers.Serializer[Any]]
+) -> dict[str, Any]:
     """One page of the queryset as `{items, total, page, limit}`, in two queries whatever the limit."""
     total = queryset.count()
     offset = (page - 1) * limit
@@ -76,8 +79,9 @@ def paginate(*, queryset: QuerySet[Any], page: int, limit: int, serializer_class
     return page_body(rows=rows, total=total, page=page, limit=limit, serializer_class=serializer_class)
 
 
-def page_serializer(name: str, item_serializer: type[serializers.Serializer[Any]]
-                    ) -> type[serializers.Serializer[dict[str, Any]]]:
+def page_serializer(
+    name: str, item_serializer: type[serializers.Serializer[Any]]
+) -> type[serializers.Serializer[dict[str, Any]]]:
     """The schema component of a page of items, e.g. `ImportJobPage`."""
     return type(
         f"{name}Serializer",

@@ -84,22 +84,26 @@ class ImportFilterForm(forms.Form):
     """The filters of /admin/imports; an invalid value is ignored rather than refused."""
 
     store = forms.ModelChoiceField(
-        label="Store", required=False, queryset=Store.objects.order_by("name", "id"), empty_label="All stores",
+        label="Store",
+        required=False,
+        queryset=Store.objects.order_by("name", "id"),
+        empty_label="All stores",
         widget=StoreSelect,
     )
     status = forms.ChoiceField(
         label="Status",
         required=False,
-        choices=[("", "All statuses"), (STATUS_ACTIVE, "Active (pending or processing)"),
-                 *MarketplaceImportJob.Status.choices],
+        choices=[
+            ("", "All statuses"),
+            (STATUS_ACTIVE, "Active (pending or processing)"),
+            *MarketplaceImportJob.Status.choices,
+        ],
     )
     marketplace = forms.ChoiceField(
         label="Marketplace", required=False, choices=[("", "All marketplaces"), *Marketplace.choices]
     )
     language = forms.ChoiceField(label="Language", required=False, choices=[("", "All languages"), *Language.choices])
-    creator = forms.ChoiceField(
-        label="Created by", required=False, choices=[("", "All users"), ("me", "My jobs only")]
-    )
+    creator = forms.ChoiceField(label="Created by", required=False, choices=[("", "All users"), ("me", "My jobs only")])
 
     def _valid_data(self) -> dict[str, Any]:
         # The fields that are valid: a bad value drops its own filter, not the others.
@@ -126,12 +130,16 @@ class AdminStoreForm(StoreSettingsForm):
     """Everything an admin may change about a store: the portal's settings plus name and active."""
 
     name = forms.CharField(label="Name", max_length=200)
-    is_active = forms.BooleanField(
-        label="Active", required=False, help_text="An inactive store cannot start imports."
-    )
+    is_active = forms.BooleanField(label="Active", required=False, help_text="An inactive store cannot start imports.")
 
-    field_order = ["name", "default_language", "is_active", "letzshop_csv_url_fr", "letzshop_csv_url_en",
-                   "letzshop_csv_url_de"]
+    field_order = [
+        "name",
+        "default_language",
+        "is_active",
+        "letzshop_csv_url_fr",
+        "letzshop_csv_url_en",
+        "letzshop_csv_url_de",
+    ]
 
 
 LOG_LIMITS = (100, 200, 500, 1000)
@@ -143,7 +151,10 @@ class LogFilterForm(forms.Form):
     )
     job = forms.IntegerField(label="Job id", required=False, min_value=1)
     limit = forms.TypedChoiceField(
-        label="Lines", required=False, coerce=int, choices=[(n, str(n)) for n in LOG_LIMITS],
+        label="Lines",
+        required=False,
+        coerce=int,
+        choices=[(n, str(n)) for n in LOG_LIMITS],
         empty_value=200,  # type: ignore[arg-type]  # any value (Django returns it as is); the stubs say str
     )
 

@@ -127,7 +127,7 @@ class KnownCountPaginator(Paginator[MarketplaceImportJob]):
         queryset = cast("QuerySet[MarketplaceImportJob]", self.object_list)  # the queryset given to __init__
         from_end = bottom > self.count // 2
         if from_end:
-            ids = list(queryset.reverse().values_list("pk", flat=True)[self.count - top:self.count - bottom])[::-1]
+            ids = list(queryset.reverse().values_list("pk", flat=True)[self.count - top : self.count - bottom])[::-1]
         else:
             ids = list(queryset.values_list("pk", flat=True)[bottom:top])
         rows = {row.pk: row for row in queryset.filter(pk__in=ids)}

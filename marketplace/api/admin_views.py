@@ -101,9 +101,19 @@ class AdminImportJobListCreateApi(APIView):
         tags=TAGS,
         request={"application/json": InputSerializer, "multipart/form-data": MultipartInputSerializer},
         responses={202: ImportJobCreatedSerializer, **error_responses(400, 401, 403, 409, 415, 429)},
-        examples=[OpenApiExample("Feed URL", request_only=True, value={
-            "store_id": 5, "source_url": "https://feeds.example.invalid/products.csv", "marketplace": "Letzshop",
-            "batch_size": 1000, "language": "fr"})],
+        examples=[
+            OpenApiExample(
+                "Feed URL",
+                request_only=True,
+                value={
+                    "store_id": 5,
+                    "source_url": "https://feeds.example.invalid/products.csv",
+                    "marketplace": "Letzshop",
+                    "batch_size": 1000,
+                    "language": "fr",
+                },
+            )
+        ],
     )
     def post(self, request: Request) -> Response:
         serializer = self.MultipartInputSerializer(data=request.data)
@@ -149,48 +159,58 @@ class _AnyJob(JobApi):
         return import_job_get_for_user(user=authenticated_user(self.request), job_id=parse_job_id(job_id))
 
 
-@extend_schema_view(get=extend_schema(
-    operation_id="admin_import_retrieve",
-    summary="Any import's details",
-    tags=TAGS,
-    parameters=[JOB_ID_PARAMETER, *CONDITIONAL_PARAMETERS],
-    responses={200: ImportJobOutputSerializer, **NOT_MODIFIED, **READ_ERRORS},
-))
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="admin_import_retrieve",
+        summary="Any import's details",
+        tags=TAGS,
+        parameters=[JOB_ID_PARAMETER, *CONDITIONAL_PARAMETERS],
+        responses={200: ImportJobOutputSerializer, **NOT_MODIFIED, **READ_ERRORS},
+    )
+)
 class AdminImportJobDetailApi(_AnyJob, JobDetailApi):
     permission_classes = [IsPlatformAdmin]
 
 
-@extend_schema_view(get=extend_schema(
-    operation_id="admin_import_errors_list",
-    summary="Any import's row errors and warnings",
-    tags=TAGS,
-    parameters=[JOB_ID_PARAMETER, ErrorFilterInput],
-    responses={200: ImportErrorPageSerializer, **error_responses(400, 401, 403, 404)},
-))
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="admin_import_errors_list",
+        summary="Any import's row errors and warnings",
+        tags=TAGS,
+        parameters=[JOB_ID_PARAMETER, ErrorFilterInput],
+        responses={200: ImportErrorPageSerializer, **error_responses(400, 401, 403, 404)},
+    )
+)
 class AdminImportJobErrorListApi(_AnyJob, JobErrorListApi):
     permission_classes = [IsPlatformAdmin]
 
 
-@extend_schema_view(get=extend_schema(
-    operation_id="admin_import_errors_csv",
-    summary="All of an import's errors as CSV",
-    tags=TAGS,
-    parameters=[JOB_ID_PARAMETER],
-    responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="UTF-8 CSV with a BOM."),
-               **READ_ERRORS},
-))
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="admin_import_errors_csv",
+        summary="All of an import's errors as CSV",
+        tags=TAGS,
+        parameters=[JOB_ID_PARAMETER],
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="UTF-8 CSV with a BOM."),
+            **READ_ERRORS,
+        },
+    )
+)
 class AdminImportJobErrorCsvApi(_AnyJob, JobErrorCsvApi):
     permission_classes = [IsPlatformAdmin]
 
 
-@extend_schema_view(post=extend_schema(
-    operation_id="admin_import_cancel",
-    summary="Cancel any pending or processing import",
-    tags=TAGS,
-    request=None,
-    parameters=[JOB_ID_PARAMETER],
-    responses={200: ImportJobOutputSerializer, **error_responses(401, 403, 404, 409)},
-))
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="admin_import_cancel",
+        summary="Cancel any pending or processing import",
+        tags=TAGS,
+        request=None,
+        parameters=[JOB_ID_PARAMETER],
+        responses={200: ImportJobOutputSerializer, **error_responses(401, 403, 404, 409)},
+    )
+)
 class AdminImportJobCancelApi(_AnyJob, JobCancelApi):
     permission_classes = [IsPlatformAdmin]
 
@@ -210,5 +230,4 @@ class AdminImportJobRetryApi(_AnyJob, JobApi):
     )
     def post(self, request: Request, job_id: str) -> Response:
         new_job = import_job_retry(job=self.get_job(job_id), user=authenticated_user(request))
-        return Response(ImportJobCreatedSerializer({"job_id": new_job.pk, "status": new_job.status}).data,
-                        status=202)
+        return Response(ImportJobCreatedSerializer({"job_id": new_job.pk, "status": new_job.status}).data, status=202)

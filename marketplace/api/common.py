@@ -13,5 +13,8 @@ def parse_job_id(value: str) -> int:
 
 
 JOB_ID_PARAMETER = OpenApiParameter(
-    "job_id", int, OpenApiParameter.PATH, description="Import job id.",
+    "job_id",
+    int,
+    OpenApiParameter.PATH,
+    description="Import job id.",
 )

@@ -64,11 +64,17 @@ def conditional_response(request: Request, *, etag: str, render: Callable[[], Ht
 # --- How the polled endpoints document it -------------------------------------------------
 CONDITIONAL_PARAMETERS = [
     OpenApiParameter(
-        "If-None-Match", str, OpenApiParameter.HEADER, required=False,
+        "If-None-Match",
+        str,
+        OpenApiParameter.HEADER,
+        required=False,
         description="The ETag of the answer you hold: while it is still current the answer is 304 with no body.",
     ),
     OpenApiParameter(
-        "ETag", str, OpenApiParameter.HEADER, response=[200, 304],
+        "ETag",
+        str,
+        OpenApiParameter.HEADER,
+        response=[200, 304],
         description="Send it back in If-None-Match to poll for changes.",
     ),
 ]

@@ -27,15 +27,21 @@ class ImportSettingsInput(serializers.Serializer[dict[str, Any]]):
 
     source_url = serializers.CharField(max_length=2000, required=False, allow_blank=True, help_text=SOURCE_URL_HELP)
     marketplace = serializers.ChoiceField(choices=Marketplace.choices, default=Marketplace.LETZSHOP)
-    batch_size = serializers.IntegerField(min_value=BATCH_SIZE_MIN, max_value=BATCH_SIZE_MAX,
-                                          default=BATCH_SIZE_DEFAULT, help_text="Rows per transaction.")
-    language = serializers.ChoiceField(choices=Language.choices, default=Language.ENGLISH,
-                                       help_text="The language of the feed's texts.")
+    batch_size = serializers.IntegerField(
+        min_value=BATCH_SIZE_MIN,
+        max_value=BATCH_SIZE_MAX,
+        default=BATCH_SIZE_DEFAULT,
+        help_text="Rows per transaction.",
+    )
+    language = serializers.ChoiceField(
+        choices=Language.choices, default=Language.ENGLISH, help_text="The language of the feed's texts."
+    )
     file = serializers.FileField(required=False, help_text=FILE_HELP)
 
 
-def start_import(*, request: Request, store: Store, data: dict[str, Any], rename: dict[str, str] | None = None
-                 ) -> Response:
+def start_import(
+    *, request: Request, store: Store, data: dict[str, Any], rename: dict[str, str] | None = None
+) -> Response:
     """Call import_job_create with a URL or an uploaded file; 202 `{job_id, status}`.
 
     `rename` maps the service's error keys to the request's field names (the admin API

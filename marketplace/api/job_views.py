@@ -53,8 +53,9 @@ class JobDetailApi(JobApi):
     # job is looked up (scoped, 404 otherwise) before any tag is compared.
     def get(self, request: Request, job_id: str) -> HttpResponseBase:
         job = self.get_job(job_id)
-        return conditional_response(request, etag=jobs_etag(request, "job", [job]),
-                                    render=lambda: Response(ImportJobOutputSerializer(job).data))
+        return conditional_response(
+            request, etag=jobs_etag(request, "job", [job]), render=lambda: Response(ImportJobOutputSerializer(job).data)
+        )
 
 
 class JobErrorListApi(JobApi):

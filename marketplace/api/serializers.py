@@ -23,7 +23,8 @@ class ImportJobOutputSerializer(serializers.Serializer[MarketplaceImportJob]):
     source_url = serializers.CharField(help_text="Empty for an uploaded file.")
     # Language.choices: a flat list of (value, label), never grouped nor None for this field.
     language = serializers.ChoiceField(
-        choices=cast("list[tuple[str, str]]", MarketplaceImportJob._meta.get_field("language").choices))
+        choices=cast("list[tuple[str, str]]", MarketplaceImportJob._meta.get_field("language").choices)
+    )
     batch_size = serializers.IntegerField()
     status = serializers.ChoiceField(choices=MarketplaceImportJob.Status.choices)
     imported_count = serializers.IntegerField()

@@ -15,7 +15,8 @@ urlpatterns = [
     re_path(r"^imports(?:/)?$", views.ImportJobListApi.as_view(), name="import-list"),
     re_path(r"^imports/(?P<job_id>[^/]+)(?:/)?$", views.ImportJobDetailApi.as_view(), name="import-detail"),
     re_path(r"^imports/(?P<job_id>[^/]+)/errors(?:/)?$", views.ImportJobErrorListApi.as_view(), name="import-errors"),
-    re_path(r"^imports/(?P<job_id>[^/]+)/errors\.csv(?:/)?$", views.ImportJobErrorCsvApi.as_view(),
-            name="import-errors-csv"),
+    re_path(
+        r"^imports/(?P<job_id>[^/]+)/errors\.csv(?:/)?$", views.ImportJobErrorCsvApi.as_view(), name="import-errors-csv"
+    ),
     re_path(r"^imports/(?P<job_id>[^/]+)/cancel(?:/)?$", views.ImportJobCancelApi.as_view(), name="import-cancel"),
 ]

@@ -67,9 +67,18 @@ class ImportJobCreateApi(APIView):
         parameters=[STORE_HEADER_PARAMETER],
         request={"application/json": InputSerializer, "multipart/form-data": MultipartInputSerializer},
         responses={202: ImportJobCreatedSerializer, **error_responses(400, 401, 403, 404, 409, 415, 429)},
-        examples=[OpenApiExample("Feed URL", request_only=True, value={
-            "source_url": "https://feeds.example.invalid/products.csv", "marketplace": "Letzshop", "batch_size": 1000,
-            "language": "en"})],
+        examples=[
+            OpenApiExample(
+                "Feed URL",
+                request_only=True,
+                value={
+                    "source_url": "https://feeds.example.invalid/products.csv",
+                    "marketplace": "Letzshop",
+                    "batch_size": 1000,
+                    "language": "en",
+                },
+            )
+        ],
     )
     def post(self, request: Request) -> Response:
         serializer = self.MultipartInputSerializer(data=request.data)
@@ -97,9 +106,12 @@ class ImportJobListApi(APIView):
         page, limit = filters.validated_data["page"], filters.validated_data["limit"]
         total, rows = page_rows(queryset=import_job_list_for_store(store=request.store), page=page, limit=limit)
         return conditional_response(
-            request, etag=jobs_etag(request, "list", rows, request.store.pk, total, page, limit),
-            render=lambda: Response(page_body(rows=rows, total=total, page=page, limit=limit,
-                                              serializer_class=ImportJobOutputSerializer)))
+            request,
+            etag=jobs_etag(request, "list", rows, request.store.pk, total, page, limit),
+            render=lambda: Response(
+                page_body(rows=rows, total=total, page=page, limit=limit, serializer_class=ImportJobOutputSerializer)
+            ),
+        )
 
 
 class _StoreJob(JobApi):
@@ -110,49 +122,59 @@ class _StoreJob(JobApi):
         return import_job_get_for_store(store=self.request.store, job_id=parse_job_id(job_id))
 
 
-@extend_schema_view(get=extend_schema(
-    operation_id="store_import_retrieve",
-    summary="An import's status and counters",
-    tags=TAGS,
-    parameters=[JOB_ID_PARAMETER, STORE_HEADER_PARAMETER, *CONDITIONAL_PARAMETERS],
-    responses={200: ImportJobOutputSerializer, **NOT_MODIFIED, **READ_ERRORS},
-))
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="store_import_retrieve",
+        summary="An import's status and counters",
+        tags=TAGS,
+        parameters=[JOB_ID_PARAMETER, STORE_HEADER_PARAMETER, *CONDITIONAL_PARAMETERS],
+        responses={200: ImportJobOutputSerializer, **NOT_MODIFIED, **READ_ERRORS},
+    )
+)
 class ImportJobDetailApi(_StoreJob, JobDetailApi):
     permission_classes = [IsStoreMember]
 
 
-@extend_schema_view(get=extend_schema(
-    operation_id="store_import_errors_list",
-    summary="An import's row errors and warnings, in row order",
-    tags=TAGS,
-    parameters=[JOB_ID_PARAMETER, ErrorFilterInput, STORE_HEADER_PARAMETER],
-    responses={200: ImportErrorPageSerializer, **error_responses(400, 401, 403, 404)},
-))
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="store_import_errors_list",
+        summary="An import's row errors and warnings, in row order",
+        tags=TAGS,
+        parameters=[JOB_ID_PARAMETER, ErrorFilterInput, STORE_HEADER_PARAMETER],
+        responses={200: ImportErrorPageSerializer, **error_responses(400, 401, 403, 404)},
+    )
+)
 class ImportJobErrorListApi(_StoreJob, JobErrorListApi):
     permission_classes = [IsStoreMember]
 
 
-@extend_schema_view(get=extend_schema(
-    operation_id="store_import_errors_csv",
-    summary="All of an import's errors as CSV (safe to open in a spreadsheet)",
-    tags=TAGS,
-    parameters=[JOB_ID_PARAMETER, STORE_HEADER_PARAMETER],
-    responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="UTF-8 CSV with a BOM."),
-               **READ_ERRORS},
-))
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="store_import_errors_csv",
+        summary="All of an import's errors as CSV (safe to open in a spreadsheet)",
+        tags=TAGS,
+        parameters=[JOB_ID_PARAMETER, STORE_HEADER_PARAMETER],
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="UTF-8 CSV with a BOM."),
+            **READ_ERRORS,
+        },
+    )
+)
 class ImportJobErrorCsvApi(_StoreJob, JobErrorCsvApi):
     permission_classes = [IsStoreMember]
 
 
-@extend_schema_view(post=extend_schema(
-    operation_id="store_import_cancel",
-    summary="Cancel a pending or processing import",
-    description="A pending job is cancelled at once; a processing one stops within a few seconds "
-    "(its status is still `processing` in this answer until the worker stops).",
-    tags=TAGS,
-    request=None,
-    parameters=[JOB_ID_PARAMETER, STORE_HEADER_PARAMETER],
-    responses={200: ImportJobOutputSerializer, **WRITE_ERRORS},
-))
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="store_import_cancel",
+        summary="Cancel a pending or processing import",
+        description="A pending job is cancelled at once; a processing one stops within a few seconds "
+        "(its status is still `processing` in this answer until the worker stops).",
+        tags=TAGS,
+        request=None,
+        parameters=[JOB_ID_PARAMETER, STORE_HEADER_PARAMETER],
+        responses={200: ImportJobOutputSerializer, **WRITE_ERRORS},
+    )
+)
 class ImportJobCancelApi(_StoreJob, JobCancelApi):
     permission_classes = [IsStoreWriter]

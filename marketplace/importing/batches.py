@@ -83,13 +83,21 @@ class BatchProcessor:
             # A bug in a normalizer must cost one row, not the import.
             logger.exception("Row %s could not be normalized", row.number)
             cells = row.cells
-            identifier = cells[self.id_index].strip()[:255] if self.id_index is not None and \
-                self.id_index < len(cells) else ""
-            sorting.take_broken(row, ErrorRow(
-                row_number=row.number, identifier=identifier, error_type=MarketplaceImportError.ErrorType.PARSE_ERROR,
-                severity=MarketplaceImportError.Severity.ERROR, field="",
-                message=f"This row could not be read ({type(exc).__name__}).", row_data=self._snapshot(cells, ""),
-            ))
+            identifier = (
+                cells[self.id_index].strip()[:255] if self.id_index is not None and self.id_index < len(cells) else ""
+            )
+            sorting.take_broken(
+                row,
+                ErrorRow(
+                    row_number=row.number,
+                    identifier=identifier,
+                    error_type=MarketplaceImportError.ErrorType.PARSE_ERROR,
+                    severity=MarketplaceImportError.Severity.ERROR,
+                    field="",
+                    message=f"This row could not be read ({type(exc).__name__}).",
+                    row_data=self._snapshot(cells, ""),
+                ),
+            )
             return None
 
     def _snapshot(self, cells: list[str], field_name: str) -> dict[str, str]:

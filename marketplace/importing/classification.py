@@ -145,15 +145,13 @@ class BatchSorting:
                 dropped_rows = {self.rows[index].number for index in dropped}
                 self.rows = [row for index, row in enumerate(self.rows) if index not in dropped]
                 # Warnings of a skipped row no longer apply: the row is one error now.
-                self.errors = [e for e in self.errors
-                               if not (e.row_number in dropped_rows and e.severity == WARNING)]
+                self.errors = [e for e in self.errors if not (e.row_number in dropped_rows and e.severity == WARNING)]
             self.errors.sort(key=lambda e: e.row_number)
 
     def plan(self, existing: dict[str, Existing], texts: Texts, processed: int) -> WritePlan:
         """Sort the valid rows into new, changed and identical (`existing` may hold more
         ids than the first read: those the normalizer cleaned beyond a strip())."""
-        plan = WritePlan(errors=self.errors, unchanged=self.unchanged, error_rows=self.error_rows,
-                         processed=processed)
+        plan = WritePlan(errors=self.errors, unchanged=self.unchanged, error_rows=self.error_rows, processed=processed)
         for row in self.rows:
             if row.issues:
                 plan.warnings += 1
@@ -182,17 +180,28 @@ class BatchSorting:
 
     def _add_issues(self, row: FeedRow) -> None:
         for issue in row.issues:
-            self.errors.append(ErrorRow(
-                row_number=row.number, identifier=row.identifier or "", error_type=issue.error_type,
-                severity=issue.severity, field=issue.field or "", message=issue.message,
-                row_data=self._snapshot(row.cells, issue.field or ""),
-            ))
+            self.errors.append(
+                ErrorRow(
+                    row_number=row.number,
+                    identifier=row.identifier or "",
+                    error_type=issue.error_type,
+                    severity=issue.severity,
+                    field=issue.field or "",
+                    message=issue.message,
+                    row_data=self._snapshot(row.cells, issue.field or ""),
+                )
+            )
 
     def _duplicate(self, row: FeedRow, first_row: int) -> None:
         self.error_rows += 1
-        self.errors.append(ErrorRow(
-            row_number=row.number, identifier=row.identifier, error_type=DUPLICATE, severity=ERROR,
-            field="marketplace_product_id",
-            message=f"The id {row.identifier!r} already appeared in row {first_row}; this row was skipped.",
-            row_data=self._snapshot(row.cells, ""),
-        ))
+        self.errors.append(
+            ErrorRow(
+                row_number=row.number,
+                identifier=row.identifier,
+                error_type=DUPLICATE,
+                severity=ERROR,
+                field="marketplace_product_id",
+                message=f"The id {row.identifier!r} already appeared in row {first_row}; this row was skipped.",
+                row_data=self._snapshot(row.cells, ""),
+            )
+        )

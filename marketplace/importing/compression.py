@@ -52,8 +52,9 @@ def gunzip_file(path: Path, *, max_bytes: int, prefix: str) -> Path:
                 for piece in inflater.feed(data):
                     written += len(piece)
                     if written > max_bytes:
-                        raise FeedDecodeError(f"The file is larger than the {max_bytes // _MB} MB limit "
-                                              "once decompressed.")
+                        raise FeedDecodeError(
+                            f"The file is larger than the {max_bytes // _MB} MB limit once decompressed."
+                        )
                     out.write(piece)
             for _piece in inflater.finish():
                 pass  # a "gzip" stream yields nothing more at its end; finish() only checks it ended

@@ -45,7 +45,6 @@ def fields_text(values: list[Any]) -> str:
     line = "\t".join(parts)
     # Only the NULL markers may bring backslashes, and only separators tabs; a line with
     # anything else has a field to escape (rare): then escape field by field.
-    if (line.count("\\") != values.count(None) or line.count("\t") != len(parts) - 1
-            or "\n" in line or "\r" in line):
+    if line.count("\\") != values.count(None) or line.count("\t") != len(parts) - 1 or "\n" in line or "\r" in line:
         return "\t".join(field_text(v) for v in values)
     return line

@@ -201,8 +201,17 @@ def open_feed(path: Path) -> DecodedFeed:
     except BaseException:
         binary.close()
         raise
-    return DecodedFeed(encoding=encoding, delimiter=delimiter, header=header, header_row=header_row, size=size,
-                       nul_bytes_removed=has_nul, _binary=binary, _text=text, _lines=lines)
+    return DecodedFeed(
+        encoding=encoding,
+        delimiter=delimiter,
+        header=header,
+        header_row=header_row,
+        size=size,
+        nul_bytes_removed=has_nul,
+        _binary=binary,
+        _text=text,
+        _lines=lines,
+    )
 
 
 def _strip_nul(lines: Iterable[str]) -> Iterator[str]:
@@ -285,7 +294,7 @@ def _split_quoted_line(line: str, delimiter: str) -> list[str] | None:
         if quote > position:
             if line[quote - 1] != delimiter:
                 return None  # a quote inside an unquoted value: csv's lenient rules apply
-            cells.extend(line[position:quote - 1].split(delimiter))
+            cells.extend(line[position : quote - 1].split(delimiter))
         # The value ends at the first quote that is not doubled.
         search = quote + 1
         while True:
@@ -296,7 +305,7 @@ def _split_quoted_line(line: str, delimiter: str) -> list[str] | None:
                 search = closing + 2
                 continue
             break
-        value = line[quote + 1:closing]
+        value = line[quote + 1 : closing]
         cells.append(value.replace('""', '"') if '""' in value else value)
         after = closing + 1
         if after == len(line):
@@ -304,5 +313,3 @@ def _split_quoted_line(line: str, delimiter: str) -> list[str] | None:
         if line[after] != delimiter:
             return None  # text after the closing quote: csv's lenient rules apply
         position = after + 1
-
-

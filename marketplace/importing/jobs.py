@@ -57,16 +57,19 @@ def import_job_claim(*, job_id: int) -> MarketplaceImportJob | None:
 def import_job_heartbeat(*, job_id: int) -> bool:
     """Mark the job alive. Return False when the job should stop (cancel asked, or no longer ours)."""
     now = timezone.now()
-    alive = MarketplaceImportJob.objects.filter(
-        id=job_id, status=Status.PROCESSING, cancel_requested=False
-    ).update(heartbeat_at=now, updated_at=now)
+    alive = MarketplaceImportJob.objects.filter(id=job_id, status=Status.PROCESSING, cancel_requested=False).update(
+        heartbeat_at=now, updated_at=now
+    )
     return alive == 1
 
 
 def import_job_set_detected(*, job_id: int, encoding: str, delimiter: str, bytes_total: int) -> None:
     MarketplaceImportJob.objects.filter(id=job_id).update(
-        detected_encoding=encoding, detected_delimiter=delimiter, bytes_total=bytes_total,
-        heartbeat_at=timezone.now(), updated_at=timezone.now(),
+        detected_encoding=encoding,
+        detected_delimiter=delimiter,
+        bytes_total=bytes_total,
+        heartbeat_at=timezone.now(),
+        updated_at=timezone.now(),
     )
 
 
@@ -83,10 +86,24 @@ def import_job_add_counts(*, job_id: int, counts: BatchCounts, bytes_processed: 
     with connection.cursor() as cursor:
         # The same UPDATE the ORM would write, as SQL built once: it runs for every batch,
         # and the ORM spent longer building it than the database spent running it.
-        cursor.execute(_add_counts_sql(), [
-            counts.imported, counts.updated, counts.unchanged, counts.errors, counts.warnings, counts.processed,
-            bytes_processed, progress, now, now, job_id, Status.PROCESSING, False,
-        ])
+        cursor.execute(
+            _add_counts_sql(),
+            [
+                counts.imported,
+                counts.updated,
+                counts.unchanged,
+                counts.errors,
+                counts.warnings,
+                counts.processed,
+                bytes_processed,
+                progress,
+                now,
+                now,
+                job_id,
+                Status.PROCESSING,
+                False,
+            ],
+        )
         return bool(cursor.rowcount == 1)
 
 
@@ -99,12 +116,24 @@ def _add_counts_sql() -> str:
         # Every name here is a concrete column of the job's table.
         return q(cast("Field[Any, Any]", meta.get_field(name)).column)
 
-    added = [f"{column(name)} = {column(name)} + %s" for name in (
-        "imported_count", "updated_count", "unchanged_count", "error_count", "warning_count", "total_processed")]
-    assigned = [f"{column(name)} = %s"
-                for name in ("bytes_processed", "progress_percent", "heartbeat_at", "updated_at")]
-    return (f"UPDATE {q(meta.db_table)} SET {', '.join(added + assigned)}"
-            f" WHERE {column('id')} = %s AND {column('status')} = %s AND {column('cancel_requested')} = %s")
+    added = [
+        f"{column(name)} = {column(name)} + %s"
+        for name in (
+            "imported_count",
+            "updated_count",
+            "unchanged_count",
+            "error_count",
+            "warning_count",
+            "total_processed",
+        )
+    ]
+    assigned = [
+        f"{column(name)} = %s" for name in ("bytes_processed", "progress_percent", "heartbeat_at", "updated_at")
+    ]
+    return (
+        f"UPDATE {q(meta.db_table)} SET {', '.join(added + assigned)}"
+        f" WHERE {column('id')} = %s AND {column('status')} = %s AND {column('cancel_requested')} = %s"
+    )
 
 
 def import_job_finish(*, job_id: int) -> MarketplaceImportJob.Status | None:
@@ -144,6 +173,14 @@ def import_job_reset_for_rerun(*, job_id: int) -> None:
     """Start a re-run from a clean slate: counters to zero and the earlier attempt's errors gone."""
     MarketplaceImportError.objects.filter(import_job_id=job_id).delete()
     MarketplaceImportJob.objects.filter(id=job_id).update(
-        imported_count=0, updated_count=0, unchanged_count=0, error_count=0, warning_count=0,
-        total_processed=0, progress_percent=0, bytes_processed=0, error_message="", updated_at=timezone.now(),
+        imported_count=0,
+        updated_count=0,
+        unchanged_count=0,
+        error_count=0,
+        warning_count=0,
+        total_processed=0,
+        progress_percent=0,
+        bytes_processed=0,
+        error_message="",
+        updated_at=timezone.now(),
     )

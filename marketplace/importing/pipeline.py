@@ -49,8 +49,9 @@ class ImportProgress:
 ProgressCallback = Callable[[ImportProgress], None]
 
 
-def run_import(*, job: MarketplaceImportJob, source_path: Path | None = None,
-               progress: ProgressCallback | None = None) -> None:
+def run_import(
+    *, job: MarketplaceImportJob, source_path: Path | None = None, progress: ProgressCallback | None = None
+) -> None:
     """Import a claimed (processing) job's feed and leave the job in a final status.
 
     1. Fetch: `source_path` if given (left in place); else the uploaded file
@@ -78,15 +79,21 @@ def run_import(*, job: MarketplaceImportJob, source_path: Path | None = None,
 
 def _run(job: MarketplaceImportJob, source_path: Path | None, progress: ProgressCallback | None) -> None:
     started = time.monotonic()
-    logger.info("Import started: store=%s language=%s source=%s batch_size=%s",
-                job.store.code, job.language, job.source_display or source_path, job.batch_size)
+    logger.info(
+        "Import started: store=%s language=%s source=%s batch_size=%s",
+        job.store.code,
+        job.language,
+        job.source_display or source_path,
+        job.batch_size,
+    )
     source = FeedFile(job, source_path)
     totals = BatchCounts()
     database_lost = False
     try:
         with open_feed(source.path()) as feed:
-            jobs.import_job_set_detected(job_id=job.id, encoding=feed.encoding, delimiter=feed.delimiter,
-                                         bytes_total=feed.size)
+            jobs.import_job_set_detected(
+                job_id=job.id, encoding=feed.encoding, delimiter=feed.delimiter, bytes_total=feed.size
+            )
             columns = resolve_columns(feed.header)
             _import_rows(job, feed, columns, totals, progress)
         status = jobs.import_job_finish(job_id=job.id)
@@ -113,20 +120,41 @@ def _log_finish(job: MarketplaceImportJob, status: str, totals: BatchCounts, sta
     seconds = time.monotonic() - started
     logger.info(
         "Import %s: imported=%d updated=%d unchanged=%d errors=%d warnings=%d rows=%d in %.1fs (%d rows/s)",
-        status, totals.imported, totals.updated, totals.unchanged, totals.errors, totals.warnings,
-        totals.processed, seconds, totals.processed / seconds if seconds > 0 else 0,
+        status,
+        totals.imported,
+        totals.updated,
+        totals.unchanged,
+        totals.errors,
+        totals.warnings,
+        totals.processed,
+        seconds,
+        totals.processed / seconds if seconds > 0 else 0,
     )
 
 
-def _import_rows(job: MarketplaceImportJob, feed: DecodedFeed, columns: ColumnMap, totals: BatchCounts,
-                 progress: ProgressCallback | None) -> None:
+def _import_rows(
+    job: MarketplaceImportJob,
+    feed: DecodedFeed,
+    columns: ColumnMap,
+    totals: BatchCounts,
+    progress: ProgressCallback | None,
+) -> None:
     processor = BatchProcessor(job, feed, columns)
     writer = processor.writer
     writer.open()
-    reader = BatchReader(feed=feed, normalizer=RowNormalizer(columns), id_index=processor.id_index,
-                         salt=processor.salt, batch_size=job.batch_size, render=writer.render)
-    batches = (ForkedBatches(reader, speculate=not writer.has_translations())
-               if settings.MARKETPLACE_IMPORT_READER_PROCESS else InProcessBatches(reader))
+    reader = BatchReader(
+        feed=feed,
+        normalizer=RowNormalizer(columns),
+        id_index=processor.id_index,
+        salt=processor.salt,
+        batch_size=job.batch_size,
+        render=writer.render,
+    )
+    batches = (
+        ForkedBatches(reader, speculate=not writer.has_translations())
+        if settings.MARKETPLACE_IMPORT_READER_PROCESS
+        else InProcessBatches(reader)
+    )
     try:
         with batches, _long_lived_heap_frozen():
             writer.start_background_work()
@@ -138,8 +166,11 @@ def _import_rows(job: MarketplaceImportJob, feed: DecodedFeed, columns: ColumnMa
                 totals.add(counts)
                 writer.keep_statistics_current(added=counts.imported)
                 if progress is not None:
-                    progress(ImportProgress(counts=BatchCounts(**vars(totals)), bytes_processed=batch.bytes_read,
-                                            bytes_total=feed.size))
+                    progress(
+                        ImportProgress(
+                            counts=BatchCounts(**vars(totals)), bytes_processed=batch.bytes_read, bytes_total=feed.size
+                        )
+                    )
         writer.keep_statistics_current(added=0, final=True)
     finally:
         writer.close()

@@ -58,15 +58,25 @@ class ReaderFailed(ImportFailed):
     """The reader process stopped without finishing the feed."""
 
 
-_READER_LOST = ("The import stopped: the process reading the file ended unexpectedly. "
-                "Retry the import; if it happens again, contact support.")
+_READER_LOST = (
+    "The import stopped: the process reading the file ended unexpectedly. "
+    "Retry the import; if it happens again, contact support."
+)
 
 
 class BatchReader:
     """Reads `feed` into `ReadBatch`es (the same work in the reader process or in this one)."""
 
-    def __init__(self, *, feed: DecodedFeed, normalizer: RowNormalizer, id_index: int | None, salt: str,
-                 batch_size: int, render: Render) -> None:
+    def __init__(
+        self,
+        *,
+        feed: DecodedFeed,
+        normalizer: RowNormalizer,
+        id_index: int | None,
+        salt: str,
+        batch_size: int,
+        render: Render,
+    ) -> None:
         self.feed = feed
         self.normalizer = normalizer
         self.id_index = id_index
@@ -89,7 +99,6 @@ class BatchReader:
         if speculate:
             rows = [self._normalized(row) for row in rows]
         return ReadBatch(rows=rows, bytes_read=self.feed.bytes_read())
-
 
     def _normalized(self, row: FeedRow) -> FeedRow:
         try:

@@ -39,8 +39,7 @@ _URLS_POSITION = RECORD_FIELDS.index("additional_image_links")
 _EXTRA_POSITION = RECORD_FIELDS.index("extra_attributes")
 # The only values that are not text: decimals, booleans, integers, or None. The
 # normalizer gives every other field a string ("" when empty).
-_TYPED_POSITIONS = tuple(RECORD_FIELDS.index(a.name) for a in ATTRIBUTES
-                         if a.kind in (Kind.PRICE, Kind.BOOL, Kind.INT))
+_TYPED_POSITIONS = tuple(RECORD_FIELDS.index(a.name) for a in ATTRIBUTES if a.kind in (Kind.PRICE, Kind.BOOL, Kind.INT))
 text_values = operator.itemgetter(*(RECORD_FIELDS.index(name) for name in TEXT_FIELDS))
 # Characters a JSON string cannot hold as they are.
 _JSON_UNSAFE = re.compile(r'["\\\x00-\x1f\x7f]')
@@ -163,8 +162,10 @@ def prepare_joined(record: dict[str, Any]) -> tuple[str, str]:
 
 def _texts_rendered(rendered: list[Any]) -> list[str]:
     typed = set(_TYPED_POSITIONS)
-    return [value if position in typed else ("" if value is None else value_text(value))
-            for position, value in enumerate(rendered)]
+    return [
+        value if position in typed else ("" if value is None else value_text(value))
+        for position, value in enumerate(rendered)
+    ]
 
 
 _TYPED_BACK = {NULL: None, "t": True, "f": False}
@@ -184,8 +185,7 @@ def _line(values: list[Any], hashed: str, texts: str, nulls: int) -> tuple[str, 
     line = f"{hashed}\t{texts}"
     # Unescaped, the only backslashes may be the NULL markers and the only tabs the
     # separators; anything else (rare) means a field to escape: then field by field.
-    if (line.count("\\") != nulls or line.count("\t") != len(RECORD_FIELDS) - 1
-            or "\n" in line or "\r" in line):
+    if line.count("\\") != nulls or line.count("\t") != len(RECORD_FIELDS) - 1 or "\n" in line or "\r" in line:
         head = fields_text(values[:_HASHED_COUNT])
         return f"{head}\t{fields_text(values[_HASHED_COUNT:])}", len(head) + 1
     return line, len(hashed) + 1
@@ -206,4 +206,3 @@ def parse_fields(text: str) -> list[str | None]:
         else:
             fields.append(field)
     return fields
-

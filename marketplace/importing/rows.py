@@ -84,11 +84,22 @@ def normalize_row(row: FeedRow, normalizer: RowNormalizer, render: Render) -> Fe
     result = normalizer.normalize(cells)
     record = result.record
     if record is None:
-        return _new_row((row.number, result.identifier or "", row.source_hash, "", None, tuple(result.issues), True,
-                         cells))
+        return _new_row(
+            (row.number, result.identifier or "", row.source_hash, "", None, tuple(result.issues), True, cells)
+        )
     payload, content_hash = render(record)
-    return _new_row((row.number, record["marketplace_product_id"], row.source_hash, content_hash, payload,
-                     tuple(result.issues), True, cells))
+    return _new_row(
+        (
+            row.number,
+            record["marketplace_product_id"],
+            row.source_hash,
+            content_hash,
+            payload,
+            tuple(result.issues),
+            True,
+            cells,
+        )
+    )
 
 
 def rows_to_columns(rows: Sequence[FeedRow]) -> list[tuple[Any, ...]]:

@@ -30,10 +30,16 @@ _C1_BYTES = bytes(range(0x80, 0xA0))
 _JUNK_CHARS = frozenset(chr(c) for c in range(32) if c not in (9, 10, 13))
 _JUNK_RATIO = 0.02
 _MAGIC = (
-    (b"PK\x03\x04", "This is a ZIP archive or an Excel .xlsx workbook, not a CSV file. "
-                    "Open it in your spreadsheet program and save it as CSV (UTF-8)."),
-    (b"\xd0\xcf\x11\xe0", "This is an old Excel .xls workbook, not a CSV file. "
-                          "Open it in your spreadsheet program and save it as CSV (UTF-8)."),
+    (
+        b"PK\x03\x04",
+        "This is a ZIP archive or an Excel .xlsx workbook, not a CSV file. "
+        "Open it in your spreadsheet program and save it as CSV (UTF-8).",
+    ),
+    (
+        b"\xd0\xcf\x11\xe0",
+        "This is an old Excel .xls workbook, not a CSV file. "
+        "Open it in your spreadsheet program and save it as CSV (UTF-8).",
+    ),
     (b"\x1f\x8b", "This is a compressed (gzip) file, not a CSV file. Decompress it first."),
     (b"%PDF", "This is a PDF document, not a CSV file."),
 )
@@ -141,8 +147,10 @@ def check_looks_like_csv(sample: str, *, truncated: bool) -> None:
         raise FeedDecodeError("This is a JSON file, not a CSV file.")
     junk = sum(map(sample.count, _JUNK_CHARS))
     if junk > len(sample) * _JUNK_RATIO:
-        raise FeedDecodeError("This does not look like a CSV file: it contains binary data. "
-                              "Export the product list as CSV or tab-separated text.")
+        raise FeedDecodeError(
+            "This does not look like a CSV file: it contains binary data. "
+            "Export the product list as CSV or tab-separated text."
+        )
     if truncated and "\n" not in sample and "\r" not in sample:
         raise FeedDecodeError("This does not look like a CSV file: the first line is longer than 64 KB.")
 
@@ -170,8 +178,11 @@ def sniff_delimiter(sample: str, *, truncated: bool) -> tuple[str, bool]:
 
     def score(delimiter: str) -> tuple[bool, int, float]:
         width = counts[delimiter] + 1
-        records = [r for r in islice(csv_reader(io.StringIO(sample, newline=""), delimiter),
-                                     _SNIFF_RECORDS + 1) if r and any(r)]
+        records = [
+            r
+            for r in islice(csv_reader(io.StringIO(sample, newline=""), delimiter), _SNIFF_RECORDS + 1)
+            if r and any(r)
+        ]
         data = records[1:]
         consistency = sum(1 for r in data if len(r) == width) / len(data) if data else 1.0
         # Prefer a delimiter that splits every row like the header; among those, the one the

@@ -54,8 +54,9 @@ class FeedFile:
         if is_gzip(path):
             compressed = self.downloaded
             try:
-                path = self.downloaded = gunzip_file(path, max_bytes=settings.MARKETPLACE_MAX_DOWNLOAD_BYTES,
-                                                     prefix=f"import-{job.id}-")
+                path = self.downloaded = gunzip_file(
+                    path, max_bytes=settings.MARKETPLACE_MAX_DOWNLOAD_BYTES, prefix=f"import-{job.id}-"
+                )
             finally:
                 if compressed is not None:
                     # A download that is still gzip (a .gz body served without Content-Encoding).

@@ -89,7 +89,6 @@ def row_data_items(row_data: object) -> list[tuple[str, object]]:
     return []
 
 
-
 @register.filter
 def number(value: int | None) -> str:
     """1234567 -> "1,234,567"."""

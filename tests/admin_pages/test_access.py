@@ -60,8 +60,10 @@ def test_it_refuses_store_users_the_write_endpoints(owner, job, store):
     client = Client()
     client.force_login(owner)
     posts = [
-        (reverse("admin_pages:marketplace"), {"store": store.pk, "source_url": "https://x.example/a.csv",
-                                              "language": "fr", "batch_size": 1000}),
+        (
+            reverse("admin_pages:marketplace"),
+            {"store": store.pk, "source_url": "https://x.example/a.csv", "language": "fr", "batch_size": 1000},
+        ),
         (reverse("admin_pages:import-cancel", args=[job.pk]), {}),
         (reverse("admin_pages:import-retry", args=[job.pk]), {}),
         (reverse("admin_pages:store-edit", args=[store.code]), {"name": "Hacked", "default_language": "fr"}),

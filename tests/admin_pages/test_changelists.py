@@ -78,8 +78,9 @@ def _queries(client, url: str) -> int:
 
 
 @pytest.mark.parametrize(("url_name", "make"), CHANGELISTS, ids=[name.split(":")[1] for name, _ in CHANGELISTS])
-def test_a_change_list_runs_as_many_queries_for_50_rows_as_for_5(admin_client_root, url_name, make,
-                                                                   django_assert_max_num_queries):
+def test_a_change_list_runs_as_many_queries_for_50_rows_as_for_5(
+    admin_client_root, url_name, make, django_assert_max_num_queries
+):
     url = reverse(url_name)
     make(5)
     with_five = _queries(admin_client_root, url)
@@ -96,8 +97,15 @@ def test_the_job_list_shows_store_counters_creator_and_duration(admin_client_roo
 
     started = timezone.now() - timedelta(seconds=75)
     job = MarketplaceImportJobFactory(
-        store=store, user=owner, status=Status.COMPLETED_WITH_ERRORS, imported_count=120, updated_count=7,
-        error_count=3, warning_count=2, total_processed=130, started_at=started,
+        store=store,
+        user=owner,
+        status=Status.COMPLETED_WITH_ERRORS,
+        imported_count=120,
+        updated_count=7,
+        error_count=3,
+        warning_count=2,
+        total_processed=130,
+        started_at=started,
         completed_at=started + timedelta(seconds=75),
     )
     response = admin_client_root.get(reverse("admin:marketplace_marketplaceimportjob_changelist"))
@@ -148,8 +156,9 @@ def test_the_error_list_filters_by_job_type_and_severity(admin_client_root, stor
     job = MarketplaceImportJobFactory(store=store)
     other_job = MarketplaceImportJobFactory(store=store, language="de")
     error = MarketplaceImportErrorFactory(import_job=job, row_number=5)
-    warning = MarketplaceImportErrorFactory(import_job=job, row_number=3, severity="warning",
-                                            error_type="validation_error")
+    warning = MarketplaceImportErrorFactory(
+        import_job=job, row_number=3, severity="warning", error_type="validation_error"
+    )
     elsewhere = MarketplaceImportErrorFactory(import_job=other_job)
     url = reverse("admin:marketplace_marketplaceimporterror_changelist")
 
@@ -166,10 +175,21 @@ def test_the_error_list_filters_by_job_type_and_severity(admin_client_root, stor
 
 
 def test_the_product_list_searches_and_filters(admin_client_root, store, other_store):
-    lamp = MarketplaceProductFactory(store=store, title="Desk lamp", marketplace_product_id="LS-1",
-                                     gtin="4006381333931", brand="Kirchberg Design", availability="in_stock")
-    mug = MarketplaceProductFactory(store=other_store, title="Coffee mug", marketplace_product_id="LS-2",
-                                    brand="Maison Moselle", availability="out_of_stock")
+    lamp = MarketplaceProductFactory(
+        store=store,
+        title="Desk lamp",
+        marketplace_product_id="LS-1",
+        gtin="4006381333931",
+        brand="Kirchberg Design",
+        availability="in_stock",
+    )
+    mug = MarketplaceProductFactory(
+        store=other_store,
+        title="Coffee mug",
+        marketplace_product_id="LS-2",
+        brand="Maison Moselle",
+        availability="out_of_stock",
+    )
     url = reverse("admin:marketplace_marketplaceproduct_changelist")
 
     def ids(query: str) -> set[int]:
@@ -192,10 +212,12 @@ def test_the_product_list_searches_and_filters(admin_client_root, store, other_s
 def test_the_catalog_list_shows_effective_values(admin_client_root, store):
     from decimal import Decimal
 
-    product = ProductFactory(marketplace_product=MarketplaceProductFactory(store=store, title="Wool scarf",
-                                                                           price=Decimal("19.99")))
-    overridden = ProductFactory(marketplace_product=MarketplaceProductFactory(store=store, title="Teapot"),
-                                price=Decimal("5.00"))
+    product = ProductFactory(
+        marketplace_product=MarketplaceProductFactory(store=store, title="Wool scarf", price=Decimal("19.99"))
+    )
+    overridden = ProductFactory(
+        marketplace_product=MarketplaceProductFactory(store=store, title="Teapot"), price=Decimal("5.00")
+    )
     response = admin_client_root.get(reverse("admin:catalog_product_changelist") + "?q=scarf")
     content = response.content.decode()
     assert "Wool scarf" in content and "19.99" in content

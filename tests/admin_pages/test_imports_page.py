@@ -20,15 +20,17 @@ def jobs(store, other_store, owner, admin_user):
     """One job per status, spread over two stores and two creators."""
     return {
         "pending": MarketplaceImportJobFactory(store=store, user=admin_user, status=Status.PENDING, language="fr"),
-        "processing": MarketplaceImportJobFactory(store=other_store, user=owner, status=Status.PROCESSING,
-                                                  language="fr", progress_percent=42),
-        "completed": MarketplaceImportJobFactory(store=store, user=owner, status=Status.COMPLETED, language="de",
-                                                 imported_count=300),
-        "completed_with_errors": MarketplaceImportJobFactory(store=other_store, user=admin_user, language="de",
-                                                             status=Status.COMPLETED_WITH_ERRORS, error_count=5),
+        "processing": MarketplaceImportJobFactory(
+            store=other_store, user=owner, status=Status.PROCESSING, language="fr", progress_percent=42
+        ),
+        "completed": MarketplaceImportJobFactory(
+            store=store, user=owner, status=Status.COMPLETED, language="de", imported_count=300
+        ),
+        "completed_with_errors": MarketplaceImportJobFactory(
+            store=other_store, user=admin_user, language="de", status=Status.COMPLETED_WITH_ERRORS, error_count=5
+        ),
         "failed": MarketplaceImportJobFactory(store=store, user=admin_user, status=Status.FAILED, language="en"),
-        "cancelled": MarketplaceImportJobFactory(store=other_store, user=owner, status=Status.CANCELLED,
-                                                 language="en"),
+        "cancelled": MarketplaceImportJobFactory(store=other_store, user=owner, status=Status.CANCELLED, language="en"),
     }
 
 
@@ -43,8 +45,14 @@ def test_the_url_is_the_one_the_spec_names():
 def test_it_shows_statistics_cards_for_every_status(admin_client_root, jobs):
     response = admin_client_root.get(URL)
     assert response.context["stats"] == {
-        "total": 6, "active": 2, "pending": 1, "processing": 1, "completed": 1, "completed_with_errors": 1,
-        "failed": 1, "cancelled": 1,
+        "total": 6,
+        "active": 2,
+        "pending": 1,
+        "processing": 1,
+        "completed": 1,
+        "completed_with_errors": 1,
+        "failed": 1,
+        "cancelled": 1,
     }
     content = response.content.decode()
     for label in ("Total jobs", "Active", "Completed", "Completed with errors", "Failed", "Cancelled"):
@@ -65,8 +73,10 @@ def test_the_table_has_every_job_newest_first_with_store_and_creator(admin_clien
     [
         ("status=failed", ["failed"]),
         ("status=active", ["processing", "pending"]),
-        ("marketplace=Letzshop", ["cancelled", "failed", "completed_with_errors", "completed", "processing",
-                                  "pending"]),
+        (
+            "marketplace=Letzshop",
+            ["cancelled", "failed", "completed_with_errors", "completed", "processing", "pending"],
+        ),
         ("language=de", ["completed_with_errors", "completed"]),
         ("creator=me", ["failed", "completed_with_errors", "pending"]),
         ("creator=me&status=completed_with_errors", ["completed_with_errors"]),
@@ -113,16 +123,13 @@ def test_it_refreshes_every_15_seconds_only_while_jobs_are_active(admin_client_r
 
 
 def test_the_live_partial_keeps_the_filters_and_stops_when_nothing_is_active(admin_client_root, jobs):
-    response = admin_client_root.get(f"{reverse('admin_pages:imports-live')}?creator=me&page=1",
-                                     HTTP_HX_REQUEST="true")
+    response = admin_client_root.get(f"{reverse('admin_pages:imports-live')}?creator=me&page=1", HTTP_HX_REQUEST="true")
     content = response.content.decode()
-    assert content.lstrip().startswith("<div id=\"imports-live\"")
+    assert content.lstrip().startswith('<div id="imports-live"')
     assert "creator=me" in content
     assert _ids(response) == [jobs[n].pk for n in ("failed", "completed_with_errors", "pending")]
 
-    MarketplaceImportJob.objects.filter(status__in=MarketplaceImportJob.ACTIVE_STATUSES).update(
-        status=Status.COMPLETED
-    )
+    MarketplaceImportJob.objects.filter(status__in=MarketplaceImportJob.ACTIVE_STATUSES).update(status=Status.COMPLETED)
     content = admin_client_root.get(reverse("admin_pages:imports-live"), HTTP_HX_REQUEST="true").content.decode()
     assert "hx-trigger" not in content
 
@@ -161,12 +168,26 @@ def test_the_page_runs_a_fixed_number_of_queries(admin_client_root, django_asser
 
 # --- job details -------------------------------------------------------------------------
 def test_the_details_show_the_job_and_its_errors(admin_client_root, store, owner):
-    job = MarketplaceImportJobFactory(store=store, user=owner, status=Status.COMPLETED_WITH_ERRORS, error_count=2,
-                                      warning_count=1, detected_encoding="cp1252", detected_delimiter=";")
-    MarketplaceImportErrorFactory(import_job=job, row_number=11, identifier="LS-00010",
-                                  row_data={"id": "LS-00010", "title": ""})
-    MarketplaceImportErrorFactory(import_job=job, row_number=21, identifier="LS-00020", error_type="parse_error",
-                                  field="price", error_message="Price 'free' is not a number.")
+    job = MarketplaceImportJobFactory(
+        store=store,
+        user=owner,
+        status=Status.COMPLETED_WITH_ERRORS,
+        error_count=2,
+        warning_count=1,
+        detected_encoding="cp1252",
+        detected_delimiter=";",
+    )
+    MarketplaceImportErrorFactory(
+        import_job=job, row_number=11, identifier="LS-00010", row_data={"id": "LS-00010", "title": ""}
+    )
+    MarketplaceImportErrorFactory(
+        import_job=job,
+        row_number=21,
+        identifier="LS-00020",
+        error_type="parse_error",
+        field="price",
+        error_message="Price 'free' is not a number.",
+    )
     MarketplaceImportErrorFactory(import_job=job, row_number=31, severity="warning", error_type="validation_error")
     response = admin_client_root.get(reverse("admin_pages:import-detail", args=[job.pk]))
     content = response.content.decode()
@@ -203,8 +224,7 @@ def test_an_active_job_polls_its_summary_and_reloads_its_errors_when_it_finishes
     assert f'hx-get="{reverse("admin_pages:import-summary", args=[job.pk])}"' in content
     assert 'hx-trigger="job-finished from:body"' in content
 
-    still_running = admin_client_root.get(reverse("admin_pages:import-summary", args=[job.pk]),
-                                          HTTP_HX_REQUEST="true")
+    still_running = admin_client_root.get(reverse("admin_pages:import-summary", args=[job.pk]), HTTP_HX_REQUEST="true")
     assert "HX-Trigger" not in still_running
     job.status = Status.COMPLETED
     job.save()
@@ -244,8 +264,7 @@ def test_cancel_and_retry_from_the_details(admin_client_root, admin_user, store)
 
 
 @pytest.mark.parametrize("direct_offset", [0, 500])
-def test_every_page_holds_the_right_jobs_whichever_way_it_is_read(admin_client_root, store, monkeypatch,
-                                                                 direct_offset):
+def test_every_page_holds_the_right_jobs_whichever_way_it_is_read(admin_client_root, store, monkeypatch, direct_offset):
     """Deep pages are read id-first and from the nearer end; they must match a plain slice."""
     from marketplace.admin_pages import views as admin_views
 

@@ -17,8 +17,10 @@ def log_file(settings, tmp_path):
 
 def _write(path, *records: tuple[str, str, str]) -> None:
     path.write_text(
-        "".join(f"2026-11-27 04:00:0{n},000 {level} [job={job}] marketplace.importing: {message}\n"
-                for n, (level, job, message) in enumerate(records)),
+        "".join(
+            f"2026-11-27 04:00:0{n},000 {level} [job={job}] marketplace.importing: {message}\n"
+            for n, (level, job, message) in enumerate(records)
+        ),
         encoding="utf-8",
     )
 

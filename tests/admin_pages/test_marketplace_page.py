@@ -18,7 +18,9 @@ URL = "/admin/marketplace"
 @pytest.fixture
 def feed_store(db):
     return StoreFactory(
-        code="demo", name="Maison Demo", default_language="de",
+        code="demo",
+        name="Maison Demo",
+        default_language="de",
         letzshop_csv_url_fr="https://feeds.example.lu/fr.csv",
         letzshop_csv_url_de="https://feeds.example.lu/de.tsv",
     )
@@ -56,19 +58,25 @@ def test_a_store_in_the_query_is_preselected_with_its_language(admin_client_root
     assert form.initial["language"] == "de"
 
 
-def test_it_starts_an_import_through_the_service(admin_client_root, admin_user, feed_store,
-                                                 django_capture_on_commit_callbacks):
+def test_it_starts_an_import_through_the_service(
+    admin_client_root, admin_user, feed_store, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks() as callbacks:
         response = admin_client_root.post(URL, _form(feed_store, batch_size=250))
     job = MarketplaceImportJob.objects.get()
     assert response.status_code == 302
     assert response["Location"] == URL + "?store=demo"
     assert (job.store, job.user, job.language, job.batch_size, job.marketplace) == (
-        feed_store, admin_user, "fr", 250, "Letzshop")
+        feed_store,
+        admin_user,
+        "fr",
+        250,
+        "Letzshop",
+    )
     assert job.status == Status.PENDING
     assert len(callbacks) == 1  # queued for a worker after commit
     page = admin_client_root.get(response["Location"]).content.decode()
-    assert f"Import job <a href=\"{reverse('admin_pages:import-detail', args=[job.pk])}\">#{job.pk}</a> queued" in page
+    assert f'Import job <a href="{reverse("admin_pages:import-detail", args=[job.pk])}">#{job.pk}</a> queued' in page
 
 
 @pytest.mark.parametrize(
@@ -105,8 +113,9 @@ def test_it_names_the_import_already_running(admin_client_root, feed_store):
     assert MarketplaceImportJob.objects.count() == 1
 
 
-def test_the_history_shows_only_the_jobs_this_admin_started_newest_first(admin_client_root, admin_user, feed_store,
-                                                                         owner, store):
+def test_the_history_shows_only_the_jobs_this_admin_started_newest_first(
+    admin_client_root, admin_user, feed_store, owner, store
+):
     older = MarketplaceImportJobFactory(store=feed_store, user=admin_user, status=Status.COMPLETED)
     newer = MarketplaceImportJobFactory(store=store, user=admin_user, status=Status.FAILED)
     MarketplaceImportJobFactory(store=store, user=owner, language="de")  # a store user's
@@ -133,8 +142,7 @@ def test_the_history_refreshes_while_one_of_my_jobs_is_active(admin_client_root,
 
 
 def test_the_history_is_paginated(admin_client_root, admin_user, feed_store):
-    jobs = [MarketplaceImportJobFactory(store=feed_store, user=admin_user, status=Status.COMPLETED)
-            for _ in range(12)]
+    jobs = [MarketplaceImportJobFactory(store=feed_store, user=admin_user, status=Status.COMPLETED) for _ in range(12)]
     first = admin_client_root.get(URL)
     assert len(first.context["history_page"]) == 10
     second = admin_client_root.get(reverse("admin_pages:marketplace-history") + "?page=2")

@@ -44,8 +44,14 @@ def test_the_dashboard_shows_import_statistics_and_the_entries(admin_client_root
 
 @pytest.mark.parametrize(
     "url",
-    ["/admin/marketplace", "/admin/imports", "/admin/logs", "/admin/stores/alpha/edit",
-     "/admin/marketplace/marketplaceimportjob/", "/admin/stores/store/"],
+    [
+        "/admin/marketplace",
+        "/admin/imports",
+        "/admin/logs",
+        "/admin/stores/alpha/edit",
+        "/admin/marketplace/marketplaceimportjob/",
+        "/admin/stores/store/",
+    ],
 )
 def test_every_admin_page_has_the_entries_in_its_sidebar(admin_client_root, store, url):
     content = admin_client_root.get(url).content.decode()

@@ -65,5 +65,6 @@ def api(client_for, owner):
 @pytest.fixture
 def job(store, owner) -> MarketplaceImportJob:
     """A job of alice's store, running: what the portal's auto-refresh polls."""
-    return MarketplaceImportJobFactory(store=store, user=owner, status=MarketplaceImportJob.Status.PROCESSING,
-                                       total_processed=1000)
+    return MarketplaceImportJobFactory(
+        store=store, user=owner, status=MarketplaceImportJob.Status.PROCESSING, total_processed=1000
+    )

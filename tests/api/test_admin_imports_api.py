@@ -23,8 +23,11 @@ def api(client_for, admin_user):
 # --- POST / -------------------------------------------------------------------------------
 @pytest.mark.parametrize("path", [ADMIN_API, f"{ADMIN_API}/"])
 def test_an_admin_starts_an_import_for_any_store(api, admin_user, store, path):
-    response = api.post(path, {"store_id": store.pk, "source_url": FEED_URL, "marketplace": "Letzshop",
-                               "batch_size": 1000, "language": "fr"}, format="json")
+    response = api.post(
+        path,
+        {"store_id": store.pk, "source_url": FEED_URL, "marketplace": "Letzshop", "batch_size": 1000, "language": "fr"},
+        format="json",
+    )
 
     assert response.status_code == 202
     job = MarketplaceImportJob.objects.get()
@@ -102,8 +105,9 @@ def jobs(store, other_store, admin_user, owner):
         "alpha_fr_done": MarketplaceImportJobFactory(store=store, user=owner, language="fr", status="completed"),
         "alpha_de_failed": MarketplaceImportJobFactory(store=store, user=admin_user, language="de", status="failed"),
         "bravo_en_pending": MarketplaceImportJobFactory(store=other_store, user=admin_user, language="en"),
-        "bravo_fr_errors": MarketplaceImportJobFactory(store=other_store, user=owner, language="fr",
-                                                       status="completed_with_errors"),
+        "bravo_fr_errors": MarketplaceImportJobFactory(
+            store=other_store, user=owner, language="fr", status="completed_with_errors"
+        ),
     }
 
 
@@ -124,8 +128,10 @@ def _ids(response) -> set[int]:
         ("created_by_me=true", {"alpha_de_failed", "bravo_en_pending"}),
         ("created_by_me=false", {"alpha_fr_done", "alpha_de_failed", "bravo_en_pending", "bravo_fr_errors"}),
         ("created_by_me=true&language=en", {"bravo_en_pending"}),
-        ("store_id=&status=&marketplace=&language=&created_by_me=", {"alpha_fr_done", "alpha_de_failed",
-                                                                     "bravo_en_pending", "bravo_fr_errors"}),
+        (
+            "store_id=&status=&marketplace=&language=&created_by_me=",
+            {"alpha_fr_done", "alpha_de_failed", "bravo_en_pending", "bravo_fr_errors"},
+        ),
         ("store_id=987654", set()),
     ],
 )
@@ -146,9 +152,21 @@ def test_the_admin_list_is_newest_first_with_the_job_fields(api, jobs):
 
 @pytest.mark.parametrize(
     "query",
-    ["status=running", "language=xx", "marketplace=Amazon", "store_id=abc", "store_id=0", "store_id=1e5",
-     "store_id=" + "9" * 30, "created_by_me=maybe", "page=0", "limit=-1", "status=%00", "created_by=me",
-     "store_code=alpha"],
+    [
+        "status=running",
+        "language=xx",
+        "marketplace=Amazon",
+        "store_id=abc",
+        "store_id=0",
+        "store_id=1e5",
+        "store_id=" + "9" * 30,
+        "created_by_me=maybe",
+        "page=0",
+        "limit=-1",
+        "status=%00",
+        "created_by=me",
+        "store_code=alpha",
+    ],
 )
 def test_invalid_admin_filters_answer_400(api, query):
     response = api.get(f"{ADMIN_API}?{query}")
@@ -175,8 +193,14 @@ def test_stats_count_jobs_per_status(api, jobs, other_store):
 
     assert response.status_code == 200
     assert response.json() == {
-        "total": 6, "active": 2, "pending": 1, "processing": 1, "completed": 1, "completed_with_errors": 1,
-        "failed": 1, "cancelled": 1,
+        "total": 6,
+        "active": 2,
+        "pending": 1,
+        "processing": 1,
+        "completed": 1,
+        "completed_with_errors": 1,
+        "failed": 1,
+        "cancelled": 1,
     }
     assert api.get(f"{ADMIN_API}/stats/").json() == response.json()
 
@@ -240,8 +264,13 @@ def test_an_uploaded_feed_cannot_be_retried(api, store):
 
 @pytest.mark.parametrize("job_id", ["0", "abc", "99999999999999999999", "-3"])
 def test_unknown_admin_job_ids_are_json_404s(api, job_id):
-    for method, suffix in (("get", ""), ("get", "/errors"), ("get", "/errors.csv"), ("post", "/cancel"),
-                           ("post", "/retry")):
+    for method, suffix in (
+        ("get", ""),
+        ("get", "/errors"),
+        ("get", "/errors.csv"),
+        ("post", "/cancel"),
+        ("post", "/retry"),
+    ):
         response = getattr(api, method)(f"{ADMIN_API}/{job_id}{suffix}")
         assert response.status_code == 404, (method, suffix)
         assert "detail" in response.json()

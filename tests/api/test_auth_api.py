@@ -46,8 +46,9 @@ def test_a_token_asked_with_store_code_carries_the_store_claims(owner, store, pa
 @pytest.mark.parametrize("path", [TOKEN_URL, f"{TOKEN_URL}/"])
 def test_the_token_endpoints_answer_with_and_without_slash(owner, password, path):
     tokens = APIClient().post(path, {"username": "alice", "password": password}, format="json")
-    refreshed = APIClient().post(path.replace("token", "token/refresh"), {"refresh": tokens.json()["refresh"]},
-                                 format="json")
+    refreshed = APIClient().post(
+        path.replace("token", "token/refresh"), {"refresh": tokens.json()["refresh"]}, format="json"
+    )
 
     assert (tokens.status_code, refreshed.status_code) == (200, 200)
 
@@ -81,8 +82,9 @@ def test_an_admin_token_has_no_store_unless_asked(admin_user, store, password):
 
 @pytest.mark.parametrize("store_code", ["bravo", "no-such-store"])
 def test_a_token_for_a_store_you_do_not_belong_to_is_refused_alike(owner, other_store, password, store_code):
-    response = APIClient().post(TOKEN_URL, {"username": "alice", "password": password, "store_code": store_code},
-                                format="json")
+    response = APIClient().post(
+        TOKEN_URL, {"username": "alice", "password": password, "store_code": store_code}, format="json"
+    )
 
     assert response.status_code == 400
     assert response.json() == {"store_code": ["You are not a member of this store."]}
@@ -274,10 +276,18 @@ def test_a_token_without_store_needs_the_store_header(owner, store, other_store,
     assert client.get(f"{STORE_API}/imports").status_code == 403
     assert client.get(f"{STORE_API}/imports", HTTP_X_STORE_CODE="bravo").json()["items"][0]["id"] == job.pk
     # staff in bravo: read only
-    assert client.post(f"{STORE_API}/import", {"source_url": FEED_URL}, format="json",
-                       HTTP_X_STORE_CODE="bravo").status_code == 403
-    assert client.post(f"{STORE_API}/import", {"source_url": FEED_URL}, format="json",
-                       HTTP_X_STORE_CODE="alpha").status_code == 202
+    assert (
+        client.post(
+            f"{STORE_API}/import", {"source_url": FEED_URL}, format="json", HTTP_X_STORE_CODE="bravo"
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            f"{STORE_API}/import", {"source_url": FEED_URL}, format="json", HTTP_X_STORE_CODE="alpha"
+        ).status_code
+        == 202
+    )
 
 
 @pytest.mark.parametrize("code", ["charlie-store", "bravo", "al pha", "a" * 300, "alpha\n"])

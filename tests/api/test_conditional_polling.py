@@ -22,7 +22,6 @@ pytestmark = pytest.mark.django_db
 Status = MarketplaceImportJob.Status
 
 
-
 def _progress(job: MarketplaceImportJob, **changes) -> None:
     # As the worker's batches write: one UPDATE, updated_at included.
     MarketplaceImportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now(), **changes)

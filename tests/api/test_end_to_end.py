@@ -28,7 +28,7 @@ FINISHED = {"completed", "completed_with_errors", "failed", "cancelled"}
 FEED = (
     "id,title,description,link,image_link,price,availability,brand,gtin\n"
     "P-1,Cafetière,Verre,https://shop.lu/p1,https://shop.lu/p1.jpg,29.99 EUR,in stock,Moselle,4006381333931\n"
-    "P-2,Théière,Fonte,https://shop.lu/p2,https://shop.lu/p2.jpg,\"19,50 EUR\",out of stock,Moselle,\n"
+    'P-2,Théière,Fonte,https://shop.lu/p2,https://shop.lu/p2.jpg,"19,50 EUR",out of stock,Moselle,\n'
     "P-3,,Sans titre,https://shop.lu/p3,https://shop.lu/p3.jpg,9.00 EUR,in stock,Moselle,\n"
     "P-4,Tasse,Porcelaine,https://shop.lu/p4,https://shop.lu/p4.jpg,5 EUR,preorder,Moselle,\n"
     "P-5,Sous-tasse,Porcelaine,https://shop.lu/p5,https://shop.lu/p5.jpg,3.50 EUR,in stock,Moselle,\n"
@@ -55,9 +55,16 @@ def test_a_jwt_client_imports_a_feed_over_http_and_reads_its_errors(feed_server,
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {obtain_tokens(owner, password, store_code='alpha')['access']}")
 
-    started = client.post(f"{STORE_API}/import", {"source_url": feed_server.url("/letzshop-fr.csv"),
-                                                  "marketplace": "Letzshop", "batch_size": 100, "language": "fr"},
-                          format="json")
+    started = client.post(
+        f"{STORE_API}/import",
+        {
+            "source_url": feed_server.url("/letzshop-fr.csv"),
+            "marketplace": "Letzshop",
+            "batch_size": 100,
+            "language": "fr",
+        },
+        format="json",
+    )
     assert started.status_code == 202, started.content
     job_id = started.json()["job_id"]
     job = _poll(client, f"{STORE_API}/imports/{job_id}")
@@ -73,7 +80,8 @@ def test_a_jwt_client_imports_a_feed_over_http_and_reads_its_errors(feed_server,
 
     errors = client.get(f"{STORE_API}/imports/{job_id}/errors", {"severity": "error"}).json()
     assert [(e["row_number"], e["error_type"], e["identifier"]) for e in errors["items"]] == [
-        (4, "missing_title", "P-3"), (7, "parse_error", "P-6"),
+        (4, "missing_title", "P-3"),
+        (7, "parse_error", "P-6"),
     ]
     warnings = client.get(f"{STORE_API}/imports/{job_id}/errors?severity=warning").json()
     assert [(w["row_number"], w["field"]) for w in warnings["items"]] == [(9, "gtin")]
@@ -83,16 +91,40 @@ def test_a_jwt_client_imports_a_feed_over_http_and_reads_its_errors(feed_server,
     assert [item["id"] for item in listed["items"]] == [job_id]
 
 
-def test_the_example_client_written_from_the_guide_runs_unchanged(live_server, feed_server, qcluster, store, owner,
-                                                                   admin_user, password):
+def test_the_example_client_written_from_the_guide_runs_unchanged(
+    live_server, feed_server, qcluster, store, owner, admin_user, password
+):
     feed_server.route("/feed.csv", FEED, headers={"Content-Type": "text/csv"})
 
     result = subprocess.run(
-        [sys.executable, "scripts/api_client_example.py", "--base-url", live_server.url,
-         "--username", owner.username, "--password", password, "--store-code", "alpha",
-         "--source-url", feed_server.url("/feed.csv"), "--language", "de", "--batch-size", "100",
-         "--timeout", "120", "--admin-username", admin_user.username, "--admin-password", password],
-        cwd=ROOT, capture_output=True, text=True, timeout=180,
+        [
+            sys.executable,
+            "scripts/api_client_example.py",
+            "--base-url",
+            live_server.url,
+            "--username",
+            owner.username,
+            "--password",
+            password,
+            "--store-code",
+            "alpha",
+            "--source-url",
+            feed_server.url("/feed.csv"),
+            "--language",
+            "de",
+            "--batch-size",
+            "100",
+            "--timeout",
+            "120",
+            "--admin-username",
+            admin_user.username,
+            "--admin-password",
+            password,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
@@ -108,8 +140,11 @@ def test_the_admin_api_polls_a_worker_import_to_its_end(feed_server, qcluster, s
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {obtain_tokens(admin_user, password)['access']}")
 
-    started = client.post(ADMIN_API, {"store_id": store.pk, "source_url": feed_server.url("/feed.csv"),
-                                      "language": "en", "batch_size": 100}, format="json")
+    started = client.post(
+        ADMIN_API,
+        {"store_id": store.pk, "source_url": feed_server.url("/feed.csv"), "language": "en", "batch_size": 100},
+        format="json",
+    )
     job = _poll(client, f"{ADMIN_API}/{started.json()['job_id']}")
 
     assert (job["status"], job["imported_count"], job["created_by"]) == ("completed_with_errors", 8, "root")

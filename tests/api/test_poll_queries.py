@@ -17,7 +17,6 @@ pytestmark = pytest.mark.django_db
 Status = MarketplaceImportJob.Status
 
 
-
 # --- Queries per poll ----------------------------------------------------------------------
 def test_a_list_poll_takes_two_queries_whatever_the_limit(api, store, owner, django_assert_num_queries):
     # The store JWT's user, membership and store in one; the page with its total in the other.

@@ -25,8 +25,7 @@ OPERATIONS = {
     ("get", "/api/v1/admin/marketplace-import-jobs/{job_id}/errors"): {"200", "400", "401", "403", "404"},
     ("get", "/api/v1/admin/marketplace-import-jobs/{job_id}/errors.csv"): {"200", "401", "403", "404"},
     ("post", "/api/v1/admin/marketplace-import-jobs/{job_id}/cancel"): {"200", "401", "403", "404", "409"},
-    ("post", "/api/v1/admin/marketplace-import-jobs/{job_id}/retry"): {"202", "400", "401", "403", "404", "409",
-                                                                       "429"},
+    ("post", "/api/v1/admin/marketplace-import-jobs/{job_id}/retry"): {"202", "400", "401", "403", "404", "409", "429"},
 }
 
 
@@ -63,7 +62,14 @@ def test_the_job_and_error_components_have_exactly_the_spec_fields(schema):
     assert set(components["ImportError"]["properties"]) == ERROR_FIELDS
     assert set(components["ImportJobPage"]["properties"]) == {"items", "total", "page", "limit"}
     assert set(components["ImportJobStats"]["properties"]) == {
-        "total", "active", "pending", "processing", "completed", "completed_with_errors", "failed", "cancelled",
+        "total",
+        "active",
+        "pending",
+        "processing",
+        "completed",
+        "completed_with_errors",
+        "failed",
+        "cancelled",
     }
     assert set(components["Conflict"]["properties"]) == {"detail", "job_id", "job_status"}
 

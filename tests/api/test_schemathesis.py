@@ -39,13 +39,20 @@ CHECKS = [
     response_headers_conformance,
     response_schema_conformance,
 ]
-CONFIG = schemathesis.Config.from_dict({
-    "generation": {"mode": "all", "max-examples": MAX_EXAMPLES, "deterministic": True, "no-shrink": True},
-    # Boundary values of every parameter, and one unexpected method per path (405). Negative
-    # values come from the fuzzing phase: the coverage phase's negative types cost minutes.
-    "phases": {"coverage": {"unexpected-methods": ["DELETE"], "generate-duplicate-query-parameters": False,
-                            "generation": {"mode": "positive"}}},
-})
+CONFIG = schemathesis.Config.from_dict(
+    {
+        "generation": {"mode": "all", "max-examples": MAX_EXAMPLES, "deterministic": True, "no-shrink": True},
+        # Boundary values of every parameter, and one unexpected method per path (405). Negative
+        # values come from the fuzzing phase: the coverage phase's negative types cost minutes.
+        "phases": {
+            "coverage": {
+                "unexpected-methods": ["DELETE"],
+                "generate-duplicate-query-parameters": False,
+                "generation": {"mode": "positive"},
+            }
+        },
+    }
+)
 # The catalog endpoints (/api/v1/store/products) are fuzzed by the catalog's own tests.
 IMPORT_API = r"^/api/v1/(auth|store/marketplace|admin/marketplace-import-jobs)"
 
@@ -53,7 +60,8 @@ IMPORT_API = r"^/api/v1/(auth|store/marketplace|admin/marketplace-import-jobs)"
 @pytest.fixture
 def api_schema(callers, settings):
     settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"import_create": "100000/min"},
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"import_create": "100000/min"},
     }
     # Like Django's test client: the WSGI handler must not close the test's database
     # connection (and its transaction) at the end of each request. After `callers`, whose

@@ -23,8 +23,11 @@ def gunicorn(tmp_path):
     log = open(tmp_path / "gunicorn.log", "wb")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", "3", "--bind", f"127.0.0.1:{port}"],
-        cwd=ROOT, env=worker_env(extra={"MARKETPLACE_IMPORT_THROTTLE": "5/min"}), stdout=log,
-        stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=ROOT,
+        env=worker_env(extra={"MARKETPLACE_IMPORT_THROTTLE": "5/min"}),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
 
     def up() -> bool:
@@ -47,15 +50,21 @@ def test_the_import_throttle_counts_once_across_gunicorn_workers(gunicorn, store
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
     owner.set_password(password)
     owner.save()
-    token = requests.post(f"{gunicorn}/api/v1/auth/token", json={
-        "username": owner.username, "password": password, "store_code": store.code}, timeout=10).json()["access"]
+    token = requests.post(
+        f"{gunicorn}/api/v1/auth/token",
+        json={"username": owner.username, "password": password, "store_code": store.code},
+        timeout=10,
+    ).json()["access"]
     statuses = []
     for n in range(24):
         # A new connection each time (requests' default without a Session), so the
         # requests spread over the three workers; each would allow 5 with a per-process cache.
-        response = requests.post(f"{gunicorn}/api/v1/store/marketplace/import",
-                                 json={"source_url": f"https://feeds.example.invalid/{n}.csv", "language": "fr"},
-                                 headers={"Authorization": f"Bearer {token}", "Connection": "close"}, timeout=10)
+        response = requests.post(
+            f"{gunicorn}/api/v1/store/marketplace/import",
+            json={"source_url": f"https://feeds.example.invalid/{n}.csv", "language": "fr"},
+            headers={"Authorization": f"Bearer {token}", "Connection": "close"},
+            timeout=10,
+        )
         statuses.append(response.status_code)
     allowed = [code for code in statuses if code != 429]
     # 5/min: the first starts the import, the next four are refused as running (409); then 429.

@@ -19,10 +19,32 @@ from tests.factories.marketplace import MarketplaceImportErrorFactory, Marketpla
 pytestmark = pytest.mark.django_db
 
 JOB_FIELDS = {
-    "id", "store_id", "store_code", "store_name", "user_id", "created_by", "marketplace", "source_url", "language",
-    "batch_size", "status", "imported_count", "updated_count", "unchanged_count", "error_count", "warning_count",
-    "total_processed", "progress_percent", "detected_encoding", "detected_delimiter", "error_message", "started_at",
-    "completed_at", "created_at", "updated_at", "duration_seconds",
+    "id",
+    "store_id",
+    "store_code",
+    "store_name",
+    "user_id",
+    "created_by",
+    "marketplace",
+    "source_url",
+    "language",
+    "batch_size",
+    "status",
+    "imported_count",
+    "updated_count",
+    "unchanged_count",
+    "error_count",
+    "warning_count",
+    "total_processed",
+    "progress_percent",
+    "detected_encoding",
+    "detected_delimiter",
+    "error_message",
+    "started_at",
+    "completed_at",
+    "created_at",
+    "updated_at",
+    "duration_seconds",
 }
 ERROR_FIELDS = {"id", "row_number", "identifier", "error_type", "severity", "field", "error_message", "row_data"}
 FEED_URL = "https://feeds.example.lu/products.csv"
@@ -34,14 +56,16 @@ def api(client_for, owner):
 
 
 def _post_import(api, body=None, **kwargs):
-    return api.post(f"{STORE_API}/import", body if body is not None else {"source_url": FEED_URL}, format="json",
-                    **kwargs)
+    return api.post(
+        f"{STORE_API}/import", body if body is not None else {"source_url": FEED_URL}, format="json", **kwargs
+    )
 
 
 # --- POST /import ---------------------------------------------------------------------
 def test_it_starts_an_import_from_a_url_and_answers_202_with_the_job_id(api, store, owner):
-    response = api.post(f"{STORE_API}/import", {"source_url": FEED_URL, "marketplace": "Letzshop",
-                                                "batch_size": 1000}, format="json")
+    response = api.post(
+        f"{STORE_API}/import", {"source_url": FEED_URL, "marketplace": "Letzshop", "batch_size": 1000}, format="json"
+    )
 
     assert response.status_code == 202
     job = MarketplaceImportJob.objects.get()
@@ -60,8 +84,9 @@ def test_it_takes_the_language_and_batch_size_given(api):
 def test_it_starts_an_import_from_an_uploaded_file(api, settings):
     upload = SimpleUploadedFile("feed.csv", b"id,title\n1,A\n", content_type="text/csv")
 
-    response = api.post(f"{STORE_API}/import", {"file": upload, "language": "fr", "batch_size": 100},
-                        format="multipart")
+    response = api.post(
+        f"{STORE_API}/import", {"file": upload, "language": "fr", "batch_size": 100}, format="multipart"
+    )
 
     assert response.status_code == 202, response.content
     job = MarketplaceImportJob.objects.get(pk=response.json()["job_id"])
@@ -202,7 +227,8 @@ def test_a_second_import_of_the_same_language_answers_409_naming_the_active_job(
 
 def test_import_creation_is_throttled_with_429(api, settings):
     settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"import_create": "2/min"},
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"import_create": "2/min"},
     }
     statuses = [_post_import(api, {"source_url": FEED_URL, "language": lang}).status_code for lang in ("fr", "de")]
 
@@ -299,9 +325,20 @@ def test_list_queries_do_not_grow_with_the_limit(api, store, owner, django_asser
 def test_the_detail_has_exactly_the_job_fields_and_values(api, store, owner):
     started = timezone.now() - timedelta(seconds=90)
     job = MarketplaceImportJobFactory(
-        store=store, user=owner, status="completed_with_errors", imported_count=150, updated_count=25,
-        error_count=2, total_processed=177, started_at=started, completed_at=started + timedelta(seconds=42),
-        detected_encoding="utf-8", detected_delimiter=";", progress_percent=100, language="de", batch_size=500,
+        store=store,
+        user=owner,
+        status="completed_with_errors",
+        imported_count=150,
+        updated_count=25,
+        error_count=2,
+        total_processed=177,
+        started_at=started,
+        completed_at=started + timedelta(seconds=42),
+        detected_encoding="utf-8",
+        detected_delimiter=";",
+        progress_percent=100,
+        language="de",
+        batch_size=500,
     )
 
     body = api.get(f"{STORE_API}/imports/{job.pk}").json()
@@ -338,8 +375,14 @@ def job_with_errors(store):
     job = MarketplaceImportJobFactory(store=store, status="completed_with_errors", error_count=3, warning_count=2)
     for row in (5, 3, 9):
         MarketplaceImportErrorFactory(import_job=job, row_number=row, error_type="missing_title")
-    MarketplaceImportErrorFactory(import_job=job, row_number=4, error_type="parse_error", severity="warning",
-                                  field="gtin", row_data={"id": "A", "gtin": "4.00638E+12"})
+    MarketplaceImportErrorFactory(
+        import_job=job,
+        row_number=4,
+        error_type="parse_error",
+        severity="warning",
+        field="gtin",
+        row_data={"id": "A", "gtin": "4.00638E+12"},
+    )
     MarketplaceImportErrorFactory(import_job=job, row_number=7, error_type="validation_error", severity="warning")
     return job
 
@@ -391,8 +434,13 @@ def test_invalid_error_filters_answer_400(api, job_with_errors, query):
 
 def test_the_errors_csv_has_every_error_and_neutralises_formulas(api, store):
     job = MarketplaceImportJobFactory(store=store, status="completed_with_errors")
-    MarketplaceImportErrorFactory(import_job=job, row_number=2, identifier="=HYPERLINK(\"http://evil\")",
-                                  error_message="+cmd|' /C calc'!A0", row_data={"id": "@SUM(A1)", "price": "-12.5"})
+    MarketplaceImportErrorFactory(
+        import_job=job,
+        row_number=2,
+        identifier='=HYPERLINK("http://evil")',
+        error_message="+cmd|' /C calc'!A0",
+        row_data={"id": "@SUM(A1)", "price": "-12.5"},
+    )
     MarketplaceImportErrorFactory.create_batch(60, import_job=job)
 
     response = api.get(f"{STORE_API}/imports/{job.pk}/errors.csv", HTTP_ACCEPT="text/csv")
@@ -403,7 +451,7 @@ def test_the_errors_csv_has_every_error_and_neutralises_formulas(api, store):
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0] == ["row_number", "identifier", "severity", "error_type", "field", "error_message", "row_data"]
     assert len(rows) == 1 + 61
-    assert rows[1][1] == "'=HYPERLINK(\"http://evil\")"
+    assert rows[1][1] == '\'=HYPERLINK("http://evil")'
     assert rows[1][5].startswith("'+cmd")
     assert rows[1][6] == "id=@SUM(A1); price=-12.5"  # starts with a letter: nothing to neutralise
 

@@ -47,8 +47,14 @@ CASES = [
 
 @pytest.fixture
 def actors(owner, manager, staff_member, outsider, admin_user):
-    return {"anonymous": None, "owner": owner, "manager": manager, "staff": staff_member,
-            "other_store_owner": outsider, "admin": admin_user}
+    return {
+        "anonymous": None,
+        "owner": owner,
+        "manager": manager,
+        "staff": staff_member,
+        "other_store_owner": outsider,
+        "admin": admin_user,
+    }
 
 
 @pytest.fixture

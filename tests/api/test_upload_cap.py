@@ -41,8 +41,9 @@ def test_an_upload_over_the_cap_is_refused_and_never_written_past_it(api):
 
 def test_an_upload_under_the_cap_is_kept_whole(api, settings):
     body = b"id,title\n" + b"".join(b"%d,Product %d\n" % (n, n) for n in range(1000))
-    response = api.post(f"{STORE_API}/import", {"file": SimpleUploadedFile("ok.csv", body), "language": "fr"},
-                        format="multipart")
+    response = api.post(
+        f"{STORE_API}/import", {"file": SimpleUploadedFile("ok.csv", body), "language": "fr"}, format="multipart"
+    )
     assert response.status_code == 202, response.content
     job = MarketplaceImportJob.objects.get(pk=response.json()["job_id"])
     assert job.status in (MarketplaceImportJob.Status.COMPLETED, MarketplaceImportJob.Status.PENDING)

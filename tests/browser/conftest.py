@@ -64,8 +64,10 @@ def _skip_reason() -> str | None:
     except ImportError:
         return "Playwright for Python is not installed (pip install -r requirements-dev.txt)"
     if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
-        return (f"no Chromium at {CHROMIUM}: install Debian's chromium package (apt-get install chromium) "
-                "or set CHROMIUM_PATH to run the browser tests")
+        return (
+            f"no Chromium at {CHROMIUM}: install Debian's chromium package (apt-get install chromium) "
+            "or set CHROMIUM_PATH to run the browser tests"
+        )
     return None
 
 
@@ -91,14 +93,23 @@ def new_page(browser, live_server) -> Iterator[Callable[..., Any]]:
     violations: list[str] = []
 
     def open_page(viewport: dict[str, int] | None = None) -> Any:
-        context = browser.new_context(viewport=viewport or DESKTOP, base_url=live_server.url, accept_downloads=True,
-                                      locale="en-GB", timezone_id="Europe/Luxembourg")
+        context = browser.new_context(
+            viewport=viewport or DESKTOP,
+            base_url=live_server.url,
+            accept_downloads=True,
+            locale="en-GB",
+            timezone_id="Europe/Luxembourg",
+        )
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()
         # SPEC 9: a page that needs anything our Content-Security-Policy refuses fails its test.
-        page.on("console", lambda message: violations.append(f"{page.url}: {message.text}")
-                if "Content Security Policy" in message.text else None)
+        page.on(
+            "console",
+            lambda message: violations.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None,
+        )
         return page
 
     yield open_page
@@ -146,8 +157,9 @@ class _Screenshots:
         self.saved.append(path)
         return path
 
-    def both(self, page: Any, name: str, *, full_page: bool = True,
-             before: Callable[[Any], None] | None = None) -> list[Path]:
+    def both(
+        self, page: Any, name: str, *, full_page: bool = True, before: Callable[[Any], None] | None = None
+    ) -> list[Path]:
         """Desktop and phone screenshots; ``before(page)`` runs after each resize (e.g. to reopen a modal)."""
         original = page.viewport_size
         paths = []

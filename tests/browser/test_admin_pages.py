@@ -33,9 +33,9 @@ def start_worker(transactional_db, tmp_path, monkeypatch, settings) -> Iterator[
     log_dir = tmp_path / "logs"
     settings.LOG_FILE = log_dir / "app.log"
     with ExitStack() as stack:
-        yield lambda: stack.enter_context(running_qcluster(
-            log_path=tmp_path / "qcluster.log", extra_env={"DJANGO_LOG_DIR": str(log_dir)}
-        ))
+        yield lambda: stack.enter_context(
+            running_qcluster(log_path=tmp_path / "qcluster.log", extra_env={"DJANGO_LOG_DIR": str(log_dir)})
+        )
 
 
 @pytest.fixture
@@ -88,7 +88,8 @@ def test_an_admin_imports_for_the_demo_store_and_watches_it_finish(page, login, 
     start_worker()
     page.wait_for_function(
         "([sel, finals]) => finals.split(',').includes(document.querySelector(sel)?.dataset.status)",
-        arg=[_row(job.pk), FINAL], timeout=90_000,
+        arg=[_row(job.pk), FINAL],
+        timeout=90_000,
     )
     job.refresh_from_db()
     assert job.status == Status.COMPLETED_WITH_ERRORS, job.error_message

@@ -18,8 +18,13 @@ def test_the_swagger_ui_renders_under_the_policy(page, login, owner):
 
 def test_the_django_admin_and_the_platform_pages_render_under_the_policy(page, login, admin_user):
     login(page, admin_user.username)
-    for path in ("/admin/", "/admin/imports", "/admin/marketplace", "/admin/accounts/user/",
-                 f"/admin/accounts/user/{admin_user.pk}/change/"):
+    for path in (
+        "/admin/",
+        "/admin/imports",
+        "/admin/marketplace",
+        "/admin/accounts/user/",
+        f"/admin/accounts/user/{admin_user.pk}/change/",
+    ):
         response = page.goto(path)
         assert response.status == 200, path
         assert "script-src 'self'" in response.headers["content-security-policy"]

@@ -45,7 +45,7 @@ def slow_body(body: bytes, *, seconds: float, chunks: int = 20):
         request.send_header("Connection", "close")
         request.end_headers()
         for start in range(0, len(body), step):
-            request.wfile.write(body[start:start + step])
+            request.wfile.write(body[start : start + step])
             request.wfile.flush()
             if request.server.stopping.wait(seconds / chunks):
                 return
@@ -100,7 +100,8 @@ def test_an_owner_imports_the_french_feed_and_works_through_its_errors(
     screenshot(page, "marketplace-import-running-desktop", full_page=False)
     page.wait_for_function(
         "([sel, finals]) => finals.split(',').includes(document.querySelector(sel)?.dataset.status)",
-        arg=[row, FINAL], timeout=90_000,
+        arg=[row, FINAL],
+        timeout=90_000,
     )
     job.refresh_from_db()
     assert job.status == Status.COMPLETED_WITH_ERRORS, job.error_message
@@ -129,8 +130,12 @@ def test_an_owner_imports_the_french_feed_and_works_through_its_errors(
     assert first_rows == sorted(first_rows, key=int) and first_rows[0] == "6"  # row 6 is the first missing title
     assert "Missing title" in page.locator(".error-row").first.inner_text()
     screenshot.both(page, "job-details", full_page=False)
-    screenshot.both(page, "job-errors", full_page=False,
-                    before=lambda p: p.evaluate("document.getElementById('job-errors').scrollIntoView()"))
+    screenshot.both(
+        page,
+        "job-errors",
+        full_page=False,
+        before=lambda p: p.evaluate("document.getElementById('job-errors').scrollIntoView()"),
+    )
     page.evaluate("document.getElementById('job-title').scrollIntoView()")
 
     # Page through the errors.
@@ -174,12 +179,23 @@ def test_a_staff_member_reads_imports_without_any_form_or_button(
     live_server, page, login, screenshot, store, owner, staff_member
 ):
     job = MarketplaceImportJobFactory(
-        store=store, user=owner, status=Status.FAILED, language="de", source_url="https://shop.example.lu/de.tsv",
+        store=store,
+        user=owner,
+        status=Status.FAILED,
+        language="de",
+        source_url="https://shop.example.lu/de.tsv",
         error_message="The server answered 404 Not Found: check the feed address in the store settings.",
     )
     done = MarketplaceImportJobFactory(
-        store=store, user=owner, status=Status.COMPLETED_WITH_ERRORS, imported_count=296, error_count=3,
-        warning_count=2, total_processed=301, progress_percent=100, detected_encoding="cp1252",
+        store=store,
+        user=owner,
+        status=Status.COMPLETED_WITH_ERRORS,
+        imported_count=296,
+        error_count=3,
+        warning_count=2,
+        total_processed=301,
+        progress_percent=100,
+        detected_encoding="cp1252",
         detected_delimiter=";",
     )
     MarketplaceImportErrorFactory.create_batch(3, import_job=done)
@@ -248,10 +264,14 @@ def test_an_owner_saves_the_feed_urls(live_server, page, login, screenshot, stor
     assert "Not set yet: German." in page.locator("#quick-fill-hint").inner_text()
 
 
-
 def test_a_second_import_of_a_running_language_is_explained(page, login, screenshot, live_server, store, owner):
     running = MarketplaceImportJobFactory(
-        store=store, user=owner, status=Status.PROCESSING, language="fr", progress_percent=40, total_processed=480,
+        store=store,
+        user=owner,
+        status=Status.PROCESSING,
+        language="fr",
+        progress_percent=40,
+        total_processed=480,
         source_url="https://shop.example.lu/letzshop-fr.csv",
     )
     store.letzshop_csv_url_fr = "https://shop.example.lu/letzshop-fr.csv"

@@ -18,8 +18,9 @@ def finished_job(store):
 def products(store, finished_job):
     """Three imported products of the store, created by finished_job, none published."""
     return [
-        MarketplaceProductFactory(store=store, last_import_job=finished_job, title=title, price=price,
-                                  brand=brand, gtin=gtin)
+        MarketplaceProductFactory(
+            store=store, last_import_job=finished_job, title=title, price=price, brand=brand, gtin=gtin
+        )
         for title, price, brand, gtin in [
             ("Apple juice", "3.50", "Moselle Fruits", "4006381333931"),
             ("Bread", "2.20", "Boulangerie Kirchberg", ""),

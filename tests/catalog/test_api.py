@@ -20,13 +20,41 @@ Status = MarketplaceImportJob.Status
 API = "/api/v1/store/products"
 
 ITEM_KEYS = {
-    "id", "marketplace_product_id", "is_published", "price", "sale_price", "currency", "availability", "condition",
-    "overrides", "is_featured", "is_active", "display_order", "min_quantity", "max_quantity", "published_at",
-    "updated_at", "marketplace_product",
+    "id",
+    "marketplace_product_id",
+    "is_published",
+    "price",
+    "sale_price",
+    "currency",
+    "availability",
+    "condition",
+    "overrides",
+    "is_featured",
+    "is_active",
+    "display_order",
+    "min_quantity",
+    "max_quantity",
+    "published_at",
+    "updated_at",
+    "marketplace_product",
 }
 IMPORTED_KEYS = {
-    "id", "marketplace_product_id", "marketplace", "title", "brand", "gtin", "mpn", "link", "image_link", "price",
-    "sale_price", "currency", "availability", "condition", "last_import_job_id", "updated_at",
+    "id",
+    "marketplace_product_id",
+    "marketplace",
+    "title",
+    "brand",
+    "gtin",
+    "mpn",
+    "link",
+    "image_link",
+    "price",
+    "sale_price",
+    "currency",
+    "availability",
+    "condition",
+    "last_import_job_id",
+    "updated_at",
 }
 
 
@@ -66,7 +94,11 @@ def test_list_shape(token_client, owner, products, published):
     assert set(apple) == ITEM_KEYS and set(apple["marketplace_product"]) == IMPORTED_KEYS
     assert apple["id"] == published.pk and apple["marketplace_product_id"] == products[0].pk
     assert (apple["is_published"], apple["price"], apple["is_featured"], apple["is_active"]) == (
-        True, "2.99", True, True)
+        True,
+        "2.99",
+        True,
+        True,
+    )
     assert apple["overrides"] == {"price": "2.99", "sale_price": None, "availability": "", "condition": ""}
     assert apple["marketplace_product"]["price"] == "3.50"
     assert apple["marketplace_product"]["marketplace_product_id"] == products[0].marketplace_product_id
@@ -74,19 +106,22 @@ def test_list_shape(token_client, owner, products, published):
     assert bread["price"] == "2.20" and bread["availability"] == "in_stock"
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("", ["Apple juice", "Bread", "Cheese"]),
-    ("?published=true", ["Apple juice"]),
-    ("?published=false", ["Bread", "Cheese"]),
-    ("?active=true", ["Apple juice"]),
-    ("?featured=true", ["Apple juice"]),
-    ("?q=moselle&ordering=-title", ["Cheese", "Apple juice"]),
-    ("?brand=boulangerie%20kirchberg", ["Bread"]),
-    ("?availability=in_stock&ordering=price", ["Bread", "Apple juice", "Cheese"]),
-    ("?limit=2&page=2", ["Cheese"]),
-    ("?page=50", []),
-    ("?format=json&published=true", ["Apple juice"]),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", ["Apple juice", "Bread", "Cheese"]),
+        ("?published=true", ["Apple juice"]),
+        ("?published=false", ["Bread", "Cheese"]),
+        ("?active=true", ["Apple juice"]),
+        ("?featured=true", ["Apple juice"]),
+        ("?q=moselle&ordering=-title", ["Cheese", "Apple juice"]),
+        ("?brand=boulangerie%20kirchberg", ["Bread"]),
+        ("?availability=in_stock&ordering=price", ["Bread", "Apple juice", "Cheese"]),
+        ("?limit=2&page=2", ["Cheese"]),
+        ("?page=50", []),
+        ("?format=json&published=true", ["Apple juice"]),
+    ],
+)
 def test_list_filters(token_client, owner, products, published, query, expected):
     response = token_client(owner).get(API + query)
 
@@ -103,11 +138,21 @@ def test_list_job_filter(token_client, owner, store, products, finished_job):
     assert [item["marketplace_product"]["title"] for item in response.json()["items"]] == ["Dates"]
 
 
-@pytest.mark.parametrize("query", [
-    "?limit=0", "?page=0", "?page=abc", "?availability=sold_out", "?published=maybe", "?published=1",
-    "?ordering=brand",
-    "?job_id=99999999999999999999", "?job_id=-1", "?q=%00",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?limit=0",
+        "?page=0",
+        "?page=abc",
+        "?availability=sold_out",
+        "?published=maybe",
+        "?published=1",
+        "?ordering=brand",
+        "?job_id=99999999999999999999",
+        "?job_id=-1",
+        "?q=%00",
+    ],
+)
 def test_list_rejects_bad_parameters_with_400(token_client, owner, products, query):
     response = token_client(owner).get(API + query)
 
@@ -142,8 +187,13 @@ def test_paths_answer_with_and_without_trailing_slash(token_client, owner, produ
 
 # --- tenancy ---------------------------------------------------------------------------
 def test_anonymous_gets_401(api_client_anon, products, published):
-    for method, path in [("get", API), ("post", f"{API}/publish"), ("post", f"{API}/unpublish"),
-                         ("get", f"{API}/{published.pk}"), ("patch", f"{API}/{published.pk}")]:
+    for method, path in [
+        ("get", API),
+        ("post", f"{API}/publish"),
+        ("post", f"{API}/unpublish"),
+        ("get", f"{API}/{published.pk}"),
+        ("patch", f"{API}/{published.pk}"),
+    ]:
         assert getattr(api_client_anon, method)(path, {}, format="json").status_code == 401
 
 
@@ -175,20 +225,26 @@ def test_another_store_named_in_the_header_is_404(client, outsider, products):
     assert client.get(API, HTTP_X_STORE_CODE="alpha").status_code == 404
 
 
-@pytest.mark.parametrize(("who", "read", "write"), [
-    ("owner", 200, 200),
-    ("manager", 200, 200),
-    ("staff_member", 200, 403),
-])
+@pytest.mark.parametrize(
+    ("who", "read", "write"),
+    [
+        ("owner", 200, 200),
+        ("manager", 200, 200),
+        ("staff_member", 200, 403),
+    ],
+)
 def test_roles(token_client, request, products, published, who, read, write):
     client = token_client(request.getfixturevalue(who))
 
     assert client.get(API).status_code == read
     assert client.get(f"{API}/{published.pk}").status_code == read
-    assert client.post(f"{API}/publish", {"marketplace_product_ids": [products[1].pk]},
-                       format="json").status_code == write
-    assert client.post(f"{API}/unpublish", {"marketplace_product_ids": [products[1].pk]},
-                       format="json").status_code == write
+    assert (
+        client.post(f"{API}/publish", {"marketplace_product_ids": [products[1].pk]}, format="json").status_code == write
+    )
+    assert (
+        client.post(f"{API}/unpublish", {"marketplace_product_ids": [products[1].pk]}, format="json").status_code
+        == write
+    )
     assert client.patch(f"{API}/{published.pk}", {"is_featured": False}, format="json").status_code == write
 
 
@@ -197,8 +253,10 @@ def test_session_authentication_with_csrf(client, owner, products):
     csrf_client.force_login(owner)
 
     assert csrf_client.get(API).status_code == 200
-    assert csrf_client.post(f"{API}/publish", {"marketplace_product_ids": [products[0].pk]},
-                            format="json").status_code == 403
+    assert (
+        csrf_client.post(f"{API}/publish", {"marketplace_product_ids": [products[0].pk]}, format="json").status_code
+        == 403
+    )
     assert not Product.objects.exists()
 
 
@@ -206,8 +264,12 @@ def test_admins_act_on_the_store_they_name(client, admin_user, products):
     client.force_login(admin_user)
 
     assert client.get(API, HTTP_X_STORE_CODE="alpha").json()["total"] == 3
-    response = client.post(f"{API}/publish", {"marketplace_product_ids": [products[0].pk]},
-                           content_type="application/json", HTTP_X_STORE_CODE="alpha")
+    response = client.post(
+        f"{API}/publish",
+        {"marketplace_product_ids": [products[0].pk]},
+        content_type="application/json",
+        HTTP_X_STORE_CODE="alpha",
+    )
     assert response.status_code == 200 and response.json()["published"] == 1
 
 
@@ -259,19 +321,22 @@ def test_publish_a_running_job_is_409(token_client, owner, store):
     assert response.json()["job_id"] == job.pk and response.json()["job_status"] == "processing"
 
 
-@pytest.mark.parametrize("body", [
-    {},
-    {"marketplace_product_ids": []},
-    {"marketplace_product_ids": ["x"]},
-    {"marketplace_product_ids": [0]},
-    {"marketplace_product_ids": [2**63]},
-    {"marketplace_product_ids": 5},
-    {"marketplace_product_ids": [1], "job_id": 1},
-    {"job_id": "abc"},
-    {"job_id": 1, "scope": "some"},
-    {"marketplace_product_ids": [True]},
-    [1, 2],
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"marketplace_product_ids": []},
+        {"marketplace_product_ids": ["x"]},
+        {"marketplace_product_ids": [0]},
+        {"marketplace_product_ids": [2**63]},
+        {"marketplace_product_ids": 5},
+        {"marketplace_product_ids": [1], "job_id": 1},
+        {"job_id": "abc"},
+        {"job_id": 1, "scope": "some"},
+        {"marketplace_product_ids": [True]},
+        [1, 2],
+    ],
+)
 def test_publish_rejects_bad_bodies_with_400(token_client, owner, products, body):
     response = token_client(owner).post(f"{API}/publish", body, format="json")
 
@@ -280,8 +345,9 @@ def test_publish_rejects_bad_bodies_with_400(token_client, owner, products, body
 
 
 def test_publish_unknown_ids_names_them_and_publishes_nothing(token_client, owner, products):
-    response = token_client(owner).post(f"{API}/publish", {"marketplace_product_ids": [products[0].pk, 987654]},
-                                        format="json")
+    response = token_client(owner).post(
+        f"{API}/publish", {"marketplace_product_ids": [products[0].pk, 987654]}, format="json"
+    )
 
     assert response.status_code == 400
     assert "987654" in response.json()["marketplace_product_ids"][0]
@@ -299,8 +365,9 @@ def test_publish_answers_only_post(token_client, owner):
 
 
 def test_unpublish(token_client, owner, products, published):
-    response = token_client(owner).post(f"{API}/unpublish",
-                                        {"marketplace_product_ids": [products[0].pk, products[1].pk]}, format="json")
+    response = token_client(owner).post(
+        f"{API}/unpublish", {"marketplace_product_ids": [products[0].pk, products[1].pk]}, format="json"
+    )
 
     assert response.json() == {"matched": 2, "unpublished": 1, "not_published": 1}
     assert not Product.objects.exists()
@@ -330,13 +397,20 @@ def test_detail_of_nonsense_ids_is_404(token_client, owner, product_id):
 def test_patch_overrides(token_client, owner, products, published):
     client = token_client(owner)
 
-    response = client.patch(f"{API}/{published.pk}", {"price": None, "sale_price": "3.00", "availability": "preorder",
-                                                      "is_active": False, "max_quantity": 4}, format="json")
+    response = client.patch(
+        f"{API}/{published.pk}",
+        {"price": None, "sale_price": "3.00", "availability": "preorder", "is_active": False, "max_quantity": 4},
+        format="json",
+    )
 
     assert response.status_code == 200, response.content
     body = response.json()
     assert (body["price"], body["sale_price"], body["availability"], body["is_active"]) == (
-        "3.50", "3.00", "preorder", False)
+        "3.50",
+        "3.00",
+        "preorder",
+        False,
+    )
     assert body["overrides"] == {"price": None, "sale_price": "3.00", "availability": "preorder", "condition": ""}
     assert body["max_quantity"] == 4
 
@@ -346,9 +420,11 @@ def test_patch_clears_availability_with_null_or_empty(token_client, owner, publi
     client.patch(f"{API}/{published.pk}", {"availability": "backorder"}, format="json")
 
     assert client.patch(f"{API}/{published.pk}", {"availability": None}, format="json").json()["availability"] == (
-        "in_stock")
+        "in_stock"
+    )
     assert client.patch(f"{API}/{published.pk}", {"availability": ""}, format="json").json()["availability"] == (
-        "in_stock")
+        "in_stock"
+    )
 
 
 def test_patch_with_an_empty_body_changes_nothing(token_client, owner, published):
@@ -357,22 +433,25 @@ def test_patch_with_an_empty_body_changes_nothing(token_client, owner, published
     assert response.status_code == 200 and response.json()["price"] == "2.99"
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"price": "-1"}, "price"),
-    ({"price": "abc"}, "price"),
-    ({"price": "1.234"}, "price"),
-    ({"price": "12345678901234"}, "price"),
-    ({"price": "NaN"}, "price"),
-    ({"sale_price": "5.00"}, "sale_price"),  # above the effective price 2.99
-    ({"price": "1.00", "sale_price": "1.01"}, "sale_price"),
-    ({"min_quantity": 0}, "min_quantity"),
-    ({"min_quantity": 3, "max_quantity": 2}, "max_quantity"),
-    ({"max_quantity": 2**31}, "max_quantity"),
-    ({"display_order": 2**40}, "display_order"),
-    ({"availability": "sold_out"}, "availability"),
-    ({"condition": 5}, "condition"),
-    ({"is_active": "perhaps"}, "is_active"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"price": "-1"}, "price"),
+        ({"price": "abc"}, "price"),
+        ({"price": "1.234"}, "price"),
+        ({"price": "12345678901234"}, "price"),
+        ({"price": "NaN"}, "price"),
+        ({"sale_price": "5.00"}, "sale_price"),  # above the effective price 2.99
+        ({"price": "1.00", "sale_price": "1.01"}, "sale_price"),
+        ({"min_quantity": 0}, "min_quantity"),
+        ({"min_quantity": 3, "max_quantity": 2}, "max_quantity"),
+        ({"max_quantity": 2**31}, "max_quantity"),
+        ({"display_order": 2**40}, "display_order"),
+        ({"availability": "sold_out"}, "availability"),
+        ({"condition": 5}, "condition"),
+        ({"is_active": "perhaps"}, "is_active"),
+    ],
+)
 def test_patch_rejects_invalid_values_with_the_field_at_fault(token_client, owner, published, body, field):
     response = token_client(owner).patch(f"{API}/{published.pk}", body, format="json")
 
@@ -394,8 +473,9 @@ def test_list_rejects_unknown_query_parameters(token_client, owner, products):
 
 
 def test_invalid_ids_are_reported_as_flat_messages(token_client, owner, products):
-    response = token_client(owner).post(f"{API}/publish", {"marketplace_product_ids": [1, "x", None, 2.5]},
-                                        format="json")
+    response = token_client(owner).post(
+        f"{API}/publish", {"marketplace_product_ids": [1, "x", None, 2.5]}, format="json"
+    )
 
     assert response.status_code == 400
     errors = response.json()["marketplace_product_ids"]

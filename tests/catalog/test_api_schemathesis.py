@@ -63,14 +63,18 @@ def api_schema(db, catalog):
 def catalog(owner, store, other_store, password):
     job = MarketplaceImportJobFactory(store=store, status=MarketplaceImportJob.Status.COMPLETED)
     products = [
-        ProductFactory(marketplace_product=MarketplaceProductFactory(store=store, last_import_job=job,
-                                                                     price=Decimal("20.00")))
+        ProductFactory(
+            marketplace_product=MarketplaceProductFactory(store=store, last_import_job=job, price=Decimal("20.00"))
+        )
         for _ in range(3)
     ]
     MarketplaceProductFactory.create_batch(2, store=store, last_import_job=job)
     ProductFactory(marketplace_product__store=other_store)
-    response = APIClient().post("/api/v1/auth/token", {"username": owner.username, "password": password,
-                                                       "store_code": store.code}, format="json")
+    response = APIClient().post(
+        "/api/v1/auth/token",
+        {"username": owner.username, "password": password, "store_code": store.code},
+        format="json",
+    )
     return {"auth": f"Bearer {response.json()['access']}", "product_ids": [p.pk for p in products]}
 
 
@@ -87,9 +91,14 @@ def test_the_catalog_api_matches_its_schema_and_never_fails(case, catalog):
     checks = CHECKS
     components = case.meta.components if case.meta else {}
     cookie = components.get(ParameterLocation.COOKIE)
-    if cookie is not None and cookie.mode is GenerationMode.NEGATIVE and all(
-        info.mode is GenerationMode.POSITIVE for location, info in components.items()
-        if location is not ParameterLocation.COOKIE
+    if (
+        cookie is not None
+        and cookie.mode is GenerationMode.NEGATIVE
+        and all(
+            info.mode is GenerationMode.POSITIVE
+            for location, info in components.items()
+            if location is not ParameterLocation.COOKIE
+        )
     ):
         # Only the session cookie was left out: the bearer token still authenticates (the
         # schema's security schemes are alternatives), so a 200 is the right answer.

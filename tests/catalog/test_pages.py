@@ -79,22 +79,24 @@ def test_it_labels_published_inactive_and_overridden_products(client, owner, pro
     page = response.content.decode()
     assert "2.99" in page and "your price" in page
     assert page.count("state-published") == 2 and page.count("badge state-inactive") == 1
-    assert response.context["counts"] == {"imported": 3, "published": 2, "inactive": 1, "unpublished": 1,
-                                          "active": 1}
+    assert response.context["counts"] == {"imported": 3, "published": 2, "inactive": 1, "unpublished": 1, "active": 1}
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("?published=no", ["Bread", "Cheese"]),
-    ("?published=yes", ["Apple juice"]),
-    ("?active=no", []),
-    ("?q=moselle&ordering=-title", ["Cheese", "Apple juice"]),
-    ("?brand=Boulangerie+Kirchberg", ["Bread"]),
-    ("?availability=out_of_stock", []),
-    # Bad values are dropped, never an error page.
-    ("?job=abc&published=maybe&ordering=nope&page=x", ["Apple juice", "Bread", "Cheese"]),
-    ("?job=99999999999999999999999", ["Apple juice", "Bread", "Cheese"]),
-    ("?page=999", ["Apple juice", "Bread", "Cheese"]),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("?published=no", ["Bread", "Cheese"]),
+        ("?published=yes", ["Apple juice"]),
+        ("?active=no", []),
+        ("?q=moselle&ordering=-title", ["Cheese", "Apple juice"]),
+        ("?brand=Boulangerie+Kirchberg", ["Bread"]),
+        ("?availability=out_of_stock", []),
+        # Bad values are dropped, never an error page.
+        ("?job=abc&published=maybe&ordering=nope&page=x", ["Apple juice", "Bread", "Cheese"]),
+        ("?job=99999999999999999999999", ["Apple juice", "Bread", "Cheese"]),
+        ("?page=999", ["Apple juice", "Bread", "Cheese"]),
+    ],
+)
 def test_filters(client, owner, products, query, expected):
     ProductFactory(marketplace_product=products[0])
 
@@ -142,8 +144,11 @@ def test_queries_do_not_grow_with_the_page_size(client, owner, store):
     ProductFactory(marketplace_product__store=store, marketplace_product__last_import_job=job)
     few = count_queries()
     for i in range(30):
-        product = ProductFactory(marketplace_product__store=store, marketplace_product__last_import_job=job,
-                                 price=Decimal("1.00") if i % 3 else None)
+        product = ProductFactory(
+            marketplace_product__store=store,
+            marketplace_product__last_import_job=job,
+            price=Decimal("1.00") if i % 3 else None,
+        )
         if i % 2:
             product.delete()
 
@@ -155,8 +160,11 @@ def test_queries_do_not_grow_with_the_page_size(client, owner, store):
 def test_owners_managers_and_admins_publish_selected_products(client, request, products, who):
     _login(client, request.getfixturevalue(who))
 
-    response = client.post(_url("alpha", "/publish"), {"ids": [products[0].pk, products[1].pk],
-                                                       "next": "/store/alpha/products?q=a"}, follow=True)
+    response = client.post(
+        _url("alpha", "/publish"),
+        {"ids": [products[0].pk, products[1].pk], "next": "/store/alpha/products?q=a"},
+        follow=True,
+    )
 
     assert response.redirect_chain[-1][0] == "/store/alpha/products?q=a"
     assert "Published 2 products." in _messages(response)
@@ -181,8 +189,7 @@ def test_outsiders_get_404_on_publish(client, outsider, products):
 def test_publishing_another_stores_product_is_refused(client, owner, outsider, other_store, products):
     foreign = MarketplaceProductFactory(store=other_store)
 
-    response = _login(client, owner).post(_url("alpha", "/publish"), {"ids": [products[0].pk, foreign.pk]},
-                                          follow=True)
+    response = _login(client, owner).post(_url("alpha", "/publish"), {"ids": [products[0].pk, foreign.pk]}, follow=True)
 
     assert any("No such products in this store" in m for m in _messages(response))
     assert not Product.objects.exists()
@@ -197,8 +204,9 @@ def test_bad_selections_are_a_message_not_an_error(client, owner, products, ids)
 
 
 def test_an_unsafe_next_falls_back_to_the_list(client, owner, products):
-    response = _login(client, owner).post(_url("alpha", "/publish"), {"ids": [products[0].pk],
-                                                                      "next": "https://evil.example/"})
+    response = _login(client, owner).post(
+        _url("alpha", "/publish"), {"ids": [products[0].pk], "next": "https://evil.example/"}
+    )
 
     assert response.url == "/store/alpha/products"
 
@@ -210,8 +218,9 @@ def test_publish_needs_post(client, owner):
 def test_unpublish_selected(client, owner, products):
     ProductFactory(marketplace_product=products[0])
 
-    response = _login(client, owner).post(_url("alpha", "/unpublish/"), {"ids": [products[0].pk, products[1].pk]},
-                                          follow=True)
+    response = _login(client, owner).post(
+        _url("alpha", "/unpublish/"), {"ids": [products[0].pk, products[1].pk]}, follow=True
+    )
 
     assert "Unpublished 1 product. 1 were not published." in _messages(response)
     assert not Product.objects.exists()
@@ -233,8 +242,7 @@ def test_owner_publishes_all_from_an_import(client, owner, store, products, fini
     reimport = MarketplaceImportJobFactory(store=store, status=Status.COMPLETED)
     MarketplaceProductFactory(store=store, last_import_job=reimport)
 
-    response = _login(client, owner).post(_url("alpha", f"/publish-job/{reimport.pk}"), {"scope": "all"},
-                                          follow=True)
+    response = _login(client, owner).post(_url("alpha", f"/publish-job/{reimport.pk}"), {"scope": "all"}, follow=True)
 
     assert response.redirect_chain[-1][0] == "/store/alpha/products?published=yes"
     assert f"Published 4 products from import #{reimport.pk}." in _messages(response)
@@ -288,13 +296,24 @@ def test_a_bad_scope_is_a_form_error(client, owner, products, finished_job):
 # --- the product page -------------------------------------------------------------------
 @pytest.fixture
 def published(store):
-    return ProductFactory(marketplace_product__store=store, marketplace_product__title="Riesling",
-                          marketplace_product__price=Decimal("12.00"))
+    return ProductFactory(
+        marketplace_product__store=store,
+        marketplace_product__title="Riesling",
+        marketplace_product__price=Decimal("12.00"),
+    )
 
 
 def _form(**changes):
-    data = {"price": "", "sale_price": "", "availability": "", "condition": "", "display_order": "0",
-            "min_quantity": "1", "max_quantity": "", "is_active": "on"}
+    data = {
+        "price": "",
+        "sale_price": "",
+        "availability": "",
+        "condition": "",
+        "display_order": "0",
+        "min_quantity": "1",
+        "max_quantity": "",
+        "is_active": "on",
+    }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -308,8 +327,9 @@ def test_members_see_the_product_page(client, request, published, who):
 
 
 def test_owner_overrides_a_price(client, owner, published):
-    response = _login(client, owner).post(_url("alpha", f"/{published.pk}"), _form(price="10.50", is_featured="on"),
-                                          follow=True)
+    response = _login(client, owner).post(
+        _url("alpha", f"/{published.pk}"), _form(price="10.50", is_featured="on"), follow=True
+    )
 
     published.refresh_from_db()
     assert (published.price, published.is_featured, published.is_active) == (Decimal("10.50"), True, True)
@@ -324,14 +344,17 @@ def test_unchecking_active_hides_the_product(client, manager, published):
     assert published.is_active is False
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"price": "-1"}, "price"),
-    ({"sale_price": "13.00"}, "sale_price"),
-    ({"min_quantity": "5", "max_quantity": "2"}, "max_quantity"),
-    ({"min_quantity": "0"}, "min_quantity"),
-    ({"availability": "gone"}, "availability"),
-    ({"display_order": "99999999999"}, "display_order"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"price": "-1"}, "price"),
+        ({"sale_price": "13.00"}, "sale_price"),
+        ({"min_quantity": "5", "max_quantity": "2"}, "max_quantity"),
+        ({"min_quantity": "0"}, "min_quantity"),
+        ({"availability": "gone"}, "availability"),
+        ({"display_order": "99999999999"}, "display_order"),
+    ],
+)
 def test_invalid_overrides_are_shown_on_their_field(client, owner, published, changes, field):
     response = _login(client, owner).post(_url("alpha", f"/{published.pk}"), _form(**changes))
 
@@ -355,8 +378,7 @@ def test_another_stores_product_is_404(client, owner, other_store):
     assert client.post(_url("alpha", f"/{foreign.pk}"), _form(price="1.00")).status_code == 404
 
 
-def test_a_plain_post_from_elsewhere_publishes_everything_from_the_import(client, owner, store, products,
-                                                                           finished_job):
+def test_a_plain_post_from_elsewhere_publishes_everything_from_the_import(client, owner, store, products, finished_job):
     """The job modal of the import page can post to this URL with nothing but the CSRF token."""
     response = _login(client, owner).post(_url("alpha", f"/publish-job/{finished_job.pk}"))
 

@@ -24,7 +24,9 @@ def test_it_publishes_selected_products(store, products):
 
     assert (result.matched, result.published, result.already_published) == (2, 2, 0)
     assert set(Product.objects.filter(store=store).values_list("marketplace_product_id", flat=True)) == {
-        products[0].pk, products[2].pk}
+        products[0].pk,
+        products[2].pk,
+    }
 
 
 def test_new_products_inherit_everything(store, products):

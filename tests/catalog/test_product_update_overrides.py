@@ -15,8 +15,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def product(store):
-    return ProductFactory(marketplace_product__store=store, marketplace_product__price=Decimal("20.00"),
-                          marketplace_product__sale_price=None)
+    return ProductFactory(
+        marketplace_product__store=store,
+        marketplace_product__price=Decimal("20.00"),
+        marketplace_product__sale_price=None,
+    )
 
 
 def _reload(product: Product) -> Product:
@@ -24,14 +27,28 @@ def _reload(product: Product) -> Product:
 
 
 def test_it_saves_every_override(product):
-    product_update_overrides(product=product, data={
-        "price": Decimal("18.50"), "sale_price": Decimal("15.00"), "availability": "preorder", "condition": "used",
-        "is_featured": True, "is_active": False, "display_order": -5, "min_quantity": 2, "max_quantity": 10,
-    })
+    product_update_overrides(
+        product=product,
+        data={
+            "price": Decimal("18.50"),
+            "sale_price": Decimal("15.00"),
+            "availability": "preorder",
+            "condition": "used",
+            "is_featured": True,
+            "is_active": False,
+            "display_order": -5,
+            "min_quantity": 2,
+            "max_quantity": 10,
+        },
+    )
 
     product = _reload(product)
     assert (product.price, product.sale_price, product.availability, product.condition) == (
-        Decimal("18.50"), Decimal("15.00"), "preorder", "used")
+        Decimal("18.50"),
+        Decimal("15.00"),
+        "preorder",
+        "used",
+    )
     assert (product.is_featured, product.is_active, product.display_order) == (True, False, -5)
     assert (product.min_quantity, product.max_quantity) == (2, 10)
 
@@ -52,19 +69,22 @@ def test_none_or_empty_clears_an_override(product):
     assert (product.price, product.availability) == (None, "")
 
 
-@pytest.mark.parametrize(("data", "field"), [
-    ({"price": Decimal("-0.01")}, "price"),
-    ({"sale_price": Decimal("-1")}, "sale_price"),
-    ({"sale_price": Decimal("25.00")}, "sale_price"),  # above the imported price 20.00
-    ({"price": Decimal("10.00"), "sale_price": Decimal("10.01")}, "sale_price"),
-    ({"min_quantity": 0}, "min_quantity"),
-    ({"min_quantity": 5, "max_quantity": 4}, "max_quantity"),
-    ({"max_quantity": 0}, "max_quantity"),
-    ({"availability": "sold_out"}, "availability"),
-    ({"condition": "broken"}, "condition"),
-    ({"price": Decimal("1.234")}, "price"),
-    ({"store_id": 3}, "store_id"),
-])
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"price": Decimal("-0.01")}, "price"),
+        ({"sale_price": Decimal("-1")}, "sale_price"),
+        ({"sale_price": Decimal("25.00")}, "sale_price"),  # above the imported price 20.00
+        ({"price": Decimal("10.00"), "sale_price": Decimal("10.01")}, "sale_price"),
+        ({"min_quantity": 0}, "min_quantity"),
+        ({"min_quantity": 5, "max_quantity": 4}, "max_quantity"),
+        ({"max_quantity": 0}, "max_quantity"),
+        ({"availability": "sold_out"}, "availability"),
+        ({"condition": "broken"}, "condition"),
+        ({"price": Decimal("1.234")}, "price"),
+        ({"store_id": 3}, "store_id"),
+    ],
+)
 def test_it_refuses_invalid_values_with_the_field_at_fault(product, data, field):
     with pytest.raises(ValidationError) as exc:
         product_update_overrides(product=product, data=data)
@@ -83,13 +103,15 @@ def test_min_above_an_existing_max_is_reported_on_min(product):
 
 
 def test_a_price_below_the_imported_sale_price_needs_a_sale_price_too(store):
-    product = ProductFactory(marketplace_product__store=store, marketplace_product__price=Decimal("20.00"),
-                             marketplace_product__sale_price=Decimal("15.00"))
+    product = ProductFactory(
+        marketplace_product__store=store,
+        marketplace_product__price=Decimal("20.00"),
+        marketplace_product__sale_price=Decimal("15.00"),
+    )
 
     with pytest.raises(ValidationError) as exc:
         product_update_overrides(product=product, data={"price": Decimal("12.00")})
-    product_update_overrides(product=_reload(product), data={"price": Decimal("12.00"),
-                                                              "sale_price": Decimal("11.00")})
+    product_update_overrides(product=_reload(product), data={"price": Decimal("12.00"), "sale_price": Decimal("11.00")})
 
     assert "price" in exc.value.message_dict
     assert _reload(product).sale_price == Decimal("11.00")
@@ -102,8 +124,11 @@ def test_a_sale_price_equal_to_the_price_is_allowed(product):
 
 
 def test_an_unrelated_change_is_not_blocked_by_inconsistent_imported_prices(store):
-    product = ProductFactory(marketplace_product__store=store, marketplace_product__price=Decimal("10.00"),
-                             marketplace_product__sale_price=Decimal("12.00"))
+    product = ProductFactory(
+        marketplace_product__store=store,
+        marketplace_product__price=Decimal("10.00"),
+        marketplace_product__sale_price=Decimal("12.00"),
+    )
 
     product_update_overrides(product=product, data={"is_featured": True})
 
@@ -112,8 +137,11 @@ def test_an_unrelated_change_is_not_blocked_by_inconsistent_imported_prices(stor
 
 # --- effective values and re-imports -----------------------------------------------------
 def test_a_reimport_updates_what_is_not_overridden_and_never_an_override(store):
-    overridden = ProductFactory(marketplace_product__store=store, marketplace_product__price=Decimal("20.00"),
-                                marketplace_product__availability="in_stock")
+    overridden = ProductFactory(
+        marketplace_product__store=store,
+        marketplace_product__price=Decimal("20.00"),
+        marketplace_product__availability="in_stock",
+    )
     inherited = ProductFactory(marketplace_product__store=store, marketplace_product__price=Decimal("30.00"))
     product_update_overrides(product=overridden, data={"price": Decimal("17.00")})
 
@@ -127,7 +155,10 @@ def test_a_reimport_updates_what_is_not_overridden_and_never_an_override(store):
     first = catalog_item_get(store=store, product_id=overridden.pk)
     second = catalog_item_get(store=store, product_id=inherited.pk)
     assert (first.effective_price, first.price, first.price_override) == (
-        Decimal("17.00"), Decimal("21.00"), Decimal("17.00"))
+        Decimal("17.00"),
+        Decimal("21.00"),
+        Decimal("17.00"),
+    )
     assert first.effective_availability == "out_of_stock"  # availability was not overridden
     assert second.effective_price == Decimal("31.00")
     assert _reload(overridden).price == Decimal("17.00")

@@ -55,7 +55,8 @@ def test_a_reimport_updates_what_is_not_overridden_and_keeps_every_override(stor
     first = _import(store, tmp_path, FIRST_FEED)
     assert product_publish(store=store, job=first).published == 3
     riesling = Product.objects.select_related("marketplace_product").get(
-        marketplace_product__marketplace_product_id="WINE-1")
+        marketplace_product__marketplace_product_id="WINE-1"
+    )
     product_update_overrides(product=riesling, data={"price": Decimal("9.00")})
 
     second = _import(store, tmp_path, SECOND_FEED)

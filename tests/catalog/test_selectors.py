@@ -28,8 +28,9 @@ def _titles(qs) -> list[str]:
 
 
 def test_effective_values_are_the_override_else_the_imported_value(store):
-    mp = MarketplaceProductFactory(store=store, price=Decimal("10.00"), sale_price=Decimal("8.00"),
-                                   availability="in_stock", condition="new")
+    mp = MarketplaceProductFactory(
+        store=store, price=Decimal("10.00"), sale_price=Decimal("8.00"), availability="in_stock", condition="new"
+    )
     ProductFactory(marketplace_product=mp, price=Decimal("9.00"), availability="backorder")
 
     item = catalog_item_filter(store=store).get()
@@ -60,19 +61,22 @@ def test_it_never_shows_another_stores_products_or_catalog_rows(store, other_sto
     assert not items[0].is_published
 
 
-@pytest.mark.parametrize(("filters", "expected"), [
-    ({"q": "moselle"}, ["Apple juice", "Cheese"]),
-    ({"q": "4006381"}, ["Apple juice"]),
-    ({"q": "bREAD"}, ["Bread"]),
-    ({"brand": "moselle fruits"}, ["Apple juice", "Cheese"]),
-    ({"published": True}, ["Apple juice", "Cheese"]),
-    ({"published": False}, ["Bread"]),
-    ({"active": True}, ["Apple juice"]),
-    ({"active": False}, ["Cheese"]),
-    ({"featured": True}, ["Cheese"]),
-    ({"availability": "preorder"}, ["Cheese"]),
-    ({"availability": "in_stock"}, ["Apple juice", "Bread"]),
-])
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"q": "moselle"}, ["Apple juice", "Cheese"]),
+        ({"q": "4006381"}, ["Apple juice"]),
+        ({"q": "bREAD"}, ["Bread"]),
+        ({"brand": "moselle fruits"}, ["Apple juice", "Cheese"]),
+        ({"published": True}, ["Apple juice", "Cheese"]),
+        ({"published": False}, ["Bread"]),
+        ({"active": True}, ["Apple juice"]),
+        ({"active": False}, ["Cheese"]),
+        ({"featured": True}, ["Cheese"]),
+        ({"availability": "preorder"}, ["Cheese"]),
+        ({"availability": "in_stock"}, ["Apple juice", "Bread"]),
+    ],
+)
 def test_filters(store, products, filters, expected):
     ProductFactory(marketplace_product=products[0])
     ProductFactory(marketplace_product=products[2], is_active=False, is_featured=True, availability="preorder")
@@ -90,16 +94,22 @@ def test_job_filter_is_what_the_job_created_or_changed(store, products, finished
 
     assert _titles(catalog_item_filter(store=store, filters={"job": later.pk})) == ["Dates"]
     assert _titles(catalog_item_filter(store=store, filters={"job": finished_job})) == [
-        "Apple juice", "Bread", "Cheese"]
+        "Apple juice",
+        "Bread",
+        "Cheese",
+    ]
 
 
-@pytest.mark.parametrize(("ordering", "expected"), [
-    ("title", ["Apple juice", "Bread", "Cheese"]),
-    ("-title", ["Cheese", "Bread", "Apple juice"]),
-    ("price", ["Bread", "Cheese", "Apple juice"]),  # Apple juice has its own price 9.99
-    ("-price", ["Apple juice", "Cheese", "Bread"]),
-    ("unknown", ["Apple juice", "Bread", "Cheese"]),
-])
+@pytest.mark.parametrize(
+    ("ordering", "expected"),
+    [
+        ("title", ["Apple juice", "Bread", "Cheese"]),
+        ("-title", ["Cheese", "Bread", "Apple juice"]),
+        ("price", ["Bread", "Cheese", "Apple juice"]),  # Apple juice has its own price 9.99
+        ("-price", ["Apple juice", "Cheese", "Bread"]),
+        ("unknown", ["Apple juice", "Bread", "Cheese"]),
+    ],
+)
 def test_ordering_uses_effective_values(store, products, ordering, expected):
     ProductFactory(marketplace_product=products[0], price=Decimal("9.99"))
 
@@ -148,8 +158,7 @@ def test_counts(store, products):
     ProductFactory(marketplace_product=products[0])
     ProductFactory(marketplace_product=products[1], is_active=False)
 
-    assert catalog_counts(store=store) == {
-        "imported": 3, "published": 2, "inactive": 1, "unpublished": 1, "active": 1}
+    assert catalog_counts(store=store) == {"imported": 3, "published": 2, "inactive": 1, "unpublished": 1, "active": 1}
 
 
 def test_job_products_and_preview(store, products, finished_job):

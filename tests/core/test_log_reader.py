@@ -78,13 +78,16 @@ def test_it_never_reads_the_whole_file(tmp_path, monkeypatch):
 
 
 def test_it_filters_by_minimum_level_and_job(tmp_path):
-    path = _write(tmp_path / "app.log", [
-        _line(1, "INFO", "42", "started"),
-        _line(2, "WARNING", "42", "gtin"),
-        _line(3, "ERROR", "7", "boom"),
-        _line(4, "DEBUG", "42", "detail"),
-        _line(5, "CRITICAL", "-", "disk"),
-    ])
+    path = _write(
+        tmp_path / "app.log",
+        [
+            _line(1, "INFO", "42", "started"),
+            _line(2, "WARNING", "42", "gtin"),
+            _line(3, "ERROR", "7", "boom"),
+            _line(4, "DEBUG", "42", "detail"),
+            _line(5, "CRITICAL", "-", "disk"),
+        ],
+    )
     assert [r.message for r in log_tail(path, level="WARNING").records] == ["disk", "boom", "gtin"]
     assert [r.message for r in log_tail(path, job="42").records] == ["detail", "gtin", "started"]
     assert [r.message for r in log_tail(path, job="42", level="INFO").records] == ["gtin", "started"]
@@ -93,14 +96,17 @@ def test_it_filters_by_minimum_level_and_job(tmp_path):
 
 
 def test_a_traceback_stays_with_its_record(tmp_path):
-    path = _write(tmp_path / "app.log", [
-        _line(1, "INFO", "-", "before"),
-        _line(2, "ERROR", "9", "Import crashed"),
-        "Traceback (most recent call last):\n",
-        '  File "x.py", line 1\n',
-        "ValueError: bad\n",
-        _line(3, "INFO", "-", "after"),
-    ])
+    path = _write(
+        tmp_path / "app.log",
+        [
+            _line(1, "INFO", "-", "before"),
+            _line(2, "ERROR", "9", "Import crashed"),
+            "Traceback (most recent call last):\n",
+            '  File "x.py", line 1\n',
+            "ValueError: bad\n",
+            _line(3, "INFO", "-", "after"),
+        ],
+    )
     records = log_tail(path, job="9").records
     assert len(records) == 1
     assert records[0].continuation == ["Traceback (most recent call last):", '  File "x.py", line 1', "ValueError: bad"]

@@ -37,8 +37,16 @@ def test_tables_are_named_as_the_guide_says():
     assert Product._meta.db_table == "products"
     assert MarketplaceImportErrorFactory._meta.model._meta.db_table == "marketplace_import_errors"
     tables = connection.introspection.table_names()
-    for table in ("marketplace_import_jobs", "marketplace_import_errors", "marketplace_products", "products",
-                  "marketplace_product_translations", "stores", "store_memberships", "users"):
+    for table in (
+        "marketplace_import_jobs",
+        "marketplace_import_errors",
+        "marketplace_products",
+        "products",
+        "marketplace_product_translations",
+        "stores",
+        "store_memberships",
+        "users",
+    ):
         assert table in tables
 
 
@@ -108,7 +116,13 @@ def test_catalog_product_is_unique_per_store_and_constraints_hold():
 
 def test_job_statuses_and_error_types_are_choices():
     assert set(MarketplaceImportJob.Status.values) == {
-        "pending", "processing", "completed", "completed_with_errors", "failed", "cancelled"}
+        "pending",
+        "processing",
+        "completed",
+        "completed_with_errors",
+        "failed",
+        "cancelled",
+    }
     error_model = MarketplaceImportErrorFactory._meta.model
     assert {"missing_title", "missing_id", "parse_error", "validation_error"} <= set(error_model.ErrorType.values)
 

@@ -37,7 +37,8 @@ def test_loopback_stays_open():
 
 def test_processes_the_tests_start_are_guarded_too():
     code = "import socket\ntry:\n    socket.getaddrinfo('pypi.org', 443)\nexcept socket.gaierror:\n    print('refused')"
-    result = subprocess.run([sys.executable, "-c", code], env=dict(os.environ), capture_output=True, text=True,
-                            timeout=30, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=dict(os.environ), capture_output=True, text=True, timeout=30, check=True
+    )
     assert result.stdout.strip() == "refused"
     assert "netguard: refused resolving 'pypi.org'" in result.stderr

@@ -8,8 +8,17 @@ from django.test import Client
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("path", ["/accounts/login/", "/admin/login/", "/api/docs/", "/api/schema/",
-                                  "/api/v1/store/marketplace/imports", "/no-such-page/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/accounts/login/",
+        "/admin/login/",
+        "/api/docs/",
+        "/api/schema/",
+        "/api/v1/store/marketplace/imports",
+        "/no-such-page/",
+    ],
+)
 def test_every_answer_carries_a_strict_policy(path):
     response = Client().get(path)
     policy = response["Content-Security-Policy"]

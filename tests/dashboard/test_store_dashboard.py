@@ -35,8 +35,14 @@ def settings_url(store: Store) -> str:
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [("owner", 200), ("manager", 200), ("staff_member", 200), ("outsider", 404), ("admin_user", 200),
-     ("anonymous", 302)],
+    [
+        ("owner", 200),
+        ("manager", 200),
+        ("staff_member", 200),
+        ("outsider", 404),
+        ("admin_user", 200),
+        ("anonymous", 302),
+    ],
 )
 def test_dashboard_by_role(as_role, store, role, expected):
     response = as_role(role).get(dashboard_url(store))

@@ -140,7 +140,11 @@ def test_retry_starts_a_new_job_with_the_same_settings(store, owner, admin_user)
     retry = import_job_retry(job=failed, user=admin_user)
     assert retry.pk != failed.pk
     assert (retry.source_url, retry.language, retry.batch_size, retry.status) == (
-        failed.source_url, "de", 250, Status.PENDING)
+        failed.source_url,
+        "de",
+        250,
+        Status.PENDING,
+    )
     assert retry.retried_from == failed
     assert retry.user == admin_user
 
@@ -162,16 +166,18 @@ def test_only_one_worker_can_claim_a_job(store, owner):
 def test_finish_sets_completed_or_completed_with_errors(store, owner):
     clean = _create(store, owner, language="fr")
     import_job_claim(job_id=clean.pk)
-    import_job_add_counts(job_id=clean.pk, counts=BatchCounts(imported=3, processed=3), bytes_processed=10,
-                          bytes_total=10)
+    import_job_add_counts(
+        job_id=clean.pk, counts=BatchCounts(imported=3, processed=3), bytes_processed=10, bytes_total=10
+    )
     assert import_job_finish(job_id=clean.pk) == Status.COMPLETED
     clean.refresh_from_db()
     assert (clean.imported_count, clean.total_processed, clean.progress_percent) == (3, 3, 100)
 
     dirty = _create(store, owner, language="de")
     import_job_claim(job_id=dirty.pk)
-    import_job_add_counts(job_id=dirty.pk, counts=BatchCounts(imported=2, errors=1, processed=3), bytes_processed=5,
-                          bytes_total=10)
+    import_job_add_counts(
+        job_id=dirty.pk, counts=BatchCounts(imported=2, errors=1, processed=3), bytes_processed=5, bytes_total=10
+    )
     dirty.refresh_from_db()
     assert dirty.progress_percent == 50
     assert import_job_finish(job_id=dirty.pk) == Status.COMPLETED_WITH_ERRORS
@@ -185,8 +191,16 @@ def test_adding_a_batch_counts_every_counter_and_beats_the_heart(store, owner):
     assert import_job_add_counts(job_id=job.pk, counts=counts, bytes_processed=30, bytes_total=40)
     assert import_job_add_counts(job_id=job.pk, counts=counts, bytes_processed=40, bytes_total=40)
     job.refresh_from_db()
-    assert (job.imported_count, job.updated_count, job.unchanged_count, job.error_count, job.warning_count,
-            job.total_processed, job.bytes_processed, job.progress_percent) == (2, 4, 6, 8, 10, 20, 40, 99)
+    assert (
+        job.imported_count,
+        job.updated_count,
+        job.unchanged_count,
+        job.error_count,
+        job.warning_count,
+        job.total_processed,
+        job.bytes_processed,
+        job.progress_percent,
+    ) == (2, 4, 6, 8, 10, 20, 40, 99)
     assert timezone.now() - job.heartbeat_at < timedelta(seconds=5)
     # The heartbeat is stored so that the stale-job query compares it correctly.
     assert import_jobs_recover_stale() == {"failed": 0, "requeued": 0}
@@ -197,11 +211,13 @@ def test_adding_a_batch_to_a_cancelled_or_finished_job_changes_nothing(store, ow
     job = _create(store, owner)
     import_job_claim(job_id=job.pk)
     MarketplaceImportJob.objects.filter(pk=job.pk).update(cancel_requested=True)
-    assert not import_job_add_counts(job_id=job.pk, counts=BatchCounts(imported=1, processed=1), bytes_processed=1,
-                                     bytes_total=2)
+    assert not import_job_add_counts(
+        job_id=job.pk, counts=BatchCounts(imported=1, processed=1), bytes_processed=1, bytes_total=2
+    )
     MarketplaceImportJob.objects.filter(pk=job.pk).update(cancel_requested=False, status=Status.FAILED)
-    assert not import_job_add_counts(job_id=job.pk, counts=BatchCounts(imported=1, processed=1), bytes_processed=1,
-                                     bytes_total=2)
+    assert not import_job_add_counts(
+        job_id=job.pk, counts=BatchCounts(imported=1, processed=1), bytes_processed=1, bytes_total=2
+    )
     job.refresh_from_db()
     assert (job.imported_count, job.total_processed) == (0, 0)
 
@@ -255,8 +271,9 @@ def test_a_rerun_starts_from_a_clean_slate(store, owner):
 
     job = _create(store, owner)
     import_job_claim(job_id=job.pk)
-    import_job_add_counts(job_id=job.pk, counts=BatchCounts(imported=5, errors=1, processed=6), bytes_processed=1,
-                          bytes_total=2)
+    import_job_add_counts(
+        job_id=job.pk, counts=BatchCounts(imported=5, errors=1, processed=6), bytes_processed=1, bytes_total=2
+    )
     MarketplaceImportErrorFactory(import_job=job)
     import_job_reset_for_rerun(job_id=job.pk)
     job.refresh_from_db()

@@ -96,15 +96,18 @@ def test_tasks_lost_in_a_redis_restart_are_enqueued_again(store, owner, tmp_path
 
 
 def test_an_import_started_while_redis_is_down_is_accepted_and_runs_once_it_is_back(
-        store, owner, tmp_path, monkeypatch):
+    store, owner, tmp_path, monkeypatch
+):
     with private_redis() as redis:
         _use_redis_broker(monkeypatch, redis.url)
         redis.stop()
         client = APIClient()
         client.force_login(owner)
-        response = client.post("/api/v1/store/marketplace/import",
-                               {"file": SimpleUploadedFile("feed.csv", _feed(300)), "language": "fr"},
-                               format="multipart")
+        response = client.post(
+            "/api/v1/store/marketplace/import",
+            {"file": SimpleUploadedFile("feed.csv", _feed(300)), "language": "fr"},
+            format="multipart",
+        )
         assert response.status_code == 202, response.content
         job = MarketplaceImportJob.objects.get(pk=response.json()["job_id"])
         assert (job.status, job.enqueued_at) == (Status.PENDING, None)  # committed, not handed over
@@ -116,8 +119,7 @@ def test_an_import_started_while_redis_is_down_is_accepted_and_runs_once_it_is_b
     assert finished[0].attempts == 1
 
 
-def test_recovery_hands_a_refused_job_over_again_at_once_and_others_only_when_old(store, owner, monkeypatch,
-                                                                                  settings):
+def test_recovery_hands_a_refused_job_over_again_at_once_and_others_only_when_old(store, owner, monkeypatch, settings):
     queued: list[tuple[object, ...]] = []
     monkeypatch.setattr("marketplace.services.async_task", lambda *args, **kwargs: queued.append(args))
     settings.MARKETPLACE_PENDING_REQUEUE_SECONDS = 120
@@ -164,6 +166,7 @@ def test_an_import_whose_database_connection_is_killed_is_rerun_at_once(store, o
 
     with running_qcluster(log_path=tmp_path / "pg.log", extra_env={"Q_WORKERS": "1"}):
         wait_for(writing, timeout=90, interval=0.05, what="the import to be writing")
+
         def terminate_importing_connection() -> bool:
             with connection.cursor() as cursor:
                 # The importing connection is the only one besides ours that touches the
@@ -171,7 +174,8 @@ def test_an_import_whose_database_connection_is_killed_is_rerun_at_once(store, o
                 cursor.execute(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()"
                     " AND pid <> pg_backend_pid() AND query ILIKE %s AND query NOT ILIKE %s",
-                    ["%marketplace_%", "%django_q%"])
+                    ["%marketplace_%", "%django_q%"],
+                )
                 return bool(cursor.fetchall())
 
         wait_for(terminate_importing_connection, timeout=30, interval=0.02, what="the importing connection")

@@ -126,16 +126,24 @@ def test_starting_an_import_by_role(as_role, role, expected, store):
 
 
 def test_anonymous_cannot_start_an_import(client, store):
-    response = client.post(_url("import", store.code), {"source_url": "https://feeds.example.lu/fr.csv",
-                                                         "language": "fr", "batch_size": 1000})
+    response = client.post(
+        _url("import", store.code),
+        {"source_url": "https://feeds.example.lu/fr.csv", "language": "fr", "batch_size": 1000},
+    )
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     assert not MarketplaceImportJob.objects.exists()
 
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [("owner", 302), ("manager", 302), ("staff_member", 403), ("outsider", 404), ("admin_user", 302),
-     ("anonymous", 302)],
+    [
+        ("owner", 302),
+        ("manager", 302),
+        ("staff_member", 403),
+        ("outsider", 404),
+        ("admin_user", 302),
+        ("anonymous", 302),
+    ],
 )
 def test_cancel_and_retry_by_role(as_role, role, expected, store, owner):
     running = MarketplaceImportJobFactory(store=store, user=owner, status=Status.PENDING, language="en")
@@ -167,8 +175,8 @@ def test_the_owner_gets_the_form_with_quick_fill(as_role, store):
     assert 'data-quick-fill-url="https://feeds.example.lu/fr.csv"' in html
     assert 'data-quick-fill-url="https://feeds.example.lu/en.csv"' in html
     # German is not configured: its button is shown disabled, with a hint saying so.
-    assert "data-quick-fill-url=\"\"" not in html
-    assert html.count("disabled aria-describedby=\"quick-fill-hint\"") == 1
+    assert 'data-quick-fill-url=""' not in html
+    assert html.count('disabled aria-describedby="quick-fill-hint"') == 1
     assert "Not set yet: German." in html
     assert 'value="Letzshop" readonly' in html
     assert 'name="batch_size"' in html and 'value="1000"' in html
@@ -246,18 +254,33 @@ def test_an_import_from_an_uploaded_file(as_role, store):
     ("data", "field", "message"),
     [
         ({"language": "fr", "batch_size": 1000}, "source_url", "Enter the feed URL, use Quick Fill, or upload a CSV"),
-        ({"source_url": "ftp://feeds.example.lu/fr.csv", "language": "fr", "batch_size": 1000}, "source_url",
-         "starting with http:// or https://"),
+        (
+            {"source_url": "ftp://feeds.example.lu/fr.csv", "language": "fr", "batch_size": 1000},
+            "source_url",
+            "starting with http:// or https://",
+        ),
         ({"source_url": "not a url", "language": "fr", "batch_size": 1000}, "source_url", "Enter a valid URL"),
-        ({"source_url": "https://feeds.example.lu/a.csv", "language": "fr", "batch_size": 99}, "batch_size",
-         "greater than or equal to 100"),
-        ({"source_url": "https://feeds.example.lu/a.csv", "language": "fr", "batch_size": 5001}, "batch_size",
-         "less than or equal to 5000"),
-        ({"source_url": "https://feeds.example.lu/a.csv", "language": "lb", "batch_size": 1000}, "language",
-         "Select a valid choice"),
+        (
+            {"source_url": "https://feeds.example.lu/a.csv", "language": "fr", "batch_size": 99},
+            "batch_size",
+            "greater than or equal to 100",
+        ),
+        (
+            {"source_url": "https://feeds.example.lu/a.csv", "language": "fr", "batch_size": 5001},
+            "batch_size",
+            "less than or equal to 5000",
+        ),
+        (
+            {"source_url": "https://feeds.example.lu/a.csv", "language": "lb", "batch_size": 1000},
+            "language",
+            "Select a valid choice",
+        ),
         # Refused by the service (the same rules as the API), shown under the field.
-        ({"source_url": "https://user:secret@feeds.example.lu/a.csv", "language": "fr", "batch_size": 1000},
-         "source_url", "user name or password"),
+        (
+            {"source_url": "https://user:secret@feeds.example.lu/a.csv", "language": "fr", "batch_size": 1000},
+            "source_url",
+            "user name or password",
+        ),
         ({"source_url": "http://127.0.0.1/feed.csv", "language": "fr", "batch_size": 1000}, "source_url", ""),
     ],
 )
@@ -306,11 +329,10 @@ def test_an_inactive_store_cannot_start_imports(as_role, store):
 
 
 def test_a_second_import_of_the_same_language_is_explained_with_a_link(as_role, store, owner):
-    running = MarketplaceImportJobFactory(store=store, user=owner, language="fr", status=Status.PROCESSING,
-                                          progress_percent=40)
-    response = as_role("owner").post(
-        _url("import", store.code), FR_IMPORT
+    running = MarketplaceImportJobFactory(
+        store=store, user=owner, language="fr", status=Status.PROCESSING, progress_percent=40
     )
+    response = as_role("owner").post(_url("import", store.code), FR_IMPORT)
     assert response.status_code == 409
     html = response.content.decode()
     assert "An import of the French feed is already processing" in html
@@ -404,8 +426,16 @@ def test_empty_history_invites_the_first_import(as_role, store):
 
 def _make_jobs(store, owner, n: int) -> None:
     MarketplaceImportJob.objects.bulk_create(
-        [MarketplaceImportJob(store=store, user=owner, source_url=f"https://f.example.lu/{i}.csv", language="fr",
-                              status=Status.COMPLETED) for i in range(n)]
+        [
+            MarketplaceImportJob(
+                store=store,
+                user=owner,
+                source_url=f"https://f.example.lu/{i}.csv",
+                language="fr",
+                status=Status.COMPLETED,
+            )
+            for i in range(n)
+        ]
     )
 
 
@@ -418,8 +448,7 @@ def _count_queries(client, url, headers) -> int:
     return len(queries)
 
 
-def test_history_queries_do_not_grow_with_the_page_size(as_role, store, owner, monkeypatch,
-                                                         django_assert_num_queries):
+def test_history_queries_do_not_grow_with_the_page_size(as_role, store, owner, monkeypatch, django_assert_num_queries):
     monkeypatch.setattr("marketplace.portal.views.HISTORY_PAGE_SIZE", 100)
     client = as_role("owner")
     _make_jobs(store, owner, 5)
@@ -445,9 +474,19 @@ def test_the_modal_shows_configuration_metrics_timestamps_and_detection(as_role,
     html = response.content.decode()
     assert "<html" not in html and 'id="job-detail"' in html
     assert f'id="job-title" tabindex="-1">Import #{job.pk}' in html
-    for text in ("Letzshop", "French", job.source_url, "cp1252", "Semicolon (;)", "Completed with errors",
-                 'data-count="imported">290<', 'data-count="warnings">2<', 'data-count="processed">301<',
-                 "Started by</dt><dd>alice", "Batch size</dt><dd>1,000"):
+    for text in (
+        "Letzshop",
+        "French",
+        job.source_url,
+        "cp1252",
+        "Semicolon (;)",
+        "Completed with errors",
+        'data-count="imported">290<',
+        'data-count="warnings">2<',
+        'data-count="processed">301<',
+        "Started by</dt><dd>alice",
+        "Batch size</dt><dd>1,000",
+    ):
         assert text in html, text
 
 
@@ -459,7 +498,9 @@ def test_the_job_page_works_without_javascript(as_role, store, job):
 
 def test_a_failed_job_explains_why(as_role, store, owner):
     failed = MarketplaceImportJobFactory(
-        store=store, user=owner, status=Status.FAILED,
+        store=store,
+        user=owner,
+        status=Status.FAILED,
         error_message="The server answered 404 Not Found: check the feed address.",
     )
     html = as_role("owner").get(_url("job-detail", store.code, failed.pk), **HTMX).content.decode()
@@ -481,8 +522,9 @@ def test_a_running_job_offers_cancel_and_polls_until_it_finishes(as_role, store,
 
 
 def test_an_uploaded_job_cannot_be_retried_and_says_why(as_role, store, owner):
-    failed = MarketplaceImportJobFactory(store=store, user=owner, status=Status.FAILED, source_url="",
-                                         source_filename="feed.csv")
+    failed = MarketplaceImportJobFactory(
+        store=store, user=owner, status=Status.FAILED, source_url="", source_filename="feed.csv"
+    )
     html = as_role("owner").get(_url("job-detail", store.code, failed.pk), **HTMX).content.decode()
     assert "job-retry-button" not in html
     assert "upload the file again" in html
@@ -491,7 +533,11 @@ def test_an_uploaded_job_cannot_be_retried_and_says_why(as_role, store, owner):
 
 def test_the_error_viewer_shows_row_number_identifier_message_and_row_data(as_role, store, job):
     MarketplaceImportErrorFactory(
-        import_job=job, row_number=21, identifier="LS-00020", error_type="parse_error", field="price",
+        import_job=job,
+        row_number=21,
+        identifier="LS-00020",
+        error_type="parse_error",
+        field="price",
         error_message="The price “gratuit” is not a number.",
         row_data={"id": "LS-00020", "title": "Sac à dos", "price": "gratuit"},
     )
@@ -529,8 +575,9 @@ def test_the_error_viewer_filters_by_severity_and_type(as_role, store, job):
     assert '<option value="warning" selected>' in warnings
     parse = client.get(_url("job-errors", store.code, job.pk), {"error_type": "parse_error"}, **HTMX)
     assert parse.content.decode().count('class="error-row"') == 2
-    none = client.get(_url("job-errors", store.code, job.pk), {"severity": "warning", "error_type": "parse_error"},
-                      **HTMX).content.decode()
+    none = client.get(
+        _url("job-errors", store.code, job.pk), {"severity": "warning", "error_type": "parse_error"}, **HTMX
+    ).content.decode()
     assert "No problem matches these filters." in none
     # The page links keep the filters.
     _errors(job, 30, error_type="missing_id", severity="error")
@@ -561,8 +608,9 @@ def test_error_queries_do_not_grow_with_the_page_size(as_role, store, job, monke
 
 def test_the_errors_csv_downloads_every_error_safely(as_role, store, job):
     _errors(job, 30)
-    MarketplaceImportErrorFactory(import_job=job, row_number=99, identifier="=HYPERLINK(\"http://evil\")",
-                                  error_message="bad", row_data={"id": "x"})
+    MarketplaceImportErrorFactory(
+        import_job=job, row_number=99, identifier='=HYPERLINK("http://evil")', error_message="bad", row_data={"id": "x"}
+    )
     response = as_role("staff_member").get(_url("job-errors-csv", store.code, job.pk))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -641,7 +689,7 @@ def test_quick_fill_buttons_are_not_submit_buttons(as_role, store):
     store.letzshop_csv_url_fr = "https://feeds.example.lu/fr.csv"
     store.save()
     html = as_role("owner").get(_url("import", store.code)).content.decode()
-    form = html[html.index('id="import-form"'):]
+    form = html[html.index('id="import-form"') :]
     first_submit = re.search(r'<button type="submit"[^>]*>', form).group(0)
     assert 'id="start-import"' in first_submit
     assert 'href="?quick_fill=fr"' in html  # the fallback without JavaScript
@@ -649,8 +697,15 @@ def test_quick_fill_buttons_are_not_submit_buttons(as_role, store):
 
 def test_a_job_still_downloading_says_so(as_role, store, owner):
     MarketplaceImportJobFactory(store=store, user=owner, status=Status.PROCESSING, bytes_total=None)
-    reading = MarketplaceImportJobFactory(store=store, user=owner, status=Status.PROCESSING, language="en",
-                                          bytes_total=10_000, progress_percent=42, total_processed=120)
+    reading = MarketplaceImportJobFactory(
+        store=store,
+        user=owner,
+        status=Status.PROCESSING,
+        language="en",
+        bytes_total=10_000,
+        progress_percent=42,
+        total_processed=120,
+    )
     client = as_role("owner")
     history = client.get(_url("history", store.code), **HTMX).content.decode()
     assert "Downloading…" in history and "42%" in history
@@ -659,7 +714,10 @@ def test_a_job_still_downloading_says_so(as_role, store, owner):
 
 
 def test_an_expired_session_sends_the_whole_page_to_the_login(client, store):
-    response = client.get(_url("history", store.code), HTTP_HX_REQUEST="true",
-                          HTTP_HX_CURRENT_URL="http://testserver/store/alpha/marketplace?page=2")
+    response = client.get(
+        _url("history", store.code),
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver/store/alpha/marketplace?page=2",
+    )
     assert response.status_code == 204
     assert response["HX-Redirect"] == "/accounts/login/?next=/store/alpha/marketplace%3Fpage%3D2"

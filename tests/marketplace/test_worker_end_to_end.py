@@ -37,7 +37,10 @@ def live_feeds(live_server, demo_feeds, settings):
 
 def _demo_import(live_server, store, owner) -> MarketplaceImportJob:
     return import_job_create(
-        store=store, user=owner, source_url=f"{live_server.url}/demo-feeds/letzshop-en.csv", language="en",
+        store=store,
+        user=owner,
+        source_url=f"{live_server.url}/demo-feeds/letzshop-en.csv",
+        language="en",
         batch_size=100,
     )
 
@@ -90,8 +93,9 @@ def _big_feed(rows: int) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def test_a_killed_worker_leaves_a_job_that_is_recovered_without_duplicates(store, owner, tmp_path, monkeypatch,
-                                                                          settings):
+def test_a_killed_worker_leaves_a_job_that_is_recovered_without_duplicates(
+    store, owner, tmp_path, monkeypatch, settings
+):
     monkeypatch.setattr("django_q.conf.Conf.SYNC", False)
     rows = 30_000
     upload = SimpleUploadedFile("big.csv", _big_feed(rows))

@@ -51,8 +51,12 @@ def _guarded_getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any
 
 
 def _check_address(address: Any) -> None:
-    if (isinstance(address, tuple) and address and isinstance(address[0], str)
-            and _is_loopback_address(address[0]) is not True):
+    if (
+        isinstance(address, tuple)
+        and address
+        and isinstance(address[0], str)
+        and _is_loopback_address(address[0]) is not True
+    ):
         _refuse(f"connecting to {address[0]}:{address[1] if len(address) > 1 else ''}")
         raise ConnectionRefusedError(111, "Connection refused (blocked in tests)")
 

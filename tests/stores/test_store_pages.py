@@ -33,8 +33,14 @@ def settings_url(store: Store) -> str:
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [("owner", 200), ("manager", 200), ("staff_member", 403), ("outsider", 404), ("admin_user", 200),
-     ("anonymous", 302)],
+    [
+        ("owner", 200),
+        ("manager", 200),
+        ("staff_member", 403),
+        ("outsider", 404),
+        ("admin_user", 200),
+        ("anonymous", 302),
+    ],
 )
 def test_settings_page_by_role(as_role, store, role, expected):
     response = as_role(role).get(settings_url(store))
@@ -50,8 +56,14 @@ def test_staff_get_a_readable_403_page(as_role, store):
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [("owner", 302), ("manager", 302), ("staff_member", 403), ("outsider", 404), ("admin_user", 302),
-     ("anonymous", 302)],
+    [
+        ("owner", 302),
+        ("manager", 302),
+        ("staff_member", 403),
+        ("outsider", 404),
+        ("admin_user", 302),
+        ("anonymous", 302),
+    ],
 )
 def test_saving_settings_by_role(as_role, store, role, expected):
     response = as_role(role).post(settings_url(store), VALID)

@@ -26,8 +26,11 @@ class Command(BaseCommand):
     help = "Create the demo admin, the demo store with its members, and point Quick Fill at the demo feeds."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--base-url", default="http://127.0.0.1:8000",
-                            help="Where this application is served, for the demo feed URLs.")
+        parser.add_argument(
+            "--base-url",
+            default="http://127.0.0.1:8000",
+            help="Where this application is served, for the demo feed URLs.",
+        )
 
     @transaction.atomic
     def handle(self, *args: Any, base_url: str, **options: Any) -> None:
@@ -65,5 +68,6 @@ class Command(BaseCommand):
         for language, url in urls.items():
             self.stdout.write(f"  Demo feed ({language}): {url}")
         if not settings.MARKETPLACE_DEMO_FEEDS:
-            self.stdout.write("  The application serves the demo feeds only with MARKETPLACE_DEMO_FEEDS=1 "
-                              "(make run sets it).")
+            self.stdout.write(
+                "  The application serves the demo feeds only with MARKETPLACE_DEMO_FEEDS=1 (make run sets it)."
+            )

@@ -48,8 +48,23 @@ from marketplace.importing.normalizers.text import clean_text
 from marketplace.importing.normalizers.vocabularies import parse_availability, parse_bool, parse_condition
 
 __all__ = [
-    "ERROR", "ID_MAX_LENGTH", "MAX_ADDITIONAL_IMAGES", "MISSING_ID", "MISSING_TITLE", "PARSE_ERROR",
-    "SNAPSHOT_VALUE_LIMIT", "URL_MAX_LENGTH", "VALIDATION_ERROR", "WARNING", "RowIssue", "RowNormalizer",
-    "RowResult", "clean_text", "normalize_gtin", "parse_availability", "parse_bool", "parse_condition",
+    "ERROR",
+    "ID_MAX_LENGTH",
+    "MAX_ADDITIONAL_IMAGES",
+    "MISSING_ID",
+    "MISSING_TITLE",
+    "PARSE_ERROR",
+    "SNAPSHOT_VALUE_LIMIT",
+    "URL_MAX_LENGTH",
+    "VALIDATION_ERROR",
+    "WARNING",
+    "RowIssue",
+    "RowNormalizer",
+    "RowResult",
+    "clean_text",
+    "normalize_gtin",
+    "parse_availability",
+    "parse_bool",
+    "parse_condition",
     "parse_price",
 ]

@@ -47,8 +47,9 @@ class PriceReader:
         self._cache: dict[str, tuple[Decimal, str]] = {}
         self.shortcut: Shortcut = self._cache.get
 
-    def __call__(self, name: str, value: str, record: dict[str, Any], issues: list[RowIssue],
-                 currencies: dict[str, str]) -> None:
+    def __call__(
+        self, name: str, value: str, record: dict[str, Any], issues: list[RowIssue], currencies: dict[str, str]
+    ) -> None:
         try:
             parsed = parse_price_parts(value)
         except ValueError as exc:
@@ -58,41 +59,50 @@ class PriceReader:
             return
         amount, currency, rounded = parsed
         if rounded:
-            issues.append(RowIssue(VALIDATION_ERROR, WARNING, name,
-                                   f'{label(name)} "{show(value.strip())}" has more than 2 decimals; '
-                                   f"it was rounded to {amount}."))
+            issues.append(
+                RowIssue(
+                    VALIDATION_ERROR,
+                    WARNING,
+                    name,
+                    f'{label(name)} "{show(value.strip())}" has more than 2 decimals; it was rounded to {amount}.',
+                )
+            )
         elif len(self._cache) < _PRICE_CACHE_SIZE:
             self._cache[value] = (amount, currency)
         record[name] = amount
         currencies[name] = currency
 
 
-def read_gtin(name: str, value: str, record: dict[str, Any], issues: list[RowIssue],
-              currencies: dict[str, str]) -> None:
+def read_gtin(
+    name: str, value: str, record: dict[str, Any], issues: list[RowIssue], currencies: dict[str, str]
+) -> None:
     try:
         record[name] = normalize_gtin(value)
     except ValueError as exc:
         issues.append(RowIssue(VALIDATION_ERROR, WARNING, name, f"GTIN {exc} The GTIN was left empty."))
 
 
-def read_availability(name: str, value: str, record: dict[str, Any], issues: list[RowIssue],
-                      currencies: dict[str, str]) -> None:
+def read_availability(
+    name: str, value: str, record: dict[str, Any], issues: list[RowIssue], currencies: dict[str, str]
+) -> None:
     try:
         record[name] = parse_availability(value)
     except ValueError as exc:
         issues.append(RowIssue(PARSE_ERROR, WARNING, name, f"Availability {exc} It was left empty."))
 
 
-def read_condition(name: str, value: str, record: dict[str, Any], issues: list[RowIssue],
-                   currencies: dict[str, str]) -> None:
+def read_condition(
+    name: str, value: str, record: dict[str, Any], issues: list[RowIssue], currencies: dict[str, str]
+) -> None:
     try:
         record[name] = parse_condition(value)
     except ValueError as exc:
         issues.append(RowIssue(PARSE_ERROR, WARNING, name, f"Condition {exc} It was left empty."))
 
 
-def read_bool(name: str, value: str, record: dict[str, Any], issues: list[RowIssue],
-              currencies: dict[str, str]) -> None:
+def read_bool(
+    name: str, value: str, record: dict[str, Any], issues: list[RowIssue], currencies: dict[str, str]
+) -> None:
     if not value.strip():
         return
     try:
@@ -101,44 +111,60 @@ def read_bool(name: str, value: str, record: dict[str, Any], issues: list[RowIss
         issues.append(RowIssue(PARSE_ERROR, WARNING, name, f"{label(name)} {exc} It was left empty."))
 
 
-def read_int(name: str, value: str, record: dict[str, Any], issues: list[RowIssue],
-             currencies: dict[str, str]) -> None:
+def read_int(name: str, value: str, record: dict[str, Any], issues: list[RowIssue], currencies: dict[str, str]) -> None:
     text = value.strip()
     if not text:
         return
     if is_digits(text) and int(text) <= _INT_MAX:
         record[name] = int(text)
         return
-    issues.append(RowIssue(PARSE_ERROR, WARNING, name,
-                           f'{label(name)} "{show(text)}" is not a whole number. It was left empty.'))
+    issues.append(
+        RowIssue(PARSE_ERROR, WARNING, name, f'{label(name)} "{show(text)}" is not a whole number. It was left empty.')
+    )
 
 
 def plain_links(value: str) -> list[str] | None:
     """The links of a plain list ("https://a.jpg,https://b.jpg": every comma followed by
     "http", nothing to clean, within the limits), else None."""
-    if (value.startswith("http") and ("," + value).count(",http") == value.count(",") + 1
-            and value.isprintable() and " " not in value):
+    if (
+        value.startswith("http")
+        and ("," + value).count(",http") == value.count(",") + 1
+        and value.isprintable()
+        and " " not in value
+    ):
         urls = value.split(",")
         if len(urls) <= MAX_ADDITIONAL_IMAGES and max(map(len, urls)) <= URL_MAX_LENGTH:
             return urls
     return None
 
 
-def read_links(name: str, value: str, record: dict[str, Any], issues: list[RowIssue],
-               currencies: dict[str, str]) -> None:
+def read_links(
+    name: str, value: str, record: dict[str, Any], issues: list[RowIssue], currencies: dict[str, str]
+) -> None:
     urls = split_urls(clean_text(value))
     kept = []
     for url in urls:
         if len(url) > URL_MAX_LENGTH:
-            issues.append(RowIssue(VALIDATION_ERROR, WARNING, name,
-                                   f"An additional image link is {len(url):,} characters long; links longer "
-                                   f"than {URL_MAX_LENGTH:,} were dropped."))
+            issues.append(
+                RowIssue(
+                    VALIDATION_ERROR,
+                    WARNING,
+                    name,
+                    f"An additional image link is {len(url):,} characters long; links longer "
+                    f"than {URL_MAX_LENGTH:,} were dropped.",
+                )
+            )
         else:
             kept.append(url)
     if len(kept) > MAX_ADDITIONAL_IMAGES:
-        issues.append(RowIssue(VALIDATION_ERROR, WARNING, name,
-                               f"There are {len(kept)} additional image links; only the first "
-                               f"{MAX_ADDITIONAL_IMAGES} were kept."))
+        issues.append(
+            RowIssue(
+                VALIDATION_ERROR,
+                WARNING,
+                name,
+                f"There are {len(kept)} additional image links; only the first {MAX_ADDITIONAL_IMAGES} were kept.",
+            )
+        )
         kept = kept[:MAX_ADDITIONAL_IMAGES]
     record[name] = kept
 

@@ -39,8 +39,13 @@ def exact_gtin13(value: str) -> str | None:
     """``value`` itself when it already is a valid 13-digit GTIN, the form most feeds use, else
     None (then `normalize_gtin` reads it or says what is wrong). The normalizer's shortcut: no
     strip, no copy, and the same answer `normalize_gtin` gives for such a value."""
-    if (len(value) == 13 and value.isdigit() and value.isascii()
-            and check_digit(value[:12]) == ord(value[12]) - 48 and value != "0000000000000"):
+    if (
+        len(value) == 13
+        and value.isdigit()
+        and value.isascii()
+        and check_digit(value[:12]) == ord(value[12]) - 48
+        and value != "0000000000000"
+    ):
         return value
     return None
 
@@ -52,8 +57,10 @@ def _gtin_digits(original: str, text: str) -> str:
     if text.startswith('="') and text.endswith('"'):
         text = text[2:-1]
     if "E+" in text.upper():
-        raise ValueError(f'"{shown}" was shortened by a spreadsheet to a number in scientific notation, so digits '
-                         "are lost. Format the GTIN column as text and export the file again.")
+        raise ValueError(
+            f'"{shown}" was shortened by a spreadsheet to a number in scientific notation, so digits '
+            "are lost. Format the GTIN column as text and export the file again."
+        )
     for separator in (" ", "-", "\u00a0"):
         text = text.replace(separator, "")
     if not is_digits(text):

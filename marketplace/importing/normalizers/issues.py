@@ -12,8 +12,13 @@ VALIDATION_ERROR = "validation_error"
 ERROR = "error"
 WARNING = "warning"
 
-_LABELS = {"marketplace_product_id": "Id", "gtin": "GTIN", "mpn": "MPN", "link": "Link",
-           "additional_image_links": "Additional image links"}
+_LABELS = {
+    "marketplace_product_id": "Id",
+    "gtin": "GTIN",
+    "mpn": "MPN",
+    "link": "Link",
+    "additional_image_links": "Additional image links",
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,8 +10,20 @@ from marketplace.importing.schema import DEFAULT_CURRENCY
 _CENT = Decimal("0.01")
 _PRICE_LIMIT = Decimal("10000000000")  # DECIMAL(12, 2) holds at most 10 digits before the point
 _CURRENCY_WORDS = {
-    "€": "EUR", "EURO": "EUR", "EUROS": "EUR", "$": "USD", "US$": "USD", "USD$": "USD", "£": "GBP",
-    "¥": "JPY", "FR.": "CHF", "SFR.": "CHF", "SFR": "CHF", "CHF.": "CHF", "ZŁ": "PLN", "KČ": "CZK",
+    "€": "EUR",
+    "EURO": "EUR",
+    "EUROS": "EUR",
+    "$": "USD",
+    "US$": "USD",
+    "USD$": "USD",
+    "£": "GBP",
+    "¥": "JPY",
+    "FR.": "CHF",
+    "SFR.": "CHF",
+    "SFR": "CHF",
+    "CHF.": "CHF",
+    "ZŁ": "PLN",
+    "KČ": "CZK",
     "FT": "HUF",
 }
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2007": " "})
@@ -47,8 +59,13 @@ def parse_price_parts(value: str) -> tuple[Decimal, str, bool] | None:
     number, space, currency = text.partition(" ")
     if not space or (len(currency) == 3 and currency.isalpha() and currency.isascii()):
         whole, point, cents = number.partition(".")
-        if (whole.isdigit() and whole.isascii() and len(whole) <= 10 and len(cents) <= 2
-                and (not cents or (cents.isdigit() and cents.isascii()))):
+        if (
+            whole.isdigit()
+            and whole.isascii()
+            and len(whole) <= 10
+            and len(cents) <= 2
+            and (not cents or (cents.isdigit() and cents.isascii()))
+        ):
             return Decimal(f"{whole}.{cents:0<2}"), currency.upper(), False
     return _parse_price_slow(value, text.translate(_SPACES))
 
@@ -63,7 +80,7 @@ def _parse_price_slow(original: str, text: str) -> tuple[Decimal, str, bool]:
             last = i
     if first < 0:
         raise ValueError(f'"{shown}" is not a number.')
-    prefix, number, suffix = text[:first].strip(), text[first:last + 1], text[last + 1:].strip()
+    prefix, number, suffix = text[:first].strip(), text[first : last + 1], text[last + 1 :].strip()
     if suffix.startswith(_WHOLE_AMOUNT_SUFFIXES):
         suffix = suffix[2:].strip()
     elif suffix[:1] in (".", ","):
@@ -137,5 +154,4 @@ def _split_number(number: str, shown: str) -> tuple[str, str]:
 
 
 def _valid_groups(groups: list[str]) -> bool:
-    return (1 <= len(groups[0]) <= 3 and is_digits(groups[0])
-            and all(len(g) == 3 and is_digits(g) for g in groups[1:]))
+    return 1 <= len(groups[0]) <= 3 and is_digits(groups[0]) and all(len(g) == 3 and is_digits(g) for g in groups[1:])

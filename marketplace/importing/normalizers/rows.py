@@ -32,8 +32,13 @@ ID_MAX_LENGTH = 255
 SNAPSHOT_VALUE_LIMIT = 200
 
 _TEXT_KINDS = (Kind.TEXT, Kind.URL)
-_SNAPSHOT_FIELDS = (("id", "marketplace_product_id"), ("title", "title"), ("price", "price"), ("gtin", "gtin"),
-                    ("availability", "availability"))
+_SNAPSHOT_FIELDS = (
+    ("id", "marketplace_product_id"),
+    ("title", "title"),
+    ("price", "price"),
+    ("gtin", "gtin"),
+    ("availability", "availability"),
+)
 
 
 class RowNormalizer:
@@ -76,9 +81,7 @@ class RowNormalizer:
         extra = sorted(columns.extra.items())
         self._extra_names = tuple(name for _index, name in extra)
         self._extra_get = _getter([index for index, _name in extra])
-        self._snapshot_indexes = {
-            key: index_of[name] for key, name in _SNAPSHOT_FIELDS if name in index_of
-        }
+        self._snapshot_indexes = {key: index_of[name] for key, name in _SNAPSHOT_FIELDS if name in index_of}
 
     # -- public API ---------------------------------------------------------------------------------
 
@@ -142,9 +145,15 @@ class RowNormalizer:
             # Exporters often drop trailing empty cells: pad instead of complaining.
             return cells + [""] * (width - length)
         if any(cells[width:]):
-            issues.append(RowIssue(VALIDATION_ERROR, WARNING, "",
-                                   f"This row has {length} values but the header names {width} columns; "
-                                   "the values after the last column were ignored."))
+            issues.append(
+                RowIssue(
+                    VALIDATION_ERROR,
+                    WARNING,
+                    "",
+                    f"This row has {length} values but the header names {width} columns; "
+                    "the values after the last column were ignored.",
+                )
+            )
         return cells
 
     def _read_texts(self, cells: list[str], record: dict[str, Any], issues: list[RowIssue]) -> None:
@@ -196,9 +205,15 @@ class RowNormalizer:
                 value = clean_unprintable(value)
             if value:
                 if len(value) > TEXT_LIMIT:
-                    issues.append(RowIssue(VALIDATION_ERROR, WARNING, "extra_attributes",
-                                           f'Column "{show(name)}" has {len(value):,} characters; '
-                                           f"only the first {TEXT_LIMIT:,} were kept."))
+                    issues.append(
+                        RowIssue(
+                            VALIDATION_ERROR,
+                            WARNING,
+                            "extra_attributes",
+                            f'Column "{show(name)}" has {len(value):,} characters; '
+                            f"only the first {TEXT_LIMIT:,} were kept.",
+                        )
+                    )
                     value = value[:TEXT_LIMIT]
                 extra[name] = value
         return extra
@@ -212,48 +227,79 @@ class RowNormalizer:
             identifier = identifier.strip()
             if not identifier.isprintable():
                 if "\n" in identifier or "\r" in identifier:
-                    issues.append(RowIssue(VALIDATION_ERROR, ERROR, "marketplace_product_id",
-                                           f'The id "{show(identifier)}" contains a line break; a quote is '
-                                           "probably not closed in this row or the one above."))
+                    issues.append(
+                        RowIssue(
+                            VALIDATION_ERROR,
+                            ERROR,
+                            "marketplace_product_id",
+                            f'The id "{show(identifier)}" contains a line break; a quote is '
+                            "probably not closed in this row or the one above.",
+                        )
+                    )
                 identifier = clean_unprintable(identifier)
         if not identifier:
             issues.append(RowIssue(MISSING_ID, ERROR, "marketplace_product_id", "The id is empty."))
         elif len(identifier) > ID_MAX_LENGTH:
-            issues.append(RowIssue(VALIDATION_ERROR, ERROR, "marketplace_product_id",
-                                   f"The id is {len(identifier):,} characters long; the limit is {ID_MAX_LENGTH}. "
-                                   "It was not shortened, because two products could end up with the same id."))
+            issues.append(
+                RowIssue(
+                    VALIDATION_ERROR,
+                    ERROR,
+                    "marketplace_product_id",
+                    f"The id is {len(identifier):,} characters long; the limit is {ID_MAX_LENGTH}. "
+                    "It was not shortened, because two products could end up with the same id.",
+                )
+            )
         return identifier
 
-    def _set_currencies(self, cells: list[str], record: dict[str, Any], issues: list[RowIssue],
-                        currencies: dict[str, str]) -> None:
+    def _set_currencies(
+        self, cells: list[str], record: dict[str, Any], issues: list[RowIssue], currencies: dict[str, str]
+    ) -> None:
         column_currency = ""
         if self._currency_index is not None:
             raw = cells[self._currency_index].strip()
             if raw:
                 column_currency = currency_code(raw) or ""
                 if not column_currency:
-                    issues.append(RowIssue(PARSE_ERROR, WARNING, "currency",
-                                           f'Currency "{show(raw)}" is not a currency code such as EUR; '
-                                           f"{DEFAULT_CURRENCY} was assumed."))
+                    issues.append(
+                        RowIssue(
+                            PARSE_ERROR,
+                            WARNING,
+                            "currency",
+                            f'Currency "{show(raw)}" is not a currency code such as EUR; '
+                            f"{DEFAULT_CURRENCY} was assumed.",
+                        )
+                    )
         price_field, sale_field = CURRENCY_FIELDS["price"], CURRENCY_FIELDS["sale_price"]
         price_currency = currencies.get("price") or column_currency or DEFAULT_CURRENCY
         record[price_field] = price_currency
         if record["sale_price"] is not None:
             sale_currency = currencies.get("sale_price") or column_currency or price_currency
             record[sale_field] = sale_currency
-            if (record["price"] is not None and sale_currency == price_currency
-                    and record["sale_price"] > record["price"]):
-                issues.append(RowIssue(VALIDATION_ERROR, WARNING, "sale_price",
-                                       f"The sale price {record['sale_price']} is higher than the price "
-                                       f"{record['price']}."))
+            if (
+                record["price"] is not None
+                and sale_currency == price_currency
+                and record["sale_price"] > record["price"]
+            ):
+                issues.append(
+                    RowIssue(
+                        VALIDATION_ERROR,
+                        WARNING,
+                        "sale_price",
+                        f"The sale price {record['sale_price']} is higher than the price {record['price']}.",
+                    )
+                )
 
 
 _SNAPSHOT_FIELDS_BY_NAME = {name for _key, name in _SNAPSHOT_FIELDS}
 
 
 def _truncated(name: str, length: int, limit: int) -> RowIssue:
-    return RowIssue(VALIDATION_ERROR, WARNING, name,
-                    f"{label(name)} is {length:,} characters long; only the first {limit:,} were kept.")
+    return RowIssue(
+        VALIDATION_ERROR,
+        WARNING,
+        name,
+        f"{label(name)} is {length:,} characters long; only the first {limit:,} were kept.",
+    )
 
 
 def _getter(indexes: list[int]) -> Any:

@@ -31,34 +31,113 @@ def _word_table(groups: dict[str, tuple[str, ...]]) -> dict[str, str]:
     return table
 
 
-_AVAILABILITY = _word_table({
-    "in_stock": ("in stock", "instock", "available", "available for order", "limitedavailability", "onlineonly",
-                 "instoreonly", "en stock", "disponible", "en stock fournisseur", "stock limité",
-                 "auf Lager", "lieferbar", "sofort lieferbar", "verfügbar", "vorrätig", "an Lager"),
-    "out_of_stock": ("out of stock", "outofstock", "sold out", "soldout", "discontinued", "unavailable",
-                     "not available", "en rupture de stock", "rupture de stock", "rupture", "épuisé",
-                     "indisponible", "non disponible", "nicht auf Lager", "ausverkauft", "nicht verfügbar",
-                     "nicht lieferbar", "vergriffen", "nicht vorrätig"),
-    "preorder": ("pre order", "pre-order", "presale", "précommande", "pré-commande", "en précommande",
-                 "vorbestellen", "vorbestellbar", "vorbestellung", "vorverkauf"),
-    "backorder": ("back order", "back-order", "backordered", "madetoorder", "sur commande",
-                  "disponible sur commande", "en réapprovisionnement", "nachbestellt", "nachbestellbar",
-                  "Lieferrückstand", "im Zulauf", "bestellt"),
-})
-_CONDITION = _word_table({
-    "new": ("newcondition", "brand new", "neuf", "neuve", "nouveau", "neu", "neuware"),
-    "refurbished": ("refurbishedcondition", "renewed", "reconditionné", "reconditionnée", "remis à neuf",
-                    "generalüberholt", "überholt", "wiederaufbereitet", "aufbereitet"),
-    "used": ("usedcondition", "damagedcondition", "second hand", "pre-owned", "occasion", "d'occasion",
-             "usagé", "gebraucht", "secondhand"),
-})
+_AVAILABILITY = _word_table(
+    {
+        "in_stock": (
+            "in stock",
+            "instock",
+            "available",
+            "available for order",
+            "limitedavailability",
+            "onlineonly",
+            "instoreonly",
+            "en stock",
+            "disponible",
+            "en stock fournisseur",
+            "stock limité",
+            "auf Lager",
+            "lieferbar",
+            "sofort lieferbar",
+            "verfügbar",
+            "vorrätig",
+            "an Lager",
+        ),
+        "out_of_stock": (
+            "out of stock",
+            "outofstock",
+            "sold out",
+            "soldout",
+            "discontinued",
+            "unavailable",
+            "not available",
+            "en rupture de stock",
+            "rupture de stock",
+            "rupture",
+            "épuisé",
+            "indisponible",
+            "non disponible",
+            "nicht auf Lager",
+            "ausverkauft",
+            "nicht verfügbar",
+            "nicht lieferbar",
+            "vergriffen",
+            "nicht vorrätig",
+        ),
+        "preorder": (
+            "pre order",
+            "pre-order",
+            "presale",
+            "précommande",
+            "pré-commande",
+            "en précommande",
+            "vorbestellen",
+            "vorbestellbar",
+            "vorbestellung",
+            "vorverkauf",
+        ),
+        "backorder": (
+            "back order",
+            "back-order",
+            "backordered",
+            "madetoorder",
+            "sur commande",
+            "disponible sur commande",
+            "en réapprovisionnement",
+            "nachbestellt",
+            "nachbestellbar",
+            "Lieferrückstand",
+            "im Zulauf",
+            "bestellt",
+        ),
+    }
+)
+_CONDITION = _word_table(
+    {
+        "new": ("newcondition", "brand new", "neuf", "neuve", "nouveau", "neu", "neuware"),
+        "refurbished": (
+            "refurbishedcondition",
+            "renewed",
+            "reconditionné",
+            "reconditionnée",
+            "remis à neuf",
+            "generalüberholt",
+            "überholt",
+            "wiederaufbereitet",
+            "aufbereitet",
+        ),
+        "used": (
+            "usedcondition",
+            "damagedcondition",
+            "second hand",
+            "pre-owned",
+            "occasion",
+            "d'occasion",
+            "usagé",
+            "gebraucht",
+            "secondhand",
+        ),
+    }
+)
 _BOOLEANS = {
     **dict.fromkeys(("yes", "y", "true", "t", "1", "oui", "vrai", "ja", "wahr", "x"), True),
     **dict.fromkeys(("no", "n", "false", "f", "0", "non", "faux", "nein", "falsch"), False),
 }
 # The spellings seen as is, so the hot path needs no strip() or lower().
-_BOOLEANS_RAW = _BOOLEANS | {word.capitalize(): v for word, v in _BOOLEANS.items()} | {
-    word.upper(): v for word, v in _BOOLEANS.items()}
+_BOOLEANS_RAW = (
+    _BOOLEANS
+    | {word.capitalize(): v for word, v in _BOOLEANS.items()}
+    | {word.upper(): v for word, v in _BOOLEANS.items()}
+)
 
 
 def _lookup_word(table: dict[str, str], value: str) -> str | None:
@@ -77,8 +156,9 @@ def parse_availability(value: str) -> str:
         return ""
     found = _lookup_word(_AVAILABILITY, value)
     if found is None:
-        raise ValueError(f'"{show(value.strip())}" is not a known availability; '
-                         "use in_stock, out_of_stock, preorder or backorder.")
+        raise ValueError(
+            f'"{show(value.strip())}" is not a known availability; use in_stock, out_of_stock, preorder or backorder.'
+        )
     return found
 
 

@@ -71,7 +71,7 @@ class PostgresqlWrites(WriteStrategy):
     @staticmethod
     def render(record: dict[str, Any]) -> tuple[tuple[str, str], str]:
         line, chash, texts_start = prepare_copy(record)
-        return (line[:texts_start - 1], line[texts_start:]), chash
+        return (line[: texts_start - 1], line[texts_start:]), chash
 
     def texts(self, row: FeedRow) -> tuple[str, ...]:
         return tuple(text or "" for text in parse_fields(row.payload[1]))
@@ -88,18 +88,27 @@ class PostgresqlWrites(WriteStrategy):
         # faster than a JSON array), or as one JSON text when an id contains the separator;
         # json.dumps is C code, while psycopg adapts a Python list to an array element by
         # element, in Python.
-        lateral = (f" CROSS JOIN LATERAL (SELECT {n.existing_columns} FROM {n.products} p {n.translation_join}"
-                   f" WHERE {n.product_key} OFFSET 0) x")
-        self._read_sql = (f"SELECT b.mpid, x.* FROM unnest(string_to_array(%s, {_SEPARATOR_SQL}),"
-                          f" string_to_array(%s, {_SEPARATOR_SQL})) AS b(mpid, sh){lateral}")
-        self._read_json_sql = (f"SELECT b.mpid, x.* FROM (SELECT e->>0 AS mpid, e->>1 AS sh"
-                               f" FROM json_array_elements(%s::json) e) b{lateral}")
+        lateral = (
+            f" CROSS JOIN LATERAL (SELECT {n.existing_columns} FROM {n.products} p {n.translation_join}"
+            f" WHERE {n.product_key} OFFSET 0) x"
+        )
+        self._read_sql = (
+            f"SELECT b.mpid, x.* FROM unnest(string_to_array(%s, {_SEPARATOR_SQL}),"
+            f" string_to_array(%s, {_SEPARATOR_SQL})) AS b(mpid, sh){lateral}"
+        )
+        self._read_json_sql = (
+            f"SELECT b.mpid, x.* FROM (SELECT e->>0 AS mpid, e->>1 AS sh"
+            f" FROM json_array_elements(%s::json) e) b{lateral}"
+        )
         self._read_rest = [*n.owns_params, n.language, self.store.id, self.job.marketplace]
         claim = f"INSERT INTO {n.seen} (mpid, row_number) SELECT * FROM"
-        self._claim_sql = (f"{claim} unnest(string_to_array(%s, {_SEPARATOR_SQL}),"
-                           f" string_to_array(%s, ',')::int[]) ON CONFLICT DO NOTHING")
-        self._claim_json_sql = (f"{claim} (SELECT e->>0, (e->>1)::int FROM json_array_elements(%s::json) e) c"
-                                f" ON CONFLICT DO NOTHING")
+        self._claim_sql = (
+            f"{claim} unnest(string_to_array(%s, {_SEPARATOR_SQL}),"
+            f" string_to_array(%s, ',')::int[]) ON CONFLICT DO NOTHING"
+        )
+        self._claim_json_sql = (
+            f"{claim} (SELECT e->>0, (e->>1)::int FROM json_array_elements(%s::json) e) c ON CONFLICT DO NOTHING"
+        )
 
     def read_query(self, keys: Sequence[tuple[str, str]]) -> Query:
         ids = _joined([k[0] for k in keys])
@@ -120,12 +129,15 @@ class PostgresqlWrites(WriteStrategy):
         n = self.tables
         # Byte order: only equality matters here, and the database's collation would
         # compare every inserted id through the C library (a quarter slower).
-        cursor.execute(f'CREATE TEMP TABLE IF NOT EXISTS {n.seen} (mpid text COLLATE "C" PRIMARY KEY,'
-                       f' row_number integer)')
+        cursor.execute(
+            f'CREATE TEMP TABLE IF NOT EXISTS {n.seen} (mpid text COLLATE "C" PRIMARY KEY, row_number integer)'
+        )
         columns = ", ".join(f"{quote(name)} {n.record_types[name]}" for name in RECORD_FIELDS)
-        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {n.stage} (action char(1), product_id bigint,"
-                       f" owns boolean, {columns}, content_hash varchar(64), source_hash varchar(64),"
-                       f" had_warnings boolean)")
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {n.stage} (action char(1), product_id bigint,"
+            f" owns boolean, {columns}, content_hash varchar(64), source_hash varchar(64),"
+            f" had_warnings boolean)"
+        )
 
     def close(self, cursor: Any) -> None:
         cursor.execute(f"DROP TABLE IF EXISTS {self.tables.seen}")
@@ -138,8 +150,10 @@ class PostgresqlWrites(WriteStrategy):
         half a batch (the counters commit with the rows), and an import is safe to run
         again. Waiting for the disk at every batch costs more than any statement of the batch.
         """
-        cursor.execute("SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(%s, %s)",
-                       [_STORE_LOCK_CLASS, self.store.id % 2**31])
+        cursor.execute(
+            "SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(%s, %s)",
+            [_STORE_LOCK_CLASS, self.store.id % 2**31],
+        )
 
     # --- writes --------------------------------------------------------------------------
 
@@ -165,8 +179,9 @@ class PostgresqlWrites(WriteStrategy):
         n = self.tables
         cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [self._product_sequence(cursor), len(inserts)])
         ids = [r[0] for r in cursor.fetchall()]
-        fixed = "\t".join(field_text(v) for v in (self.store.id, self.job.marketplace, self.store.name, now, now,
-                                                      self.job.id))
+        fixed = "\t".join(
+            field_text(v) for v in (self.store.id, self.job.marketplace, self.store.name, now, now, self.job.id)
+        )
         stamp = field_text(now)
         language = n.language
         try:
@@ -182,17 +197,27 @@ class PostgresqlWrites(WriteStrategy):
                         lines = []
                 copy.write("".join(lines))
             with cursor.copy(f"COPY {n.translations} ({', '.join(n.translation_columns)}) FROM STDIN") as copy:
-                copy.write("".join([
-                    f"{stamp}\t{stamp}\t{product_id}\t{language}\t{row.payload[1]}"
-                    f"\t{row.source_hash}\t{_flag(row.issues)}\n"
-                    for row, product_id in zip(inserts, ids, strict=True)]))
+                copy.write(
+                    "".join(
+                        [
+                            f"{stamp}\t{stamp}\t{product_id}\t{language}\t{row.payload[1]}"
+                            f"\t{row.source_hash}\t{_flag(row.issues)}\n"
+                            for row, product_id in zip(inserts, ids, strict=True)
+                        ]
+                    )
+                )
         except (IntegrityError, psycopg_errors.UniqueViolation) as exc:
             raise ConcurrentWriteError("Another writer created products of this batch.") from exc
         if not self._statistics_checked:
             self._ensure_statistics(cursor)
 
-    def _update_through_stage(self, cursor: Any, updates: list[tuple[FeedRow, Existing]],
-                              refreshes: list[tuple[FeedRow, Existing]], now: datetime) -> None:
+    def _update_through_stage(
+        self,
+        cursor: Any,
+        updates: list[tuple[FeedRow, Existing]],
+        refreshes: list[tuple[FeedRow, Existing]],
+        now: datetime,
+    ) -> None:
         """Changed products: COPY into a temporary table, then one UPDATE ... FROM and one
         translation upsert, each a single set-based statement."""
         n = self.tables
@@ -202,14 +227,23 @@ class PostgresqlWrites(WriteStrategy):
         cursor.execute(f"TRUNCATE {n.stage}")
         # Every staged row writes its translation; `action` says what happens to the product.
         with cursor.copy(f"COPY {n.stage} ({', '.join(stage_cols)}) FROM STDIN") as copy:
-            lines = [f"u\t{ex.product_id}\t{_flag(ex.owns_texts)}\t{row.payload[0]}\t{row.payload[1]}"
-                     f"\t{row.content_hash}\t{row.source_hash}\t{_flag(row.issues)}\n" for row, ex in updates]
-            lines += [f"n\t{ex.product_id}\tf\t{row.payload[0]}\t{row.payload[1]}\t\t{row.source_hash}"
-                      f"\t{_flag(row.issues)}\n" for row, ex in refreshes]
+            lines = [
+                f"u\t{ex.product_id}\t{_flag(ex.owns_texts)}\t{row.payload[0]}\t{row.payload[1]}"
+                f"\t{row.content_hash}\t{row.source_hash}\t{_flag(row.issues)}\n"
+                for row, ex in updates
+            ]
+            lines += [
+                f"n\t{ex.product_id}\tf\t{row.payload[0]}\t{row.payload[1]}\t\t{row.source_hash}\t{_flag(row.issues)}\n"
+                for row, ex in refreshes
+            ]
             copy.write("".join(lines))
         if updates:
-            sets = [f"{p['store_name']} = %s", f"{p['updated_at']} = %s", f"{p['last_import_job']} = %s",
-                    f"{p['content_hash']} = s.content_hash"]
+            sets = [
+                f"{p['store_name']} = %s",
+                f"{p['updated_at']} = %s",
+                f"{p['last_import_job']} = %s",
+                f"{p['content_hash']} = s.content_hash",
+            ]
             for name in RECORD_FIELDS:
                 if name in TEXT_FIELDS:
                     sets.append(f"{p[name]} = CASE WHEN s.owns THEN s.{quote(name)} ELSE p.{p[name]} END")
@@ -222,8 +256,9 @@ class PostgresqlWrites(WriteStrategy):
                 [self.store.name, now, self.job.id, [ex.product_id for _row, ex in updates]],
             )
         text_cols = [t[name] for name in TEXT_FIELDS]
-        updates_sql = ", ".join(f"{c} = EXCLUDED.{c}" for c in (
-            t["updated_at"], *text_cols, t["source_hash"], t["had_warnings"]))
+        updates_sql = ", ".join(
+            f"{c} = EXCLUDED.{c}" for c in (t["updated_at"], *text_cols, t["source_hash"], t["had_warnings"])
+        )
         cursor.execute(
             f"INSERT INTO {n.translations} ({', '.join(n.translation_columns)})"
             f" SELECT %s, %s, s.product_id, %s, {', '.join('s.' + quote(name) for name in TEXT_FIELDS)},"
@@ -236,8 +271,19 @@ class PostgresqlWrites(WriteStrategy):
         n = self.tables
         with cursor.copy(f"COPY {n.errors} ({', '.join(n.error_columns)}) FROM STDIN") as copy:
             for e in errors:
-                copy.write_row((self.job.id, e.row_number, e.identifier[:255], e.error_type, e.severity,
-                                e.field[:64], e.message, json.dumps(e.row_data, ensure_ascii=False), now))
+                copy.write_row(
+                    (
+                        self.job.id,
+                        e.row_number,
+                        e.identifier[:255],
+                        e.error_type,
+                        e.severity,
+                        e.field[:64],
+                        e.message,
+                        json.dumps(e.row_data, ensure_ascii=False),
+                        now,
+                    )
+                )
 
     # --- the planner's statistics ----------------------------------------------------------
 

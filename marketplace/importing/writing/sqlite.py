@@ -39,8 +39,10 @@ class SqliteWrites(WriteStrategy):
             f" FROM json_each(%s)) AS b"
             f" CROSS JOIN {n.products} p ON {n.product_key} {n.translation_join}"
         )
-        self._claim_sql = (f"INSERT INTO {n.seen} (mpid, row_number) SELECT json_extract(value, '$[0]'),"
-                           f" json_extract(value, '$[1]') FROM json_each(%s) WHERE true ON CONFLICT DO NOTHING")
+        self._claim_sql = (
+            f"INSERT INTO {n.seen} (mpid, row_number) SELECT json_extract(value, '$[0]'),"
+            f" json_extract(value, '$[1]') FROM json_each(%s) WHERE true ON CONFLICT DO NOTHING"
+        )
 
     @staticmethod
     def render(record: dict[str, Any]) -> tuple[str, str]:
@@ -50,15 +52,22 @@ class SqliteWrites(WriteStrategy):
         return tuple(text or "" for text in text_values(joined_values(row.payload)))
 
     def read_query(self, keys: Sequence[tuple[str, str]]) -> Query:
-        return self._read_sql, [*self.tables.owns_params, json.dumps(keys, ensure_ascii=False), self.store.id,
-                                self.job.marketplace, self.tables.language]
+        return self._read_sql, [
+            *self.tables.owns_params,
+            json.dumps(keys, ensure_ascii=False),
+            self.store.id,
+            self.job.marketplace,
+            self.tables.language,
+        ]
 
     def claim_query(self, claims: Sequence[tuple[str, int]]) -> Query:
         return self._claim_sql, [json.dumps(claims, ensure_ascii=False)]
 
     def claimed_query(self, ids: Sequence[str]) -> Query:
-        return (f"SELECT mpid, row_number FROM {self.tables.seen} WHERE mpid IN (SELECT value FROM json_each(%s))",
-                [json.dumps(list(ids), ensure_ascii=False)])
+        return (
+            f"SELECT mpid, row_number FROM {self.tables.seen} WHERE mpid IN (SELECT value FROM json_each(%s))",
+            [json.dumps(list(ids), ensure_ascii=False)],
+        )
 
     def open(self, cursor: Any) -> None:
         # SQLite's default page cache (2 MB) is far smaller than the indexes a big import
@@ -66,8 +75,10 @@ class SqliteWrites(WriteStrategy):
         # their pages. This is the connection's cache, so it counts toward the worker's
         # memory; it stays well inside the 200 MB budget.
         cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
-        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {self.tables.seen} (mpid TEXT PRIMARY KEY,"
-                       f" row_number INTEGER) WITHOUT ROWID")
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {self.tables.seen} (mpid TEXT PRIMARY KEY,"
+            f" row_number INTEGER) WITHOUT ROWID"
+        )
 
     def close(self, cursor: Any) -> None:
         cursor.execute(f"DROP TABLE IF EXISTS {self.tables.seen}")
@@ -85,7 +96,8 @@ class SqliteWrites(WriteStrategy):
         if plan.updates:
             self._update_products(cursor, plan.updates, updated, stamp)
         translations: list[tuple[FeedRow, int | None, list[Any]]] = [
-            (row, None, values) for row, values in zip(plan.inserts, inserted, strict=True)]
+            (row, None, values) for row, values in zip(plan.inserts, inserted, strict=True)
+        ]
         translations += [(row, ex.product_id, values) for (row, ex), values in zip(plan.updates, updated, strict=True)]
         translations += [(row, ex.product_id, joined_values(row.payload)) for row, ex in plan.refreshes]
         if translations:
@@ -104,11 +116,16 @@ class SqliteWrites(WriteStrategy):
             # Only a writer outside the import could have created one (see PostgresqlWrites).
             raise ConcurrentWriteError("Another writer created products of this batch.") from exc
 
-    def _update_products(self, cursor: Any, updates: list[tuple[FeedRow, Existing]], values_of: list[list[Any]],
-                         stamp: Any) -> None:
+    def _update_products(
+        self, cursor: Any, updates: list[tuple[FeedRow, Existing]], values_of: list[list[Any]], stamp: Any
+    ) -> None:
         p = self.tables.p
-        sets = [f"{p['store_name']} = %s", f"{p['updated_at']} = %s", f"{p['last_import_job']} = %s",
-                f"{p['content_hash']} = %s"]
+        sets = [
+            f"{p['store_name']} = %s",
+            f"{p['updated_at']} = %s",
+            f"{p['last_import_job']} = %s",
+            f"{p['content_hash']} = %s",
+        ]
         names = [name for name in RECORD_FIELDS if name != "marketplace_product_id"]
         for name in names:
             if name in TEXT_FIELDS:
@@ -128,19 +145,35 @@ class SqliteWrites(WriteStrategy):
             params.append(row_params)
         cursor.executemany(f"UPDATE {self.tables.products} SET {', '.join(sets)} WHERE {p['id']} = %s", params)
 
-    def _upsert_translations(self, cursor: Any, translations: list[tuple[FeedRow, int | None, list[Any]]],
-                             stamp: Any) -> None:
+    def _upsert_translations(
+        self, cursor: Any, translations: list[tuple[FeedRow, int | None, list[Any]]], stamp: Any
+    ) -> None:
         n = self.tables
         p, t = n.p, n.t
         text_cols = [t[name] for name in TEXT_FIELDS]
-        updates_sql = ", ".join(f"{c} = excluded.{c}" for c in (
-            t["updated_at"], *text_cols, t["source_hash"], t["had_warnings"]))
+        updates_sql = ", ".join(
+            f"{c} = excluded.{c}" for c in (t["updated_at"], *text_cols, t["source_hash"], t["had_warnings"])
+        )
         # A new product's id is looked up by its unique key: executemany cannot return rows.
-        product_sql = (f"COALESCE(%s, (SELECT {p['id']} FROM {n.products} WHERE {p['store']} = %s"
-                       f" AND {p['marketplace']} = %s AND {p['marketplace_product_id']} = %s))")
-        params = [[stamp, stamp, product_id, self.store.id, self.job.marketplace, row.identifier, n.language,
-                   *(text or "" for text in text_values(values)), row.source_hash, bool(row.issues)]
-                  for row, product_id, values in translations]
+        product_sql = (
+            f"COALESCE(%s, (SELECT {p['id']} FROM {n.products} WHERE {p['store']} = %s"
+            f" AND {p['marketplace']} = %s AND {p['marketplace_product_id']} = %s))"
+        )
+        params = [
+            [
+                stamp,
+                stamp,
+                product_id,
+                self.store.id,
+                self.job.marketplace,
+                row.identifier,
+                n.language,
+                *(text or "" for text in text_values(values)),
+                row.source_hash,
+                bool(row.issues),
+            ]
+            for row, product_id, values in translations
+        ]
         cursor.executemany(
             f"INSERT INTO {n.translations} ({', '.join(n.translation_columns)})"
             f" VALUES (%s, %s, {product_sql}, {', '.join(['%s'] * (len(n.translation_columns) - 3))})"
@@ -154,8 +187,20 @@ class SqliteWrites(WriteStrategy):
         cursor.executemany(
             f"INSERT INTO {n.errors} ({', '.join(n.error_columns)})"
             f" VALUES ({', '.join(['%s'] * len(n.error_columns))})",
-            [[self.job.id, e.row_number, e.identifier[:255], e.error_type, e.severity, e.field[:64],
-              e.message, json.dumps(e.row_data, ensure_ascii=False), stamp] for e in errors],
+            [
+                [
+                    self.job.id,
+                    e.row_number,
+                    e.identifier[:255],
+                    e.error_type,
+                    e.severity,
+                    e.field[:64],
+                    e.message,
+                    json.dumps(e.row_data, ensure_ascii=False),
+                    stamp,
+                ]
+                for e in errors
+            ],
         )
 
     # --- checkpoints ----------------------------------------------------------------------

@@ -153,10 +153,16 @@ class BatchWriter:
             if plan.errors:
                 self.db.insert_errors(cursor, plan.errors, now)
         self.db.written()
-        counts = BatchCounts(imported=plan.imported, updated=plan.updated, unchanged=plan.unchanged,
-                             errors=plan.error_rows, warnings=plan.warnings, processed=plan.processed)
-        if not jobs.import_job_add_counts(job_id=self.job.id, counts=counts, bytes_processed=bytes_processed,
-                                          bytes_total=bytes_total):
+        counts = BatchCounts(
+            imported=plan.imported,
+            updated=plan.updated,
+            unchanged=plan.unchanged,
+            errors=plan.error_rows,
+            warnings=plan.warnings,
+            processed=plan.processed,
+        )
+        if not jobs.import_job_add_counts(
+            job_id=self.job.id, counts=counts, bytes_processed=bytes_processed, bytes_total=bytes_total
+        ):
             raise ImportCancelled("The job was cancelled or is no longer processing; the batch is rolled back.")
         return counts
-

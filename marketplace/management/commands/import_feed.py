@@ -65,8 +65,13 @@ class Command(BaseCommand):
             upload = _LocalFile(path)
         try:
             job = import_job_create(
-                store=store, user=None, source_url=options["url"] or "", upload=upload,
-                language=options["language"], batch_size=options["batch_size"], enqueue=False,
+                store=store,
+                user=None,
+                source_url=options["url"] or "",
+                upload=upload,
+                language=options["language"],
+                batch_size=options["batch_size"],
+                enqueue=False,
             )
         except ValidationError as exc:
             raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from None
@@ -118,7 +123,8 @@ class Command(BaseCommand):
             first = job.errors.order_by("row_number", "id")[:10]
             self.stdout.write("First problems:")
             for error in first:
-                self.stdout.write(f"  row {error.row_number:>7} [{error.severity}] {error.error_type}: "
-                                  f"{error.error_message}")
+                self.stdout.write(
+                    f"  row {error.row_number:>7} [{error.severity}] {error.error_type}: {error.error_message}"
+                )
         if job.status == MarketplaceImportJob.Status.FAILED:
             raise CommandError(f"Import job {job.pk} failed.")

@@ -20,9 +20,16 @@ HEADER = ["id", "title", "description", "link", "price", "availability", "gtin",
 
 
 def product_row(n: int, **values: str) -> list[str]:
-    row = {"id": f"SKU-{n:04d}", "title": f"Produit {n}", "description": f"Description {n}",
-           "link": f"https://shop.example.lu/{n}", "price": f"{n}.99 EUR", "availability": "in stock",
-           "gtin": "", "brand": "Maison Moselle"}
+    row = {
+        "id": f"SKU-{n:04d}",
+        "title": f"Produit {n}",
+        "description": f"Description {n}",
+        "link": f"https://shop.example.lu/{n}",
+        "price": f"{n}.99 EUR",
+        "availability": "in stock",
+        "gtin": "",
+        "brand": "Maison Moselle",
+    }
     row.update(values)
     return [row[column] for column in HEADER]
 
@@ -38,7 +45,8 @@ def write_feed(path: Path, rows: list[list[str]], header: list[str] = HEADER, de
 
 def claimed_job(store, language: str = "fr", batch_size: int = 1000, **fields: Any) -> MarketplaceImportJob:
     MarketplaceImportJob.objects.filter(store=store, language=language, status__in=["pending", "processing"]).update(
-        status=Status.COMPLETED)
+        status=Status.COMPLETED
+    )
     job = MarketplaceImportJobFactory(store=store, language=language, batch_size=batch_size, **fields)
     claimed = import_job_claim(job_id=job.id)
     assert claimed is not None
@@ -53,8 +61,14 @@ def import_file(store, path: Path, **job_fields: Any) -> MarketplaceImportJob:
 
 
 def counters(job: MarketplaceImportJob) -> tuple[int, ...]:
-    return (job.imported_count, job.updated_count, job.unchanged_count, job.error_count, job.warning_count,
-            job.total_processed)
+    return (
+        job.imported_count,
+        job.updated_count,
+        job.unchanged_count,
+        job.error_count,
+        job.warning_count,
+        job.total_processed,
+    )
 
 
 _EMPTY = {Kind.URL_LIST: list, Kind.PRICE: lambda: None, Kind.BOOL: lambda: None, Kind.INT: lambda: None}
@@ -64,8 +78,15 @@ def record(identifier: str, **values: Any) -> dict[str, Any]:
     """A record shaped like RowNormalizer's output."""
     data: dict[str, Any] = {a.name: _EMPTY.get(a.kind, str)() for a in ATTRIBUTES}
     data.update(currency="EUR", sale_price_currency="", extra_attributes={})
-    data.update(marketplace_product_id=identifier, title=f"Titre {identifier}", description="Une description.",
-                link=f"https://shop.example.lu/fr/{identifier}", price=Decimal("19.99"), availability="in_stock",
-                condition="new", brand="Maison Moselle")
+    data.update(
+        marketplace_product_id=identifier,
+        title=f"Titre {identifier}",
+        description="Une description.",
+        link=f"https://shop.example.lu/fr/{identifier}",
+        price=Decimal("19.99"),
+        availability="in_stock",
+        condition="new",
+        brand="Maison Moselle",
+    )
     data.update(values)
     return data

@@ -13,7 +13,7 @@ CSV = b"id,title\n1,Blue mug\n2,Red mug\n"
 
 
 def inflate(inflater: Inflater, data: bytes, step: int = 7) -> bytes:
-    pieces = [piece for i in range(0, len(data), step) for piece in inflater.feed(data[i:i + step])]
+    pieces = [piece for i in range(0, len(data), step) for piece in inflater.feed(data[i : i + step])]
     return b"".join(pieces + list(inflater.finish()))
 
 

@@ -39,34 +39,56 @@ class Expected:
 
 CORPUS: dict[str, Expected] = {
     "cp1252_semicolon.csv": Expected(
-        Status.COMPLETED_WITH_ERRORS, imported=3, errors=2, processed=5, encoding="cp1252", delimiter=";",
+        Status.COMPLETED_WITH_ERRORS,
+        imported=3,
+        errors=2,
+        processed=5,
+        encoding="cp1252",
+        delimiter=";",
         rows=[(5, "parse_error", "error", "price"), (6, "parse_error", "error", "price")],
     ),
-    "google_tabs_bom.tsv": Expected(Status.COMPLETED, imported=3, processed=3, encoding="utf-8-sig",
-                                    delimiter="\t"),
+    "google_tabs_bom.tsv": Expected(Status.COMPLETED, imported=3, processed=3, encoding="utf-8-sig", delimiter="\t"),
     "latin1.csv": Expected(Status.COMPLETED, imported=2, processed=2, encoding="latin-1", delimiter=";"),
     "pipes.csv": Expected(Status.COMPLETED, imported=2, processed=2, encoding="utf-8", delimiter="|"),
     "pipes.csv.gz": Expected(Status.COMPLETED, imported=2, processed=2, encoding="utf-8", delimiter="|"),
     "duplicate_ids.csv": Expected(
-        Status.COMPLETED_WITH_ERRORS, imported=2, errors=1, processed=3,
+        Status.COMPLETED_WITH_ERRORS,
+        imported=2,
+        errors=1,
+        processed=3,
         rows=[(4, "validation_error", "error", "marketplace_product_id")],
     ),
     "missing_id_title.csv": Expected(
-        Status.COMPLETED_WITH_ERRORS, imported=1, errors=3, processed=4,
-        rows=[(2, "missing_id", "error", "marketplace_product_id"), (3, "missing_title", "error", "title"),
-              (4, "missing_title", "error", "title")],
+        Status.COMPLETED_WITH_ERRORS,
+        imported=1,
+        errors=3,
+        processed=4,
+        rows=[
+            (2, "missing_id", "error", "marketplace_product_id"),
+            (3, "missing_title", "error", "title"),
+            (4, "missing_title", "error", "title"),
+        ],
     ),
     "bad_gtins.csv": Expected(
-        Status.COMPLETED, imported=4, warnings=2, processed=4,
+        Status.COMPLETED,
+        imported=4,
+        warnings=2,
+        processed=4,
         rows=[(3, "validation_error", "warning", "gtin"), (4, "validation_error", "warning", "gtin")],
     ),
     "multiline_quoted.csv": Expected(
-        Status.COMPLETED_WITH_ERRORS, imported=2, errors=1, processed=3,
+        Status.COMPLETED_WITH_ERRORS,
+        imported=2,
+        errors=1,
+        processed=3,
         rows=[(3, "missing_title", "error", "title")],
     ),
     "nul_bytes.csv": Expected(Status.COMPLETED, imported=2, processed=2),
     "overlong.csv": Expected(
-        Status.COMPLETED, imported=1, warnings=1, processed=1,
+        Status.COMPLETED,
+        imported=1,
+        warnings=1,
+        processed=1,
         rows=[(2, "validation_error", "warning", "brand"), (2, "validation_error", "warning", "title")],
     ),
     "header_only.csv": Expected(Status.COMPLETED, processed=0),
@@ -96,7 +118,11 @@ def _import_file(store, owner, name: str, tmp_path: Path) -> MarketplaceImportJo
 def _check(job: MarketplaceImportJob, expected: Expected) -> None:
     assert job.status == expected.status, job.error_message
     assert (job.imported_count, job.error_count, job.warning_count, job.total_processed) == (
-        expected.imported, expected.errors, expected.warnings, expected.processed)
+        expected.imported,
+        expected.errors,
+        expected.warnings,
+        expected.processed,
+    )
     assert MarketplaceProduct.objects.filter(store=job.store).count() == expected.imported
     rows = sorted(job.errors.values_list("row_number", "error_type", "severity", "field"))
     assert rows == sorted(expected.rows)
@@ -140,7 +166,10 @@ def test_cp1252_values_are_decoded_and_normalized(store, owner, tmp_path):
     assert products["FR-2"].price == Decimal("1299.00")
     assert products["FR-2"].availability == "out_of_stock"
     assert (products["FR-3"].price, products["FR-3"].availability, products["FR-3"].condition) == (
-        Decimal("15.50"), "preorder", "used")
+        Decimal("15.50"),
+        "preorder",
+        "used",
+    )
     assert products["FR-3"].title == "Cafetière « italienne »"
 
 
@@ -158,7 +187,8 @@ def test_google_headers_and_upc_gtins(store, owner, tmp_path):
 def test_a_multiline_value_stays_one_row_and_nul_bytes_are_dropped(store, owner, tmp_path):
     _import_file(store, owner, "multiline_quoted.csv", tmp_path)
     assert MarketplaceProduct.objects.get(marketplace_product_id="Q-1").description == (
-        "Line one\nline two\nline three")
+        "Line one\nline two\nline three"
+    )
     _import_file(store, owner, "nul_bytes.csv", tmp_path)
     assert "\x00" not in MarketplaceProduct.objects.get(marketplace_product_id="N-1").title
 
@@ -176,6 +206,7 @@ def test_a_missing_title_column_names_the_columns_found(store, owner, tmp_path):
 
 
 # --- over HTTP ---------------------------------------------------------------------------
+
 
 def _import_url(store, owner, url: str) -> MarketplaceImportJob:
     job = import_job_create(store=store, user=owner, source_url=url, enqueue=False, batch_size=100)
@@ -211,8 +242,9 @@ def test_gzip_transfer_encoding_is_decoded(store, owner, feed_server):
 
 
 def test_a_gz_file_is_decompressed(store, owner, feed_server):
-    feed_server.route("/feed.csv.gz", (FEEDS / "pipes.csv.gz").read_bytes(),
-                      headers={"Content-Type": "application/gzip"})
+    feed_server.route(
+        "/feed.csv.gz", (FEEDS / "pipes.csv.gz").read_bytes(), headers={"Content-Type": "application/gzip"}
+    )
     _check(_import_url(store, owner, feed_server.url("/feed.csv.gz")), CORPUS["pipes.csv"])
 
 

@@ -35,9 +35,11 @@ def _read(path: Path) -> tuple[str, str, list[str], list[tuple[int, list[str]]]]
 
 
 def test_the_pure_modules_do_not_import_django():
-    code = ("import sys; import marketplace.importing.compression, marketplace.importing.decoding, "
-            "marketplace.importing.errors, marketplace.importing.mapping, marketplace.importing.normalizers; "
-            "sys.exit(any(m == 'django' or m.startswith('django.') for m in sys.modules))")
+    code = (
+        "import sys; import marketplace.importing.compression, marketplace.importing.decoding, "
+        "marketplace.importing.errors, marketplace.importing.mapping, marketplace.importing.normalizers; "
+        "sys.exit(any(m == 'django' or m.startswith('django.') for m in sys.modules))"
+    )
     assert subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parents[3]).returncode == 0
 
 
@@ -46,8 +48,12 @@ def test_the_pure_modules_do_not_import_django():
 
 def test_it_reads_utf8_with_commas(tmp_path):
     path = _write(tmp_path, "id,title,price\n1,Théière,29.99 EUR\n2,Wollschal,12 EUR\n".encode())
-    assert _read(path) == ("utf-8", ",", ["id", "title", "price"], [
-        (2, ["1", "Théière", "29.99 EUR"]), (3, ["2", "Wollschal", "12 EUR"])])
+    assert _read(path) == (
+        "utf-8",
+        ",",
+        ["id", "title", "price"],
+        [(2, ["1", "Théière", "29.99 EUR"]), (3, ["2", "Wollschal", "12 EUR"])],
+    )
 
 
 def test_it_strips_a_utf8_bom(tmp_path):
@@ -84,8 +90,10 @@ def test_it_falls_back_to_latin1_when_bytes_undefined_in_cp1252_appear(tmp_path)
 
 
 def test_it_reads_iso_8859_1_text(tmp_path):
-    path = _write(tmp_path, ("id;titre\n" + "".join(f"{n};Crème brûlée façon grand-mère n°{n}\n"
-                                                     for n in range(50))).encode("latin-1"))
+    path = _write(
+        tmp_path,
+        ("id;titre\n" + "".join(f"{n};Crème brûlée façon grand-mère n°{n}\n" for n in range(50))).encode("latin-1"),
+    )
     encoding, _delimiter, _header, records = _read(path)
     assert encoding in ("iso-8859-1", "cp1252")  # identical for these bytes; chardet names it
     assert records[0] == (2, ["0", "Crème brûlée façon grand-mère n°0"])
@@ -136,14 +144,14 @@ def test_it_honours_an_excel_sep_line(tmp_path):
 
 def test_it_reads_cr_only_line_endings(tmp_path):
     path = _write(tmp_path, b'id,title,description\r1,Shirt,"two\rlines"\r2,Cap,plain\r')
-    assert _read(path)[2:] == (["id", "title", "description"], [
-        (2, ["1", "Shirt", "two\rlines"]), (3, ["2", "Cap", "plain"])])
+    assert _read(path)[2:] == (
+        ["id", "title", "description"],
+        [(2, ["1", "Shirt", "two\rlines"]), (3, ["2", "Cap", "plain"])],
+    )
 
 
 def test_a_quoted_value_spanning_lines_is_one_row(tmp_path):
-    data = (b'id,title,description\r\n'
-            b'1,Shirt,"line one\r\nline two, with comma\r\nline ""three"""\r\n'
-            b'2,Cap,plain\r\n')
+    data = b'id,title,description\r\n1,Shirt,"line one\r\nline two, with comma\r\nline ""three"""\r\n2,Cap,plain\r\n'
     path = _write(tmp_path, data)
     assert _read(path)[3] == [
         (2, ["1", "Shirt", 'line one\r\nline two, with comma\r\nline "three"']),
@@ -182,11 +190,14 @@ def test_a_runaway_quote_costs_one_row_not_the_file(tmp_path):
     assert records[-1][1] == ["2", "Cap"]
 
 
-@pytest.mark.parametrize("long_line", [
-    b"3," + b"x" * (3 * ROW_SIZE_LIMIT),  # no quotes: the str.split path
-    b'3,"' + b"x" * (3 * ROW_SIZE_LIMIT) + b'"',  # a quoted value closed on the same line
-    b'3,"' + b"x" * (3 * ROW_SIZE_LIMIT),  # a quote never closed, and no line end before the next row
-])
+@pytest.mark.parametrize(
+    "long_line",
+    [
+        b"3," + b"x" * (3 * ROW_SIZE_LIMIT),  # no quotes: the str.split path
+        b'3,"' + b"x" * (3 * ROW_SIZE_LIMIT) + b'"',  # a quoted value closed on the same line
+        b'3,"' + b"x" * (3 * ROW_SIZE_LIMIT),  # a quote never closed, and no line end before the next row
+    ],
+)
 @pytest.mark.parametrize("ending", [b"\n", b"\r\n", b"\r"])
 def test_a_line_past_the_bound_is_one_row_too_long_and_reading_goes_on(tmp_path, long_line, ending):
     data = ending.join([b"id,title", b"1,Shirt", long_line, b"4,Cap", b""])
@@ -255,13 +266,16 @@ def test_it_rejects_binary_junk(tmp_path):
         open_feed(_write(tmp_path, data))
 
 
-@pytest.mark.parametrize(("data", "words"), [
-    (b"PK\x03\x04\x14\x00\x06\x00", "Excel"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "Excel"),
-    (b"\x1f\x8b\x08\x00", "compressed"),
-    (b"<!DOCTYPE html><html><body>Not found</body></html>", "web page"),
-    (b'[{"id": 1, "title": "Shirt"}]', "JSON"),
-])
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (b"PK\x03\x04\x14\x00\x06\x00", "Excel"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "Excel"),
+        (b"\x1f\x8b\x08\x00", "compressed"),
+        (b"<!DOCTYPE html><html><body>Not found</body></html>", "web page"),
+        (b'[{"id": 1, "title": "Shirt"}]', "JSON"),
+    ],
+)
 def test_it_names_common_wrong_files(tmp_path, data, words):
     with pytest.raises(FeedDecodeError, match=words):
         open_feed(_write(tmp_path, data))
@@ -278,8 +292,18 @@ def test_it_reports_a_missing_file(tmp_path):
 def test_row_hash_is_stable_and_tells_rows_apart():
     assert row_hash(["1", "Shirt", "9.99"]) == row_hash(["1", "Shirt", "9.99"])
     assert len(row_hash(["1"])) == 32
-    assert len({row_hash(["1", "Shirt"]), row_hash(["1", "Shirt "]), row_hash(["1Shirt"]), row_hash(["1", "", "Shirt"]),
-                row_hash([])}) == 5
+    assert (
+        len(
+            {
+                row_hash(["1", "Shirt"]),
+                row_hash(["1", "Shirt "]),
+                row_hash(["1Shirt"]),
+                row_hash(["1", "", "Shirt"]),
+                row_hash([]),
+            }
+        )
+        == 5
+    )
     assert row_hash(["\ud800 lone surrogate"])  # never raises
 
 
@@ -288,8 +312,11 @@ def test_row_hash_is_stable_and_tells_rows_apart():
 _PIECES = st.sampled_from(["a", "b", " ", ",", ";", '"', '""', "\t", "é", "|"])
 
 
-@given(pieces=st.lists(_PIECES, max_size=16), ending=st.sampled_from(["", "\n", "\r\n", "\r"]),
-       delimiter=st.sampled_from([",", ";", "\t", "|"]))
+@given(
+    pieces=st.lists(_PIECES, max_size=16),
+    ending=st.sampled_from(["", "\n", "\r\n", "\r"]),
+    delimiter=st.sampled_from([",", ";", "\t", "|"]),
+)
 def test_the_fast_line_splitter_agrees_with_csv_reader(pieces, ending, delimiter):
     line = "".join(pieces) + ending
     cells = _split_quoted_line(line, delimiter)
@@ -300,15 +327,18 @@ def test_the_fast_line_splitter_agrees_with_csv_reader(pieces, ending, delimiter
 
 
 _CELL_TEXT = st.text(
-    alphabet=st.one_of(st.characters(blacklist_categories=("Cs", "Cc")), st.sampled_from(',;\t|"\n\r \'')),
+    alphabet=st.one_of(st.characters(blacklist_categories=("Cs", "Cc")), st.sampled_from(",;\t|\"\n\r '")),
     max_size=30,
 )
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(st.lists(_CELL_TEXT, min_size=3, max_size=3), max_size=12),
-       delimiter=st.sampled_from([",", ";", "\t", "|"]), quoting=st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]),
-       line_ending=st.sampled_from(["\r\n", "\n"]))
+@given(
+    rows=st.lists(st.lists(_CELL_TEXT, min_size=3, max_size=3), max_size=12),
+    delimiter=st.sampled_from([",", ";", "\t", "|"]),
+    quoting=st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]),
+    line_ending=st.sampled_from(["\r\n", "\n"]),
+)
 def test_any_file_written_by_csv_writer_reads_back_the_same(tmp_path, rows, delimiter, quoting, line_ending):
     if line_ending == "\n":
         # csv.writer does not quote a lone CR unless it is part of the line terminator, which

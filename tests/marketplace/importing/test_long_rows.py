@@ -30,13 +30,17 @@ def test_a_row_past_the_bound_is_a_row_error_and_the_rest_imports(store, tmp_pat
     assert (error.row_number, error.error_type, error.severity) == (3, "row_too_long", "error")
     assert f"{ROW_SIZE_LIMIT:,} characters" in error.error_message
     assert sorted(MarketplaceProduct.objects.values_list("marketplace_product_id", flat=True)) == [
-        "SKU-0001", "SKU-0003"]
+        "SKU-0001",
+        "SKU-0003",
+    ]
 
 
 # The peak of every process of the import (the command and its forked reader) as the kernel
 # counted it, measured in a fresh parent so that no earlier child of pytest's counts.
-_MEASURE = ("import resource, subprocess, sys; code = subprocess.run(sys.argv[1:]).returncode; "
-            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024); sys.exit(code)")
+_MEASURE = (
+    "import resource, subprocess, sys; code = subprocess.run(sys.argv[1:]).returncode; "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024); sys.exit(code)"
+)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -54,9 +58,23 @@ def test_a_line_of_hundreds_of_megabytes_keeps_the_import_under_200_mb(store, tm
         out.write(b"SKU-3,Cap,Fine,https://shop.example.lu/3,5.00 EUR,in stock,,Brand\n")
 
     result = subprocess.run(
-        [sys.executable, "-c", _MEASURE, sys.executable, "manage.py", "import_feed", "--store", store.code,
-         "--file", str(path)],
-        cwd=ROOT, env=worker_env(), capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-c",
+            _MEASURE,
+            sys.executable,
+            "manage.py",
+            "import_feed",
+            "--store",
+            store.code,
+            "--file",
+            str(path),
+        ],
+        cwd=ROOT,
+        env=worker_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
     assert result.returncode == 0, result.stderr

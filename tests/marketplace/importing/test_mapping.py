@@ -10,8 +10,23 @@ from marketplace.importing.mapping import MappingError, normalize_header, resolv
 from marketplace.importing.schema import ATTRIBUTES_BY_NAME
 
 REAL_FEEDS = Path("/work/shared/feeds/real")
-_DEMO_ATTRIBUTES = ["marketplace_product_id", "title", "description", "link", "image_link", "price", "availability",
-                    "condition", "brand", "gtin", "mpn", "google_product_category", "product_type", "color", "size"]
+_DEMO_ATTRIBUTES = [
+    "marketplace_product_id",
+    "title",
+    "description",
+    "link",
+    "image_link",
+    "price",
+    "availability",
+    "condition",
+    "brand",
+    "gtin",
+    "mpn",
+    "google_product_category",
+    "product_type",
+    "color",
+    "size",
+]
 
 
 def _mapped(header: list[str]) -> dict[str, str]:
@@ -19,16 +34,19 @@ def _mapped(header: list[str]) -> dict[str, str]:
     return {header[index]: attribute for attribute, index in columns.index_of.items()}
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("id", "id"),
-    ("  G:Image Link ", "image_link"),
-    ('"g:price"', "price"),
-    ("\ufeffid", "id"),
-    ("Sale-Price  Effective Date", "sale_price_effective_date"),
-    ("Artikelgruppen-ID", "artikelgruppen_id"),
-    ("tranche d'âge", "tranche_d'âge"),
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("id", "id"),
+        ("  G:Image Link ", "image_link"),
+        ('"g:price"', "price"),
+        ("\ufeffid", "id"),
+        ("Sale-Price  Effective Date", "sale_price_effective_date"),
+        ("Artikelgruppen-ID", "artikelgruppen_id"),
+        ("tranche d'âge", "tranche_d'âge"),
+        ("", ""),
+    ],
+)
 def test_normalize_header(raw, expected):
     assert normalize_header(raw) == expected
 
@@ -45,40 +63,130 @@ def test_it_maps_every_demo_feed_column(tmp_path, name):
 
 _REAL_EXPECTED = {
     "boschino_sk_openai_feed_EXCERPT.csv": (
-        {"item_id": "marketplace_product_id", "title": "title", "description": "description", "url": "link",
-         "brand": "brand", "image_url": "image_link", "availability": "availability", "price": "price",
-         "sale_price": "sale_price", "gtin": "gtin", "mpn": "mpn"},
+        {
+            "item_id": "marketplace_product_id",
+            "title": "title",
+            "description": "description",
+            "url": "link",
+            "brand": "brand",
+            "image_url": "image_link",
+            "availability": "availability",
+            "price": "price",
+            "sale_price": "sale_price",
+            "gtin": "gtin",
+            "mpn": "mpn",
+        },
         {"seller_name", "is_ads_eligible"},
     ),
     "laz627_sample-valid_openai.csv": (
-        {"id": "marketplace_product_id", "title": "title", "description": "description", "link": "link",
-         "product_category": "product_type", "brand": "brand", "material": "material", "image_link": "image_link",
-         "price": "price", "availability": "availability"},
-        {"enable_search", "enable_checkout", "weight", "inventory_quantity", "seller_name", "seller_url",
-         "return_policy", "return_window"},
+        {
+            "id": "marketplace_product_id",
+            "title": "title",
+            "description": "description",
+            "link": "link",
+            "product_category": "product_type",
+            "brand": "brand",
+            "material": "material",
+            "image_link": "image_link",
+            "price": "price",
+            "availability": "availability",
+        },
+        {
+            "enable_search",
+            "enable_checkout",
+            "weight",
+            "inventory_quantity",
+            "seller_name",
+            "seller_url",
+            "return_policy",
+            "return_window",
+        },
     ),
     "homestead_feed_EXCERPT.tsv": (
-        {name: name for name in ("title", "description", "link", "image_link", "price", "availability", "condition",
-                                 "brand", "identifier_exists", "google_product_category", "product_type")}
+        {
+            name: name
+            for name in (
+                "title",
+                "description",
+                "link",
+                "image_link",
+                "price",
+                "availability",
+                "condition",
+                "brand",
+                "identifier_exists",
+                "google_product_category",
+                "product_type",
+            )
+        }
         | {"id": "marketplace_product_id"},
         set(),
     ),
     "jabadia_gmc-learning-site_feed.tsv": (
-        {name: name for name in ("title", "description", "link", "image_link", "availability", "condition", "price",
-                                 "brand", "gtin", "google_product_category", "product_type", "item_group_id",
-                                 "color", "size", "gender", "age_group", "material")}
+        {
+            name: name
+            for name in (
+                "title",
+                "description",
+                "link",
+                "image_link",
+                "availability",
+                "condition",
+                "price",
+                "brand",
+                "gtin",
+                "google_product_category",
+                "product_type",
+                "item_group_id",
+                "color",
+                "size",
+                "gender",
+                "age_group",
+                "material",
+            )
+        }
         | {"id": "marketplace_product_id"},
         set(),
     ),
     "laz627_sample-apparel.tsv": (
-        {name: name for name in ("title", "description", "link", "image_link", "availability", "price",
-                                 "item_group_id", "gender", "age_group", "color", "size", "brand", "mpn", "gtin")}
+        {
+            name: name
+            for name in (
+                "title",
+                "description",
+                "link",
+                "image_link",
+                "availability",
+                "price",
+                "item_group_id",
+                "gender",
+                "age_group",
+                "color",
+                "size",
+                "brand",
+                "mpn",
+                "gtin",
+            )
+        }
         | {"id": "marketplace_product_id"},
         set(),
     ),
     "mesbonbons_feed_EXCERPT.tsv": (
-        {name: name for name in ("title", "description", "link", "image_link", "availability", "price", "brand",
-                                 "gtin", "identifier_exists", "condition")}
+        {
+            name: name
+            for name in (
+                "title",
+                "description",
+                "link",
+                "image_link",
+                "availability",
+                "price",
+                "brand",
+                "gtin",
+                "identifier_exists",
+                "condition",
+            )
+        }
         | {"id": "marketplace_product_id"},
         set(),
     ),
@@ -102,52 +210,126 @@ def test_it_maps_the_real_feeds(name):
 
 
 _GERMAN = {
-    "ID": "marketplace_product_id", "Titel": "title", "Beschreibung": "description", "Link": "link",
-    "Mobiler Link": "mobile_link", "Bildlink": "image_link", "Zusätzlicher Bildlink": "additional_image_links",
-    "Preis": "price", "Sonderangebotspreis": "sale_price", "Sonderangebotszeitraum": "sale_price_effective_date",
-    "Verfügbarkeit": "availability", "Verfügbarkeitsdatum": "availability_date", "Ablaufdatum": "expiration_date",
-    "Zustand": "condition", "Marke": "brand", "GTIN": "gtin", "MPN": "mpn",
-    "Kennzeichnung existiert": "identifier_exists", "Google Produktkategorie": "google_product_category",
-    "Produkttyp": "product_type", "Artikelgruppen-ID": "item_group_id", "Farbe": "color", "Größe": "size",
-    "Größentyp": "size_type", "Größensystem": "size_system", "Geschlecht": "gender", "Altersgruppe": "age_group",
-    "Material": "material", "Muster": "pattern", "nicht jugendfrei": "adult", "Multipack": "multipack",
-    "gehört zu Set": "is_bundle", "Energieeffizienzklasse": "energy_efficiency_class",
-    "Grundpreis Maß": "unit_pricing_measure", "Grundpreis Einheitsmaß": "unit_pricing_base_measure",
-    "Versand": "shipping", "Versandlabel": "shipping_label", "Versandgewicht": "shipping_weight",
-    "Versandlänge": "shipping_length", "Versandbreite": "shipping_width", "Versandhöhe": "shipping_height",
-    "Steuerkategorie": "tax_category", "Benutzerdefiniertes Label 0": "custom_label_0",
-    "benutzerdefiniertes_Label_4": "custom_label_4", "Aktions-ID": "promotion_id",
+    "ID": "marketplace_product_id",
+    "Titel": "title",
+    "Beschreibung": "description",
+    "Link": "link",
+    "Mobiler Link": "mobile_link",
+    "Bildlink": "image_link",
+    "Zusätzlicher Bildlink": "additional_image_links",
+    "Preis": "price",
+    "Sonderangebotspreis": "sale_price",
+    "Sonderangebotszeitraum": "sale_price_effective_date",
+    "Verfügbarkeit": "availability",
+    "Verfügbarkeitsdatum": "availability_date",
+    "Ablaufdatum": "expiration_date",
+    "Zustand": "condition",
+    "Marke": "brand",
+    "GTIN": "gtin",
+    "MPN": "mpn",
+    "Kennzeichnung existiert": "identifier_exists",
+    "Google Produktkategorie": "google_product_category",
+    "Produkttyp": "product_type",
+    "Artikelgruppen-ID": "item_group_id",
+    "Farbe": "color",
+    "Größe": "size",
+    "Größentyp": "size_type",
+    "Größensystem": "size_system",
+    "Geschlecht": "gender",
+    "Altersgruppe": "age_group",
+    "Material": "material",
+    "Muster": "pattern",
+    "nicht jugendfrei": "adult",
+    "Multipack": "multipack",
+    "gehört zu Set": "is_bundle",
+    "Energieeffizienzklasse": "energy_efficiency_class",
+    "Grundpreis Maß": "unit_pricing_measure",
+    "Grundpreis Einheitsmaß": "unit_pricing_base_measure",
+    "Versand": "shipping",
+    "Versandlabel": "shipping_label",
+    "Versandgewicht": "shipping_weight",
+    "Versandlänge": "shipping_length",
+    "Versandbreite": "shipping_width",
+    "Versandhöhe": "shipping_height",
+    "Steuerkategorie": "tax_category",
+    "Benutzerdefiniertes Label 0": "custom_label_0",
+    "benutzerdefiniertes_Label_4": "custom_label_4",
+    "Aktions-ID": "promotion_id",
 }
 _FRENCH = {
-    "identifiant": "marketplace_product_id", "titre": "title", "description": "description", "lien": "link",
-    "lien mobile": "mobile_link", "lien image": "image_link", "lien_image": "image_link",
-    "lien image supplémentaire": "additional_image_links", "prix": "price", "prix soldé": "sale_price",
-    "période de validité du prix soldé": "sale_price_effective_date", "disponibilité": "availability",
-    "date de disponibilité": "availability_date", "date d'expiration": "expiration_date", "état": "condition",
-    "marque": "brand", "référence fabricant": "mpn", "identifiant existant": "identifier_exists",
-    "catégorie de produits google": "google_product_category", "type de produit": "product_type",
-    "identifiant d'article groupe": "item_group_id", "identifiant groupe": "item_group_id", "couleur": "color",
-    "taille": "size", "sexe": "gender", "genre": "gender", "tranche d'âge": "age_group", "matière": "material",
-    "motif": "pattern", "adulte": "adult", "lot": "is_bundle", "classe énergétique": "energy_efficiency_class",
-    "livraison": "shipping", "poids du colis": "shipping_weight", "étiquette personnalisée 2": "custom_label_2",
+    "identifiant": "marketplace_product_id",
+    "titre": "title",
+    "description": "description",
+    "lien": "link",
+    "lien mobile": "mobile_link",
+    "lien image": "image_link",
+    "lien_image": "image_link",
+    "lien image supplémentaire": "additional_image_links",
+    "prix": "price",
+    "prix soldé": "sale_price",
+    "période de validité du prix soldé": "sale_price_effective_date",
+    "disponibilité": "availability",
+    "date de disponibilité": "availability_date",
+    "date d'expiration": "expiration_date",
+    "état": "condition",
+    "marque": "brand",
+    "référence fabricant": "mpn",
+    "identifiant existant": "identifier_exists",
+    "catégorie de produits google": "google_product_category",
+    "type de produit": "product_type",
+    "identifiant d'article groupe": "item_group_id",
+    "identifiant groupe": "item_group_id",
+    "couleur": "color",
+    "taille": "size",
+    "sexe": "gender",
+    "genre": "gender",
+    "tranche d'âge": "age_group",
+    "matière": "material",
+    "motif": "pattern",
+    "adulte": "adult",
+    "lot": "is_bundle",
+    "classe énergétique": "energy_efficiency_class",
+    "livraison": "shipping",
+    "poids du colis": "shipping_weight",
+    "étiquette personnalisée 2": "custom_label_2",
 }
 _OTHER_SCHEMAS = {
-    "item_id": "marketplace_product_id", "sku": "marketplace_product_id", "offer_id": "marketplace_product_id",
-    "Artikelnummer": "marketplace_product_id", "Référence": "marketplace_product_id", "name": "title",
-    "url": "link", "product_url": "link", "image_url": "image_link", "additional_image_urls": "additional_image_links",
-    "EAN": "gtin", "UPC": "gtin", "manufacturer": "brand", "category": "product_type", "special_price": "sale_price",
+    "item_id": "marketplace_product_id",
+    "sku": "marketplace_product_id",
+    "offer_id": "marketplace_product_id",
+    "Artikelnummer": "marketplace_product_id",
+    "Référence": "marketplace_product_id",
+    "name": "title",
+    "url": "link",
+    "product_url": "link",
+    "image_url": "image_link",
+    "additional_image_urls": "additional_image_links",
+    "EAN": "gtin",
+    "UPC": "gtin",
+    "manufacturer": "brand",
+    "category": "product_type",
+    "special_price": "sale_price",
 }
 _GOOGLE_SPACED = {
-    "g:id": "marketplace_product_id", "image link": "image_link", "additional image link": "additional_image_links",
-    "additional_image_link": "additional_image_links", "sale price effective date": "sale_price_effective_date",
-    "google product category": "google_product_category", "product type": "product_type",
-    "item group id": "item_group_id", "custom label 0": "custom_label_0", "G:CUSTOM_LABEL_3": "custom_label_3",
-    "identifier exists": "identifier_exists", "ads redirect": "ads_redirect", "is bundle": "is_bundle",
+    "g:id": "marketplace_product_id",
+    "image link": "image_link",
+    "additional image link": "additional_image_links",
+    "additional_image_link": "additional_image_links",
+    "sale price effective date": "sale_price_effective_date",
+    "google product category": "google_product_category",
+    "product type": "product_type",
+    "item group id": "item_group_id",
+    "custom label 0": "custom_label_0",
+    "G:CUSTOM_LABEL_3": "custom_label_3",
+    "identifier exists": "identifier_exists",
+    "ads redirect": "ads_redirect",
+    "is bundle": "is_bundle",
 }
 
 
-@pytest.mark.parametrize(("name", "attribute"), [
-    *_GERMAN.items(), *_FRENCH.items(), *_OTHER_SCHEMAS.items(), *_GOOGLE_SPACED.items()])
+@pytest.mark.parametrize(
+    ("name", "attribute"), [*_GERMAN.items(), *_FRENCH.items(), *_OTHER_SCHEMAS.items(), *_GOOGLE_SPACED.items()]
+)
 def test_it_knows_localized_and_other_schema_names(name, attribute):
     header = [name, "__other__"] if attribute in ("marketplace_product_id", "title") else ["id", "title", name]
     if attribute == "marketplace_product_id":
@@ -163,12 +345,22 @@ def test_every_schema_attribute_is_reachable_by_its_own_name():
     assert set(columns.index_of) == set(ATTRIBUTES_BY_NAME)
 
 
-@pytest.mark.parametrize(("name", "attribute"), [
-    ("Groesse", "size"), ("GRÖSSE", "size"), ("Grosse", "size"), ("Verfuegbarkeit", "availability"),
-    ("Verfugbarkeit", "availability"), ("disponibilite", "availability"), ("etat", "condition"),
-    ("Zusaetzlicher Bildlink", "additional_image_links"), ("tranche d age", "age_group"),
-    ("TRANCHE D'ÂGE", "age_group"), ("Catégorie de produits Google", "google_product_category"),
-])
+@pytest.mark.parametrize(
+    ("name", "attribute"),
+    [
+        ("Groesse", "size"),
+        ("GRÖSSE", "size"),
+        ("Grosse", "size"),
+        ("Verfuegbarkeit", "availability"),
+        ("Verfugbarkeit", "availability"),
+        ("disponibilite", "availability"),
+        ("etat", "condition"),
+        ("Zusaetzlicher Bildlink", "additional_image_links"),
+        ("tranche d age", "age_group"),
+        ("TRANCHE D'ÂGE", "age_group"),
+        ("Catégorie de produits Google", "google_product_category"),
+    ],
+)
 def test_it_matches_with_or_without_accents(name, attribute):
     assert _mapped(["id", "title", name])[name] == attribute
 

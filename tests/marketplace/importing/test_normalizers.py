@@ -48,61 +48,67 @@ def _read_feed(path: Path) -> tuple[RowNormalizer, dict[int, tuple[list[str], ob
 # -- prices ----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("value", "amount", "currency"), [
-    ("29.99 EUR", "29.99", "EUR"),
-    ("29,99 €", "29.99", "EUR"),
-    ("EUR 29.99", "29.99", "EUR"),
-    ("1.299,00 EUR", "1299.00", "EUR"),
-    ("1,299.00 EUR", "1299.00", "EUR"),
-    ("1 299,00 €", "1299.00", "EUR"),
-    ("1\u00a0299,00\u00a0€", "1299.00", "EUR"),
-    ("1\u202f299,00 €", "1299.00", "EUR"),
-    ("1'299.00 CHF", "1299.00", "CHF"),
-    ("29.99", "29.99", "EUR"),
-    ("29", "29.00", "EUR"),
-    ("29.9 eur", "29.90", "EUR"),
-    ("$19.99", "19.99", "USD"),
-    ("19.99 USD", "19.99", "USD"),
-    ("US$ 19.99", "19.99", "USD"),
-    ("£5", "5.00", "GBP"),
-    ("CHF 12.50", "12.50", "CHF"),
-    ("12.50 CHF", "12.50", "CHF"),
-    ("Fr. 12.50", "12.50", "CHF"),
-    ("€29,99", "29.99", "EUR"),
-    ("29,- €", "29.00", "EUR"),
-    ("0", "0.00", "EUR"),
-    ("0,50", "0.50", "EUR"),
-    ("12,5", "12.50", "EUR"),
-    ("1.299", "1299.00", "EUR"),  # a single separator before three digits groups thousands
-    ("1,299", "1299.00", "EUR"),
-    ("1.299.000,50 EUR", "1299000.50", "EUR"),
-    ("0.125", "0.13", "EUR"),  # more than two decimals: rounded half-up
-    ("2.6750 EUR", "2.68", "EUR"),
-    ("+5.00 EUR", "5.00", "EUR"),
-    ("  7.54 EUR  ", "7.54", "EUR"),
-    ("9999999999.99 EUR", "9999999999.99", "EUR"),
-])
+@pytest.mark.parametrize(
+    ("value", "amount", "currency"),
+    [
+        ("29.99 EUR", "29.99", "EUR"),
+        ("29,99 €", "29.99", "EUR"),
+        ("EUR 29.99", "29.99", "EUR"),
+        ("1.299,00 EUR", "1299.00", "EUR"),
+        ("1,299.00 EUR", "1299.00", "EUR"),
+        ("1 299,00 €", "1299.00", "EUR"),
+        ("1\u00a0299,00\u00a0€", "1299.00", "EUR"),
+        ("1\u202f299,00 €", "1299.00", "EUR"),
+        ("1'299.00 CHF", "1299.00", "CHF"),
+        ("29.99", "29.99", "EUR"),
+        ("29", "29.00", "EUR"),
+        ("29.9 eur", "29.90", "EUR"),
+        ("$19.99", "19.99", "USD"),
+        ("19.99 USD", "19.99", "USD"),
+        ("US$ 19.99", "19.99", "USD"),
+        ("£5", "5.00", "GBP"),
+        ("CHF 12.50", "12.50", "CHF"),
+        ("12.50 CHF", "12.50", "CHF"),
+        ("Fr. 12.50", "12.50", "CHF"),
+        ("€29,99", "29.99", "EUR"),
+        ("29,- €", "29.00", "EUR"),
+        ("0", "0.00", "EUR"),
+        ("0,50", "0.50", "EUR"),
+        ("12,5", "12.50", "EUR"),
+        ("1.299", "1299.00", "EUR"),  # a single separator before three digits groups thousands
+        ("1,299", "1299.00", "EUR"),
+        ("1.299.000,50 EUR", "1299000.50", "EUR"),
+        ("0.125", "0.13", "EUR"),  # more than two decimals: rounded half-up
+        ("2.6750 EUR", "2.68", "EUR"),
+        ("+5.00 EUR", "5.00", "EUR"),
+        ("  7.54 EUR  ", "7.54", "EUR"),
+        ("9999999999.99 EUR", "9999999999.99", "EUR"),
+    ],
+)
 def test_parse_price(value, amount, currency):
     assert parse_price(value) == (Decimal(amount), currency)
 
 
-@pytest.mark.parametrize(("value", "reason"), [
-    ("abc", "is not a number"),
-    ("free", "is not a number"),
-    ("gratuit", "is not a number"),
-    ("-5.00 EUR", "is negative"),
-    ("EUR -5", "is negative"),
-    ("−5,00 €", "is negative"),
-    ("10000000000 EUR", "too large"),
-    ("9999999999.995", "too large"),
-    ("1e5", "is not a number"),
-    ("NaN", "is not a number"),
-    ("29.99 EUR 10", "is not a number"),
-    ("1.2.3", "is not a number"),
-    ("12,34,5", "is not a number"),
-    ("EUR 29.99 USD", "is not a number"),
-    ("29.99 € TTC", "currency"),
-])
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("abc", "is not a number"),
+        ("free", "is not a number"),
+        ("gratuit", "is not a number"),
+        ("-5.00 EUR", "is negative"),
+        ("EUR -5", "is negative"),
+        ("−5,00 €", "is negative"),
+        ("10000000000 EUR", "too large"),
+        ("9999999999.995", "too large"),
+        ("1e5", "is not a number"),
+        ("NaN", "is not a number"),
+        ("29.99 EUR 10", "is not a number"),
+        ("1.2.3", "is not a number"),
+        ("12,34,5", "is not a number"),
+        ("EUR 29.99 USD", "is not a number"),
+        ("29.99 € TTC", "currency"),
+    ],
+)
 def test_parse_price_rejects(value, reason):
     with pytest.raises(ValueError, match=reason) as info:
         parse_price(value)
@@ -114,8 +120,7 @@ def test_a_blank_price_is_none(value):
     assert parse_price(value) is None
 
 
-_AMOUNTS = st.decimals(min_value=0, max_value=Decimal("9999999999.99"), places=2, allow_nan=False,
-                       allow_infinity=False)
+_AMOUNTS = st.decimals(min_value=0, max_value=Decimal("9999999999.99"), places=2, allow_nan=False, allow_infinity=False)
 
 
 def _german(amount: Decimal) -> str:
@@ -152,35 +157,41 @@ def test_parse_price_only_raises_value_error(text):
 # -- GTIN --------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("4006381333931", "4006381333931"),
-    (" 4006381333931 ", "4006381333931"),
-    ("400-6381-333931", "4006381333931"),
-    ("4 006381 333931", "4006381333931"),
-    ("012345678905", "0012345678905"),  # UPC-A -> 13 digits
-    ("613008730758", "0613008730758"),
-    ("96385074", "96385074"),  # EAN-8
-    ("04006381333931", "4006381333931"),  # GTIN-14 with a leading 0 is the EAN-13
-    ("10012345678902", "10012345678902"),
-    ("'4006381333931", "4006381333931"),
-    ('="4006381333931"', "4006381333931"),
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("4006381333931", "4006381333931"),
+        (" 4006381333931 ", "4006381333931"),
+        ("400-6381-333931", "4006381333931"),
+        ("4 006381 333931", "4006381333931"),
+        ("012345678905", "0012345678905"),  # UPC-A -> 13 digits
+        ("613008730758", "0613008730758"),
+        ("96385074", "96385074"),  # EAN-8
+        ("04006381333931", "4006381333931"),  # GTIN-14 with a leading 0 is the EAN-13
+        ("10012345678902", "10012345678902"),
+        ("'4006381333931", "4006381333931"),
+        ('="4006381333931"', "4006381333931"),
+        ("", ""),
+    ],
+)
 def test_normalize_gtin(value, expected):
     assert normalize_gtin(value) == expected
 
 
-@pytest.mark.parametrize(("value", "reason"), [
-    ("4006381333932", "check digit: the last digit should be 1"),
-    ("4.00638E+12", "scientific notation"),
-    ("4,00638E+12", "scientific notation"),
-    ("4.00638e+12", "scientific notation"),
-    ("12345", "has 5 digits"),
-    ("400638133393100", "has 15 digits"),
-    ("ABC4006381333931", "characters other than digits"),
-    ("4006381333931.0", "characters other than digits"),
-    ("0000000000000", "not a real GTIN"),
-])
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("4006381333932", "check digit: the last digit should be 1"),
+        ("4.00638E+12", "scientific notation"),
+        ("4,00638E+12", "scientific notation"),
+        ("4.00638e+12", "scientific notation"),
+        ("12345", "has 5 digits"),
+        ("400638133393100", "has 15 digits"),
+        ("ABC4006381333931", "characters other than digits"),
+        ("4006381333931.0", "characters other than digits"),
+        ("0000000000000", "not a real GTIN"),
+    ],
+)
 def test_normalize_gtin_rejects(value, reason):
     with pytest.raises(ValueError, match=reason):
         normalize_gtin(value)
@@ -191,8 +202,10 @@ def _with_check_digit(body: str) -> str:
     return body + str((10 - total % 10) % 10)
 
 
-@given(body=st.text(alphabet="0123456789", min_size=12, max_size=12).filter(lambda b: b.strip("0")),
-       wrong=st.integers(1, 9))
+@given(
+    body=st.text(alphabet="0123456789", min_size=12, max_size=12).filter(lambda b: b.strip("0")),
+    wrong=st.integers(1, 9),
+)
 def test_a_gtin_passes_with_its_check_digit_and_fails_with_any_other(body, wrong):
     gtin = _with_check_digit(body)
     assert normalize_gtin(gtin) == gtin
@@ -219,23 +232,54 @@ def test_the_demo_gtins_are_valid():
 # -- availability, condition, booleans ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("in_stock", "in_stock"), ("in stock", "in_stock"), ("In Stock", "in_stock"), ("IN_STOCK", "in_stock"),
-    ("instock", "in_stock"), ("https://schema.org/InStock", "in_stock"), ("http://schema.org/InStock", "in_stock"),
-    ("schema:InStock", "in_stock"), ("InStock", "in_stock"), ("available", "in_stock"),
-    ("out_of_stock", "out_of_stock"), ("out of stock", "out_of_stock"),
-    ("https://schema.org/OutOfStock", "out_of_stock"), ("sold out", "out_of_stock"), ("preorder", "preorder"),
-    ("pre-order", "preorder"), ("https://schema.org/PreOrder", "preorder"), ("backorder", "backorder"),
-    ("https://schema.org/BackOrder", "backorder"),
-    ("en stock", "in_stock"), ("disponible", "in_stock"), ("en rupture de stock", "out_of_stock"),
-    ("rupture", "out_of_stock"), ("indisponible", "out_of_stock"), ("épuisé", "out_of_stock"),
-    ("précommande", "preorder"), ("pré-commande", "preorder"), ("precommande", "preorder"),
-    ("sur commande", "backorder"), ("auf Lager", "in_stock"), ("Auf lager", "in_stock"), ("lieferbar", "in_stock"),
-    ("verfügbar", "in_stock"), ("verfuegbar", "in_stock"), ("nicht auf Lager", "out_of_stock"),
-    ("ausverkauft", "out_of_stock"), ("nicht verfügbar", "out_of_stock"), ("vorbestellen", "preorder"),
-    ("vorbestellbar", "preorder"), ("nachbestellt", "backorder"), ("Lieferrückstand", "backorder"),
-    ("  in stock  ", "in_stock"), ("", ""),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("in_stock", "in_stock"),
+        ("in stock", "in_stock"),
+        ("In Stock", "in_stock"),
+        ("IN_STOCK", "in_stock"),
+        ("instock", "in_stock"),
+        ("https://schema.org/InStock", "in_stock"),
+        ("http://schema.org/InStock", "in_stock"),
+        ("schema:InStock", "in_stock"),
+        ("InStock", "in_stock"),
+        ("available", "in_stock"),
+        ("out_of_stock", "out_of_stock"),
+        ("out of stock", "out_of_stock"),
+        ("https://schema.org/OutOfStock", "out_of_stock"),
+        ("sold out", "out_of_stock"),
+        ("preorder", "preorder"),
+        ("pre-order", "preorder"),
+        ("https://schema.org/PreOrder", "preorder"),
+        ("backorder", "backorder"),
+        ("https://schema.org/BackOrder", "backorder"),
+        ("en stock", "in_stock"),
+        ("disponible", "in_stock"),
+        ("en rupture de stock", "out_of_stock"),
+        ("rupture", "out_of_stock"),
+        ("indisponible", "out_of_stock"),
+        ("épuisé", "out_of_stock"),
+        ("précommande", "preorder"),
+        ("pré-commande", "preorder"),
+        ("precommande", "preorder"),
+        ("sur commande", "backorder"),
+        ("auf Lager", "in_stock"),
+        ("Auf lager", "in_stock"),
+        ("lieferbar", "in_stock"),
+        ("verfügbar", "in_stock"),
+        ("verfuegbar", "in_stock"),
+        ("nicht auf Lager", "out_of_stock"),
+        ("ausverkauft", "out_of_stock"),
+        ("nicht verfügbar", "out_of_stock"),
+        ("vorbestellen", "preorder"),
+        ("vorbestellbar", "preorder"),
+        ("nachbestellt", "backorder"),
+        ("Lieferrückstand", "backorder"),
+        ("  in stock  ", "in_stock"),
+        ("", ""),
+    ],
+)
 def test_parse_availability(value, expected):
     assert parse_availability(value) == expected
 
@@ -246,8 +290,12 @@ def test_parse_availability_rejects(value):
         parse_availability(value)
 
 
-@given(value=st.sampled_from(AVAILABILITY_VALUES), spaced=st.booleans(),
-       case=st.sampled_from(["lower", "upper", "title"]), padding=st.sampled_from(["", " ", "\t", "  "]))
+@given(
+    value=st.sampled_from(AVAILABILITY_VALUES),
+    spaced=st.booleans(),
+    case=st.sampled_from(["lower", "upper", "title"]),
+    padding=st.sampled_from(["", " ", "\t", "  "]),
+)
 def test_google_availability_values_in_any_spelling(value, spaced, case, padding):
     text = value.replace("_", " ") if spaced else value
     text = getattr(text, case)()
@@ -260,12 +308,26 @@ def test_parse_availability_returns_a_known_value_or_raises_value_error(text):
         assert parse_availability(text) in (*AVAILABILITY_VALUES, "")
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("new", "new"), ("New", "new"), ("neuf", "new"), ("neu", "new"), ("https://schema.org/NewCondition", "new"),
-    ("refurbished", "refurbished"), ("reconditionné", "refurbished"), ("generalüberholt", "refurbished"),
-    ("https://schema.org/RefurbishedCondition", "refurbished"), ("used", "used"), ("occasion", "used"),
-    ("d'occasion", "used"), ("gebraucht", "used"), ("UsedCondition", "used"), ("", ""),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("new", "new"),
+        ("New", "new"),
+        ("neuf", "new"),
+        ("neu", "new"),
+        ("https://schema.org/NewCondition", "new"),
+        ("refurbished", "refurbished"),
+        ("reconditionné", "refurbished"),
+        ("generalüberholt", "refurbished"),
+        ("https://schema.org/RefurbishedCondition", "refurbished"),
+        ("used", "used"),
+        ("occasion", "used"),
+        ("d'occasion", "used"),
+        ("gebraucht", "used"),
+        ("UsedCondition", "used"),
+        ("", ""),
+    ],
+)
 def test_parse_condition(value, expected):
     assert parse_condition(value) == expected
 
@@ -275,10 +337,13 @@ def test_parse_condition_rejects():
         parse_condition("like new-ish")
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    *[(word, True) for word in ("yes", "YES", "true", "True", "1", "oui", "Oui", "ja", "JA", " yes ")],
-    *[(word, False) for word in ("no", "NO", "false", "FALSE", "0", "non", "Non", "nein", "Nein")],
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        *[(word, True) for word in ("yes", "YES", "true", "True", "1", "oui", "Oui", "ja", "JA", " yes ")],
+        *[(word, False) for word in ("no", "NO", "false", "FALSE", "0", "non", "Non", "nein", "Nein")],
+    ],
+)
 def test_parse_bool(value, expected):
     assert parse_bool(value) is expected
 
@@ -289,8 +354,10 @@ def test_parse_bool_rejects(value):
         parse_bool(value)
 
 
-@given(word=st.sampled_from(["yes", "no", "true", "false", "oui", "non", "ja", "nein", "1", "0"]),
-       flips=st.lists(st.booleans(), min_size=5, max_size=5))
+@given(
+    word=st.sampled_from(["yes", "no", "true", "false", "oui", "non", "ja", "nein", "1", "0"]),
+    flips=st.lists(st.booleans(), min_size=5, max_size=5),
+)
 def test_booleans_in_any_case(word, flips):
     mixed = "".join(ch.upper() if flip else ch for ch, flip in zip(word, flips, strict=False))
     assert parse_bool(mixed) is (word in ("yes", "true", "oui", "ja", "1"))
@@ -306,12 +373,36 @@ def test_parse_bool_returns_a_bool_or_raises_value_error(text):
 
 
 def test_a_complete_row():
-    normalizer = _normalizer("id", "title", "price", "sale_price", "gtin", "availability", "condition",
-                             "identifier_exists", "multipack", "additional_image_link", "Lagerort", "Notiz")
-    result = normalizer.normalize([
-        " A-1 ", " Shirt ", "29,99 €", "19.99", "012345678905", "in stock", "neuf", "yes", "2",
-        "https://x.lu/1.jpg, https://x.lu/2.jpg", "B4", "",
-    ])
+    normalizer = _normalizer(
+        "id",
+        "title",
+        "price",
+        "sale_price",
+        "gtin",
+        "availability",
+        "condition",
+        "identifier_exists",
+        "multipack",
+        "additional_image_link",
+        "Lagerort",
+        "Notiz",
+    )
+    result = normalizer.normalize(
+        [
+            " A-1 ",
+            " Shirt ",
+            "29,99 €",
+            "19.99",
+            "012345678905",
+            "in stock",
+            "neuf",
+            "yes",
+            "2",
+            "https://x.lu/1.jpg, https://x.lu/2.jpg",
+            "B4",
+            "",
+        ]
+    )
     assert result.issues == []
     assert result.identifier == "A-1"
     record = result.record
@@ -402,10 +493,16 @@ def test_a_bad_gtin_is_a_warning_and_left_empty(gtin):
     assert gtin in result.issues[0].message
 
 
-@pytest.mark.parametrize(("column", "value", "empty"), [
-    ("availability", "maybe", ""), ("condition", "so-so", ""), ("adult", "perhaps", None),
-    ("multipack", "three", None), ("multipack", "99999999999", None),
-])
+@pytest.mark.parametrize(
+    ("column", "value", "empty"),
+    [
+        ("availability", "maybe", ""),
+        ("condition", "so-so", ""),
+        ("adult", "perhaps", None),
+        ("multipack", "three", None),
+        ("multipack", "99999999999", None),
+    ],
+)
 def test_unknown_values_are_warnings(column, value, empty):
     result = _normalizer("id", "title", column).normalize(["A-1", "Shirt", value])
     assert result.record[column] == empty
@@ -415,7 +512,8 @@ def test_unknown_values_are_warnings(column, value, empty):
 
 def test_a_too_long_text_is_cut_with_a_warning():
     result = _normalizer("id", "title", "brand", "description").normalize(
-        ["A-1", "T" * 600, "B" * 300, "D" * (TEXT_LIMIT + 5)])
+        ["A-1", "T" * 600, "B" * 300, "D" * (TEXT_LIMIT + 5)]
+    )
     assert (len(result.record["title"]), len(result.record["brand"])) == (500, 255)
     assert len(result.record["description"]) == TEXT_LIMIT
     assert _issues(result) == [("validation_error", "warning", name) for name in ("title", "description", "brand")]
@@ -437,7 +535,8 @@ def test_an_id_with_a_line_break_is_an_error():
 
 def test_control_characters_are_removed_and_line_endings_unified():
     result = _normalizer("id", "title", "description", "note").normalize(
-        ["A\x00-1", "Sh\x00irt\x07", "one\r\ntwo\rthree\n\tfour\x1b", " x\x00 "])
+        ["A\x00-1", "Sh\x00irt\x07", "one\r\ntwo\rthree\n\tfour\x1b", " x\x00 "]
+    )
     record = result.record
     assert (record["marketplace_product_id"], record["title"]) == ("A-1", "Shirt")
     assert record["description"] == "one\ntwo\nthree\n\tfour"
@@ -457,7 +556,8 @@ def test_short_rows_are_padded_and_long_rows_warned_about():
 def test_additional_image_links():
     normalizer = _normalizer("id", "title", "additional_image_link")
     links = normalizer.normalize(
-        ["1", "A", "https://res.cloudinary.com/x/w_100,h_100/a.jpg,https://x.lu/b.jpg , ,"]).record
+        ["1", "A", "https://res.cloudinary.com/x/w_100,h_100/a.jpg,https://x.lu/b.jpg , ,"]
+    ).record
     assert links["additional_image_links"] == ["https://res.cloudinary.com/x/w_100,h_100/a.jpg", "https://x.lu/b.jpg"]
     many = ",".join(f"https://x.lu/{n}.jpg" for n in range(25))
     result = normalizer.normalize(["1", "A", many])
@@ -475,12 +575,23 @@ def test_the_snapshot_holds_the_key_fields_and_the_offending_one():
     normalizer = _normalizer("id", "title", "price", "gtin", "availability", "brand", "description")
     cells = ["A-1", "Shirt", "abc", "123", "in stock", "B" * 500, "D" * 50_000]
     assert normalizer.snapshot(cells, "brand") == {
-        "id": "A-1", "title": "Shirt", "price": "abc", "gtin": "123", "availability": "in stock", "brand": "B" * 200}
+        "id": "A-1",
+        "title": "Shirt",
+        "price": "abc",
+        "gtin": "123",
+        "availability": "in stock",
+        "brand": "B" * 200,
+    }
     huge = normalizer.snapshot(["\x00" + "é" * 100_000] * 7, "description")
     assert len(json.dumps(huge).encode()) < 8_000
     assert "\x00" not in huge["id"]
-    assert normalizer.snapshot(["A-1"], "price") == {"id": "A-1", "title": "", "price": "", "gtin": "",
-                                                     "availability": ""}
+    assert normalizer.snapshot(["A-1"], "price") == {
+        "id": "A-1",
+        "title": "",
+        "price": "",
+        "gtin": "",
+        "availability": "",
+    }
 
 
 # -- the demo and real feeds ---------------------------------------------------------------------------------
@@ -507,20 +618,31 @@ def test_the_demo_feeds_break_where_they_were_broken_on_purpose(demo_results, la
         31: [("validation_error", "warning", "gtin")],
         41: [("validation_error", "warning", "gtin")],
     }
-    assert rows[21][1].issues[0].message == ('Price "gratuit" is not a number.' if language == "fr"
-                                             else 'Price "free" is not a number.')
+    assert rows[21][1].issues[0].message == (
+        'Price "gratuit" is not a number.' if language == "fr" else 'Price "free" is not a number.'
+    )
 
 
 def test_the_demo_feeds_agree_on_language_independent_values(demo_results):
-    fields = ("price", "currency", "gtin", "availability", "condition", "brand", "mpn", "google_product_category",
-              "size")
+    fields = (
+        "price",
+        "currency",
+        "gtin",
+        "availability",
+        "condition",
+        "brand",
+        "mpn",
+        "google_product_category",
+        "size",
+    )
     for row in range(2, 303):
         values = {lang: demo_results[lang][row][1].record for lang in ("fr", "en", "de")}
         if values["en"] is None:
             assert values["fr"] is None and values["de"] is None
             continue
         assert {lang: tuple(r[f] for f in fields) for lang, r in values.items()} == {
-            lang: tuple(values["en"][f] for f in fields) for lang in values}
+            lang: tuple(values["en"][f] for f in fields) for lang in values
+        }
 
 
 def test_a_demo_row_in_detail(demo_results):
@@ -548,7 +670,10 @@ def test_real_feed_values():
     by_id = {result.identifier: result.record for _cells, result in rows.values()}
     assert by_id["517"]["gtin"] == "0613008730758"  # 12-digit UPC
     assert (by_id["326"]["availability"], by_id["326"]["price"], by_id["326"]["identifier_exists"]) == (
-        "out_of_stock", Decimal("6.99"), True)
+        "out_of_stock",
+        Decimal("6.99"),
+        True,
+    )
 
     record = _read_feed(REAL_FEEDS / "homestead_feed_EXCERPT.tsv")[1][2][1].record
     assert (record["price"], record["currency"], record["identifier_exists"]) == (Decimal("3750.00"), "USD", False)
@@ -556,7 +681,10 @@ def test_real_feed_values():
 
     record = _read_feed(REAL_FEEDS / "jabadia_gmc-learning-site_feed.tsv")[1][2][1].record
     assert (record["availability"], record["price"], record["item_group_id"]) == (
-        "in_stock", Decimal("349.00"), "glacier-pro-mens")
+        "in_stock",
+        Decimal("349.00"),
+        "glacier-pro-mens",
+    )
     assert record["title"] == "Glacier Pro Men's Ski Jacket — Black, Size M"
 
     record = _read_feed(REAL_FEEDS / "boschino_sk_openai_feed_EXCERPT.csv")[1][2][1].record
@@ -575,12 +703,33 @@ def test_real_feed_values():
 
 # -- nothing raises ---------------------------------------------------------------------------------------------
 
-_ALL_COLUMNS = ["id", "title", *[a.name for a in ATTRIBUTES if a.name not in ("marketplace_product_id", "title")],
-                "currency", "note"]
+_ALL_COLUMNS = [
+    "id",
+    "title",
+    *[a.name for a in ATTRIBUTES if a.name not in ("marketplace_product_id", "title")],
+    "currency",
+    "note",
+]
 _CELL = st.one_of(
     st.text(max_size=30),
-    st.sampled_from(["", " ", "29,99 €", "-1", "4.00638E+12", "in stock", "yes", "https://x.lu/a.jpg,https://x",
-                     "\x00", "\r\n", "1e400", "NaN", "9" * 40, "ü" * 600]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "29,99 €",
+            "-1",
+            "4.00638E+12",
+            "in stock",
+            "yes",
+            "https://x.lu/a.jpg,https://x",
+            "\x00",
+            "\r\n",
+            "1e400",
+            "NaN",
+            "9" * 40,
+            "ü" * 600,
+        ]
+    ),
 )
 
 
@@ -633,8 +782,10 @@ def test_the_gtin_shortcut_takes_a_valid_gtin13_as_normalize_gtin_reads_it(body)
             assert exact_gtin13(value) == normalize_gtin(value) == value
 
 
-@pytest.mark.parametrize("value", ["4006381333932", "0000000000000", " 4006381333931", "400638133393",
-                                   "\uff14006381333931", "40063813339310"])
+@pytest.mark.parametrize(
+    "value",
+    ["4006381333932", "0000000000000", " 4006381333931", "400638133393", "\uff14006381333931", "40063813339310"],
+)
 def test_the_gtin_shortcut_leaves_anything_else_to_normalize_gtin(value):
     assert exact_gtin13(value) is None
 
@@ -643,8 +794,10 @@ def test_the_gtin_shortcut_takes_a_plain_ean13():
     assert exact_gtin13("4006381333931") == "4006381333931"
 
 
-@pytest.mark.parametrize(("shortcut", "parse"), [(exact_availability, parse_availability),
-                                                  (exact_condition, parse_condition), (exact_bool, parse_bool)])
+@pytest.mark.parametrize(
+    ("shortcut", "parse"),
+    [(exact_availability, parse_availability), (exact_condition, parse_condition), (exact_bool, parse_bool)],
+)
 def test_every_spelling_a_vocabulary_shortcut_knows_parses_the_same(shortcut, parse):
     table = shortcut.__self__  # the dict whose get() the shortcut is
     assert table
@@ -652,9 +805,22 @@ def test_every_spelling_a_vocabulary_shortcut_knows_parses_the_same(shortcut, pa
         assert parse(word) == shortcut(word), word
 
 
-@given(st.lists(st.sampled_from(["https://cdn.example.lu/a.jpg", "http://x.lu/b,c.png", "https://x.lu/w_100,h_100",
-                                 " https://x.lu/d.jpg", "//x.lu/e.jpg", "", "https://x.lu/" + "x" * 2000]),
-                max_size=25))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "https://cdn.example.lu/a.jpg",
+                "http://x.lu/b,c.png",
+                "https://x.lu/w_100,h_100",
+                " https://x.lu/d.jpg",
+                "//x.lu/e.jpg",
+                "",
+                "https://x.lu/" + "x" * 2000,
+            ]
+        ),
+        max_size=25,
+    )
+)
 def test_the_links_shortcut_takes_a_plain_list_as_the_reader_reads_it(links):
     value = ",".join(links)
     urls = plain_links(value)

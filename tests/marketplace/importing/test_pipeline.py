@@ -22,6 +22,8 @@ from tests.marketplace.importing.conftest import HEADER, claimed_job, counters, 
 
 pytestmark = pytest.mark.django_db
 Status = MarketplaceImportJob.Status
+
+
 def test_it_imports_a_feed_and_completes(store, tmp_path):
     path = write_feed(tmp_path / "feed.csv", [product_row(n) for n in range(1, 4)])
 
@@ -34,14 +36,19 @@ def test_it_imports_a_feed_and_completes(store, tmp_path):
     assert job.started_at and job.completed_at
     product = MarketplaceProduct.objects.get(marketplace_product_id="SKU-0002")
     assert (product.title, str(product.price), product.availability, product.store_name) == (
-        "Produit 2", "2.99", "in_stock", "Alpha Store")
+        "Produit 2",
+        "2.99",
+        "in_stock",
+        "Alpha Store",
+    )
     assert product.translations.get().language == "fr"
     assert path.exists()  # a source_path is the caller's file
 
 
 @pytest.mark.parametrize("reader_process", [True, False], ids=["reader-process", "in-process"])
-def test_a_second_import_of_the_same_file_is_unchanged_without_normalizing(store, tmp_path, monkeypatch, settings,
-                                                                           reader_process):
+def test_a_second_import_of_the_same_file_is_unchanged_without_normalizing(
+    store, tmp_path, monkeypatch, settings, reader_process
+):
     settings.MARKETPLACE_IMPORT_READER_PROCESS = reader_process
     path = write_feed(tmp_path / "feed.csv", [product_row(n) for n in range(1, 6)])
     log = tmp_path / "normalized.log"
@@ -67,8 +74,13 @@ def test_a_second_import_of_the_same_file_is_unchanged_without_normalizing(store
 
 def test_changed_rows_are_updated_and_the_rest_unchanged(store, tmp_path):
     import_file(store, write_feed(tmp_path / "a.csv", [product_row(n) for n in range(1, 5)]))
-    rows = [product_row(1, price="5.00 EUR"), product_row(2), product_row(3, title="Nouveau titre"), product_row(4),
-            product_row(5)]
+    rows = [
+        product_row(1, price="5.00 EUR"),
+        product_row(2),
+        product_row(3, title="Nouveau titre"),
+        product_row(4),
+        product_row(5),
+    ]
 
     job = import_file(store, write_feed(tmp_path / "b.csv", rows))
 
@@ -96,8 +108,14 @@ def test_a_row_with_warnings_is_read_again_and_warns_again(store, tmp_path):
 
 
 def test_errors_are_recorded_with_their_row_numbers(store, tmp_path):
-    rows = [product_row(1), product_row(2, id=""), product_row(3, title=""), product_row(4, price="call us"),
-            product_row(1, title="Again"), product_row(5, description="two\nlines")]
+    rows = [
+        product_row(1),
+        product_row(2, id=""),
+        product_row(3, title=""),
+        product_row(4, price="call us"),
+        product_row(1, title="Again"),
+        product_row(5, description="two\nlines"),
+    ]
 
     job = import_file(store, write_feed(tmp_path / "feed.csv", rows))
 
@@ -175,15 +193,16 @@ def test_a_changed_row_is_applied_when_a_later_duplicate_repeats_the_imported_by
 
 def test_three_languages_of_one_feed_give_one_product_with_three_translations(store, tmp_path):
     for language in ("fr", "en", "de"):
-        rows = [product_row(n, title=f"{language} {n}", link=f"https://shop.example.lu/{language}/{n}")
-                for n in (1, 2)]
+        rows = [product_row(n, title=f"{language} {n}", link=f"https://shop.example.lu/{language}/{n}") for n in (1, 2)]
         job = import_file(store, write_feed(tmp_path / f"{language}.csv", rows), language=language)
         assert counters(job) == ((2, 0, 0, 0, 0, 2) if language == "fr" else (0, 2, 0, 0, 0, 2))
 
     assert MarketplaceProduct.objects.filter(store=store).count() == 2
     assert MarketplaceProductTranslation.objects.count() == 6
-    german = [product_row(1, title="de neu", link="https://shop.example.lu/de/1"),
-              product_row(2, title="de 2", link="https://shop.example.lu/de/2")]
+    german = [
+        product_row(1, title="de neu", link="https://shop.example.lu/de/1"),
+        product_row(2, title="de 2", link="https://shop.example.lu/de/2"),
+    ]
     job = import_file(store, write_feed(tmp_path / "de2.csv", german), language="de")
 
     assert counters(job) == (0, 1, 1, 0, 0, 2)
@@ -192,8 +211,7 @@ def test_three_languages_of_one_feed_give_one_product_with_three_translations(st
     assert product.title == "fr 1"
     # The untouched languages are still recognized as unchanged.
     french = [product_row(n, title=f"fr {n}", link=f"https://shop.example.lu/fr/{n}") for n in (1, 2)]
-    assert counters(import_file(store, write_feed(tmp_path / "fr.csv", french), language="fr")) == (
-        0, 0, 2, 0, 0, 2)
+    assert counters(import_file(store, write_feed(tmp_path / "fr.csv", french), language="fr")) == (0, 0, 2, 0, 0, 2)
 
 
 def test_the_same_ids_in_two_stores_stay_apart(store, other_store, tmp_path):
@@ -429,8 +447,13 @@ def test_a_gzipped_file_larger_than_the_cap_once_decompressed_fails_the_job(stor
 def test_a_damaged_gzip_file_fails_the_job(store, tmp_path, damage):
     packed_bytes = gzip.compress(_feed_bytes(tmp_path))
     packed = tmp_path / "feed.csv.gz"
-    packed.write_bytes({"truncated": packed_bytes[:-12], "trailing-junk": packed_bytes + b"junk",
-                        "bad-method": b"\x1f\x8b not really gzip"}[damage])
+    packed.write_bytes(
+        {
+            "truncated": packed_bytes[:-12],
+            "trailing-junk": packed_bytes + b"junk",
+            "bad-method": b"\x1f\x8b not really gzip",
+        }[damage]
+    )
 
     job = import_file(store, packed)
 
@@ -439,8 +462,9 @@ def test_a_damaged_gzip_file_fails_the_job(store, tmp_path, damage):
     assert _decompressed_leftovers(job) == []
 
 
-def test_a_download_that_is_still_gzipped_is_decompressed_and_both_files_removed(store, feed_server, settings,
-                                                                                  tmp_path):
+def test_a_download_that_is_still_gzipped_is_decompressed_and_both_files_removed(
+    store, feed_server, settings, tmp_path
+):
     # A .gz file served gzip-compressed without Content-Encoding: the fetcher unpacks one layer.
     feed_server.route("/feed.csv.gz", gzip.compress(gzip.compress(_feed_bytes(tmp_path))))
     job = claimed_job(store, source_url=feed_server.url("/feed.csv.gz"))

@@ -16,8 +16,10 @@ from marketplace.importing.writing.writer import BatchWriter
 from marketplace.models import MarketplaceImportJob, MarketplaceProduct
 from tests.factories.marketplace import MarketplaceImportJobFactory
 
-pytestmark = [pytest.mark.django_db,
-              pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the planner statistics of PostgreSQL")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the planner statistics of PostgreSQL"),
+]
 TABLES = ("marketplace_products", "marketplace_product_translations")
 
 
@@ -64,8 +66,13 @@ def test_only_a_large_import_analyzes(store, tmp_path):
 
 def test_a_table_locked_by_another_session_skips_the_analyze_instead_of_waiting(store):
     db = connection.settings_dict
-    other = psycopg.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"] or "127.0.0.1",
-                            port=db["PORT"] or 5432, password=db["PASSWORD"] or None)
+    other = psycopg.connect(
+        dbname=db["NAME"],
+        user=db["USER"],
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        password=db["PASSWORD"] or None,
+    )
     try:
         # What a VACUUM or ANALYZE run by hand holds for as long as it runs.
         other.execute("LOCK TABLE marketplace_products IN SHARE UPDATE EXCLUSIVE MODE")

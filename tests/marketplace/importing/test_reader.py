@@ -28,15 +28,14 @@ Status = MarketplaceImportJob.Status
 # Quirks that take every path of the decoder: a value over two lines, a NUL byte, a
 # quote that is never closed (a malformed record), a bad price, a blank line.
 QUIRKY = (
-    'id,title,description,link,price\r\n'
+    "id,title,description,link,price\r\n"
     'A-1,Lampe,"deux\r\nlignes",https://shop.example.lu/1,10.00 EUR\r\n'
-    'A-2,Tab\x00le,simple,https://shop.example.lu/2,abc\r\n'
-    '\r\n'
+    "A-2,Tab\x00le,simple,https://shop.example.lu/2,abc\r\n"
+    "\r\n"
     'A-3,"Chaise ""confort""",x,https://shop.example.lu/3,5,00 EUR\r\n'
 )
 # Last: the csv module reads an unclosed quote up to the end of the file.
 BROKEN = 'A-4,Broken,"never closed,https://shop.example.lu/4,1 EUR\r\n'
-
 
 
 def _children() -> set[int]:
@@ -60,16 +59,26 @@ def _rows(batches: Any) -> list[FeedRow]:
 def _reader(path: Path, batch_size: int = 2) -> Any:
     feed = open_feed(path)
     columns = resolve_columns(feed.header)
-    return feed, BatchReader(feed=feed, normalizer=RowNormalizer(columns), id_index=0, salt="s",
-                             batch_size=batch_size, render=PostgresqlWrites.render)
+    return feed, BatchReader(
+        feed=feed,
+        normalizer=RowNormalizer(columns),
+        id_index=0,
+        salt="s",
+        batch_size=batch_size,
+        render=PostgresqlWrites.render,
+    )
 
 
 @pytest.mark.parametrize("speculate", [False, True])
 def test_the_reader_process_reads_exactly_what_this_process_reads(tmp_path, speculate):
     path = tmp_path / "quirky.csv"
-    path.write_bytes(QUIRKY.encode("utf-8") + "".join(
-        f"B-{n},Produit {n},Description {n},https://shop.example.lu/b{n},{n},99 EUR\r\n" for n in range(40)
-    ).encode("utf-8") + BROKEN.encode("utf-8"))
+    path.write_bytes(
+        QUIRKY.encode("utf-8")
+        + "".join(
+            f"B-{n},Produit {n},Description {n},https://shop.example.lu/b{n},{n},99 EUR\r\n" for n in range(40)
+        ).encode("utf-8")
+        + BROKEN.encode("utf-8")
+    )
     feed, reader = _reader(path)
     with feed:
         expected = _rows(InProcessBatches(reader))
@@ -78,7 +87,8 @@ def test_the_reader_process_reads_exactly_what_this_process_reads(tmp_path, spec
         forked = _rows(ForkedBatches(reader, speculate=speculate))
 
     assert [(r.number, r.source_hash, list(r.cells)) for r in forked] == [
-        (r.number, r.source_hash, list(r.cells)) for r in expected]
+        (r.number, r.source_hash, list(r.cells)) for r in expected
+    ]
     assert len(expected) == 44 and expected[0].cells[2] == "deux\r\nlignes"
     assert not any(row.normalized for row in expected)
     if not speculate:
@@ -91,7 +101,8 @@ def test_the_reader_process_reads_exactly_what_this_process_reads(tmp_path, spec
         result = normalizer.normalize(row.cells)
         assert row.normalized
         assert [(i.error_type, i.field, i.message) for i in row.issues] == [
-            (i.error_type, i.field, i.message) for i in result.issues]
+            (i.error_type, i.field, i.message) for i in result.issues
+        ]
         if result.record is None:
             assert row.payload is None and row.identifier == result.identifier
         else:
@@ -122,8 +133,9 @@ def _import_breaking_the_reader_after_row_100(store, tmp_path, monkeypatch, sett
     return job, before
 
 
-def test_a_failure_in_the_reader_process_fails_the_job_and_keeps_the_batches_before(store, tmp_path, monkeypatch,
-                                                                                     settings):
+def test_a_failure_in_the_reader_process_fails_the_job_and_keeps_the_batches_before(
+    store, tmp_path, monkeypatch, settings
+):
     def failing() -> None:
         raise RuntimeError("disk went away")
 

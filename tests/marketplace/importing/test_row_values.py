@@ -26,14 +26,21 @@ NASTY_TEXTS = ["tab\there", "line\nbreak", "carriage\rreturn", "back\\slash", "\
 
 
 def test_the_texts_come_last_so_one_line_serves_product_and_translation():
-    assert RECORD_FIELDS[-len(TEXT_FIELDS):] == TEXT_FIELDS
+    assert RECORD_FIELDS[-len(TEXT_FIELDS) :] == TEXT_FIELDS
     assert set(HASHED_FIELDS).isdisjoint(TEXT_FIELDS)
     assert set(RECORD_FIELDS) == set(HASHED_FIELDS) | set(TEXT_FIELDS)
 
 
 def test_the_copy_line_is_the_escaped_values_and_its_tail_the_texts():
-    rec = record("A", sale_price=Decimal("9.50"), adult=True, is_bundle=False, multipack=3,
-                 additional_image_links=["https://x/1.jpg"], extra_attributes={"b": "2", "a": "1"})
+    rec = record(
+        "A",
+        sale_price=Decimal("9.50"),
+        adult=True,
+        is_bundle=False,
+        multipack=3,
+        additional_image_links=["https://x/1.jpg"],
+        extra_attributes={"b": "2", "a": "1"},
+    )
     values, chash = prepare(rec)
     line, line_hash, start = prepare_copy(rec)
 
@@ -62,8 +69,16 @@ def test_a_value_that_is_not_text_where_text_is_expected_still_renders():
 
 
 def test_joined_values_come_back_as_the_database_takes_them():
-    rec = record("A", sale_price=Decimal("9.50"), adult=True, is_bundle=False, multipack=3,
-                 title="tab\there", description="back\\slash \\N", extra_attributes={"b": "2", "a": "1"})
+    rec = record(
+        "A",
+        sale_price=Decimal("9.50"),
+        adult=True,
+        is_bundle=False,
+        multipack=3,
+        title="tab\there",
+        description="back\\slash \\N",
+        extra_attributes={"b": "2", "a": "1"},
+    )
     values, chash = prepare(rec)
     joined, joined_hash = prepare_joined(rec)
 
@@ -90,8 +105,9 @@ def test_the_content_hash_ignores_the_texts_and_nothing_else():
     assert content_hash(record("A", brand="")) != content_hash(record("A", brand="x"))
     assert content_hash(record("A", extra_attributes={"a": "1"})) != base
     # Unmapped columns in another order are the same data.
-    assert (content_hash(record("A", extra_attributes={"a": "1", "b": "2"}))
-            == content_hash(record("A", extra_attributes={"b": "2", "a": "1"})))
+    assert content_hash(record("A", extra_attributes={"a": "1", "b": "2"})) == content_hash(
+        record("A", extra_attributes={"b": "2", "a": "1"})
+    )
 
 
 @given(st.lists(st.one_of(st.none(), st.text(alphabet=st.characters(blacklist_categories=["Cs"]))), min_size=1))

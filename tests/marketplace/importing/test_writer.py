@@ -29,8 +29,10 @@ from tests.marketplace.importing.conftest import record
 
 pytestmark = pytest.mark.django_db
 
-def row(identifier: str, number: int = 2, *, warnings: bool = False, cells: list[str] | None = None,
-        **values: Any) -> FeedRow:
+
+def row(
+    identifier: str, number: int = 2, *, warnings: bool = False, cells: list[str] | None = None, **values: Any
+) -> FeedRow:
     """A valid row as normalizing gives it, in this database's payload."""
     rec = record(identifier, **values)
     payload, chash = STRATEGIES[connection.vendor].render(rec)
@@ -50,8 +52,9 @@ def _snapshot(cells: list[str], field: str) -> dict[str, str]:
     return dict(zip(("id", field), cells, strict=False)) if field else {"id": cells[0]}
 
 
-def write_batch(writer: BatchWriter, rows: list[FeedRow], errors: list[ErrorRow] | None = None,
-                error_rows: int = 0) -> BatchCounts:
+def write_batch(
+    writer: BatchWriter, rows: list[FeedRow], errors: list[ErrorRow] | None = None, error_rows: int = 0
+) -> BatchCounts:
     """One batch of normalized rows through the writer and the classification, as the import runs it."""
     with transaction.atomic():
         writer.lock_store()
@@ -66,8 +69,9 @@ def write_batch(writer: BatchWriter, rows: list[FeedRow], errors: list[ErrorRow]
         return writer.write(plan, bytes_processed=50, bytes_total=100)
 
 
-def persist(job: MarketplaceImportJob, rows: list[FeedRow], errors: list[ErrorRow] | None = None,
-            error_rows: int = 0) -> BatchCounts:
+def persist(
+    job: MarketplaceImportJob, rows: list[FeedRow], errors: list[ErrorRow] | None = None, error_rows: int = 0
+) -> BatchCounts:
     writer = BatchWriter(job=job)
     writer.open()
     try:
@@ -88,17 +92,26 @@ def test_it_inserts_new_products_with_their_translation(store):
     assert product.last_import_job == job
     assert product.content_hash == content_hash(record("B", price=Decimal("5.00")))
     translation = product.translations.get()
-    assert (translation.language, translation.title, translation.link) == ("fr", "Titre B",
-                                                                           "https://shop.example.lu/fr/B")
+    assert (translation.language, translation.title, translation.link) == (
+        "fr",
+        "Titre B",
+        "https://shop.example.lu/fr/B",
+    )
     job.refresh_from_db()
     assert (job.imported_count, job.total_processed, job.progress_percent, job.bytes_processed) == (3, 3, 50, 50)
 
 
 def test_it_writes_every_attribute_the_way_the_orm_reads_it(store):
     values: dict[str, Any] = {
-        "additional_image_links": ["https://x/1.jpg", "https://x/2.jpg"], "sale_price": Decimal("9.50"),
-        "sale_price_currency": "EUR", "identifier_exists": False, "adult": None, "multipack": 3, "is_bundle": True,
-        "extra_attributes": {"supplier_ref": "SUP-1", "note": 'é "quoted"'}, "gtin": "4006381333931",
+        "additional_image_links": ["https://x/1.jpg", "https://x/2.jpg"],
+        "sale_price": Decimal("9.50"),
+        "sale_price_currency": "EUR",
+        "identifier_exists": False,
+        "adult": None,
+        "multipack": 3,
+        "is_bundle": True,
+        "extra_attributes": {"supplier_ref": "SUP-1", "note": 'é "quoted"'},
+        "gtin": "4006381333931",
     }
     persist(new_job(store), [row("A", **values)])
 
@@ -109,9 +122,16 @@ def test_it_writes_every_attribute_the_way_the_orm_reads_it(store):
 
 def test_rows_read_ahead_write_every_attribute_the_way_the_orm_reads_it(store):
     values: dict[str, Any] = {
-        "additional_image_links": ["https://x/1.jpg"], "sale_price": Decimal("9.50"), "price": Decimal("1299.00"),
-        "sale_price_currency": "EUR", "identifier_exists": False, "adult": None, "multipack": 3, "is_bundle": True,
-        "extra_attributes": {"supplier_ref": "SUP-1"}, "gtin": "4006381333931",
+        "additional_image_links": ["https://x/1.jpg"],
+        "sale_price": Decimal("9.50"),
+        "price": Decimal("1299.00"),
+        "sale_price_currency": "EUR",
+        "identifier_exists": False,
+        "adult": None,
+        "multipack": 3,
+        "is_bundle": True,
+        "extra_attributes": {"supplier_ref": "SUP-1"},
+        "gtin": "4006381333931",
     }
     persist(new_job(store), [reader_row("A", "bytes", **values)])
 
@@ -170,18 +190,45 @@ def test_a_mixed_batch_counts_every_row_once(store):
     persist(new_job(store), [row("A"), row("B")])
     job = new_job(store)
     errors = [
-        ErrorRow(row_number=5, identifier="", error_type="missing_id", severity="error", field="id",
-                 message="The row has no id.", row_data={"title": "x"}),
+        ErrorRow(
+            row_number=5,
+            identifier="",
+            error_type="missing_id",
+            severity="error",
+            field="id",
+            message="The row has no id.",
+            row_data={"title": "x"},
+        ),
     ]
-    counts = persist(job, [row("A", 2), row("B", 3, brand="Other"), row("C", 4),
-                           row("D", 6, warnings=True, cells=["D", "4006381333932"])],
-                     errors=errors, error_rows=1)
+    counts = persist(
+        job,
+        [
+            row("A", 2),
+            row("B", 3, brand="Other"),
+            row("C", 4),
+            row("D", 6, warnings=True, cells=["D", "4006381333932"]),
+        ],
+        errors=errors,
+        error_rows=1,
+    )
 
-    assert (counts.imported, counts.updated, counts.unchanged, counts.errors, counts.warnings,
-            counts.processed) == (2, 1, 1, 1, 1, 5)
+    assert (counts.imported, counts.updated, counts.unchanged, counts.errors, counts.warnings, counts.processed) == (
+        2,
+        1,
+        1,
+        1,
+        1,
+        5,
+    )
     job.refresh_from_db()
-    assert (job.imported_count, job.updated_count, job.unchanged_count, job.error_count, job.warning_count,
-            job.total_processed) == (2, 1, 1, 1, 1, 5)
+    assert (
+        job.imported_count,
+        job.updated_count,
+        job.unchanged_count,
+        job.error_count,
+        job.warning_count,
+        job.total_processed,
+    ) == (2, 1, 1, 1, 1, 5)
     stored = list(job.errors.values_list("row_number", "identifier", "error_type", "severity", "field", "row_data"))
     assert stored == [
         (5, "", "missing_id", "error", "id", {"title": "x"}),
@@ -192,8 +239,13 @@ def test_a_mixed_batch_counts_every_row_once(store):
 
 def test_three_languages_give_one_product_with_three_translations(store):
     for language in ("fr", "en", "de"):
-        persist(new_job(store, language), [row(p, title=f"{p} {language}", description=f"{language} text",
-                                               link=f"https://x/{language}/{p}") for p in ("A", "B")])
+        persist(
+            new_job(store, language),
+            [
+                row(p, title=f"{p} {language}", description=f"{language} text", link=f"https://x/{language}/{p}")
+                for p in ("A", "B")
+            ],
+        )
 
     assert MarketplaceProduct.objects.filter(store=store).count() == 2
     product = MarketplaceProduct.objects.get(marketplace_product_id="A")
@@ -202,9 +254,13 @@ def test_three_languages_give_one_product_with_three_translations(store):
     assert (product.title, product.description, product.link) == ("A fr", "fr text", "https://x/fr/A")
 
     # A German re-import with new texts changes only the German translation.
-    counts = persist(new_job(store, "de"), [row("A", title="A neu", description="de neu",
-                                                link="https://x/de/A"),
-                                            row("B", title="B de", description="de text", link="https://x/de/B")])
+    counts = persist(
+        new_job(store, "de"),
+        [
+            row("A", title="A neu", description="de neu", link="https://x/de/A"),
+            row("B", title="B de", description="de text", link="https://x/de/B"),
+        ],
+    )
     assert (counts.updated, counts.unchanged) == (1, 1)
     product.refresh_from_db()
     assert {t.language: t.title for t in product.translations.all()} == {"fr": "A fr", "en": "A en", "de": "A neu"}
@@ -247,7 +303,9 @@ def test_the_same_ids_in_two_stores_are_separate_products(store, other_store):
 
     assert counts.imported == 1
     assert dict(MarketplaceProduct.objects.values_list("store__code", "price")) == {
-        "alpha": Decimal("1.00"), "bravo": Decimal("2.00")}
+        "alpha": Decimal("1.00"),
+        "bravo": Decimal("2.00"),
+    }
 
 
 def test_a_row_with_the_same_data_from_other_bytes_is_unchanged_but_remembered(store):
@@ -279,8 +337,7 @@ def test_rows_read_ahead_keep_every_character_and_compare_equal_again(store, tex
     # The same data from other bytes: the texts read back from the database equal the row's.
     counts = persist(new_job(store), [reader_row("A", "other-bytes", title=text, description=text, brand=text)])
     assert (counts.updated, counts.unchanged) == (0, 1)
-    counts = persist(new_job(store), [reader_row("A", "third-bytes", title=text + "!", description=text,
-                                                 brand=text)])
+    counts = persist(new_job(store), [reader_row("A", "third-bytes", title=text + "!", description=text, brand=text)])
     assert (counts.updated, counts.unchanged) == (1, 0)
     assert MarketplaceProductTranslation.objects.get().title == text + "!"
 
@@ -347,8 +404,10 @@ def test_the_number_of_queries_does_not_grow_with_the_batch_size(store, existing
         persist(new_job(store), [row(f"{prefix}{i}") for i in range(known)])
         job = new_job(store)
         rows = [row(f"{prefix}{i}", i + 2, brand="B" if i % 2 else "Maison Moselle") for i in range(size)]
-        errors = [ErrorRow(row_number=i, identifier="", error_type="missing_id", severity="error", field="id",
-                           message="x") for i in range(size // 10)]
+        errors = [
+            ErrorRow(row_number=i, identifier="", error_type="missing_id", severity="error", field="id", message="x")
+            for i in range(size // 10)
+        ]
         writer = BatchWriter(job=job)
         writer.open()
         with CaptureQueriesContext(connection) as captured:
