@@ -41,8 +41,11 @@ test: install
 screenshots: install
 	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser $(PYTEST_ARGS)
 
+## Lint, formatting and types, as CI checks them.
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 ROWS ?= 100000
 ## Benchmark the import (ours on PostgreSQL and SQLite, django-import-export, PostgreSQL COPY); ROWS=100000.
