@@ -96,7 +96,7 @@ class _Heartbeat:
         self.alive = True
         self.last = 0.0
 
-    def __call__(self, *args: Any, **kwargs: Any) -> None:
+    def __call__(self, *args: Any, **kwargs: Any) -> None:  # whatever progress the fetcher reports
         now = time.monotonic()
         if now - self.last >= _FETCH_HEARTBEAT_SECONDS:
             self.last = now

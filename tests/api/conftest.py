@@ -14,6 +14,37 @@ TOKEN_URL = "/api/v1/auth/token"
 STORE_API = "/api/v1/store/marketplace"
 ADMIN_API = "/api/v1/admin/marketplace-import-jobs"
 LIST = f"{STORE_API}/imports"
+# The fields of a job and of a row error in the API's JSON (SPEC 5).
+JOB_FIELDS = {
+    "id",
+    "store_id",
+    "store_code",
+    "store_name",
+    "user_id",
+    "created_by",
+    "marketplace",
+    "source_url",
+    "language",
+    "batch_size",
+    "status",
+    "imported_count",
+    "updated_count",
+    "unchanged_count",
+    "error_count",
+    "warning_count",
+    "total_processed",
+    "progress_percent",
+    "detected_encoding",
+    "detected_delimiter",
+    "error_message",
+    "started_at",
+    "completed_at",
+    "created_at",
+    "updated_at",
+    "duration_seconds",
+}
+ERROR_FIELDS = {"id", "row_number", "identifier", "error_type", "severity", "field", "error_message", "row_data"}
+FEED_URL = "https://feeds.example.lu/products.csv"
 
 
 def detail_url(job: MarketplaceImportJob) -> str:

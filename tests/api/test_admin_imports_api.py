@@ -8,8 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from marketplace.models import MarketplaceImportJob
-from tests.api.conftest import ADMIN_API
-from tests.api.test_store_imports_api import ERROR_FIELDS, FEED_URL, JOB_FIELDS
+from tests.api.conftest import ADMIN_API, ERROR_FIELDS, FEED_URL, JOB_FIELDS
 from tests.factories.marketplace import MarketplaceImportErrorFactory, MarketplaceImportJobFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.api.test_store_imports_api import ERROR_FIELDS, JOB_FIELDS
+from tests.api.conftest import ERROR_FIELDS, JOB_FIELDS
 
 pytestmark = pytest.mark.django_db
 

@@ -13,41 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from marketplace.models import MarketplaceImportJob
-from tests.api.conftest import STORE_API
+from tests.api.conftest import ERROR_FIELDS, FEED_URL, JOB_FIELDS, STORE_API
 from tests.factories.marketplace import MarketplaceImportErrorFactory, MarketplaceImportJobFactory
 
 pytestmark = pytest.mark.django_db
-
-JOB_FIELDS = {
-    "id",
-    "store_id",
-    "store_code",
-    "store_name",
-    "user_id",
-    "created_by",
-    "marketplace",
-    "source_url",
-    "language",
-    "batch_size",
-    "status",
-    "imported_count",
-    "updated_count",
-    "unchanged_count",
-    "error_count",
-    "warning_count",
-    "total_processed",
-    "progress_percent",
-    "detected_encoding",
-    "detected_delimiter",
-    "error_message",
-    "started_at",
-    "completed_at",
-    "created_at",
-    "updated_at",
-    "duration_seconds",
-}
-ERROR_FIELDS = {"id", "row_number", "identifier", "error_type", "severity", "field", "error_message", "row_data"}
-FEED_URL = "https://feeds.example.lu/products.csv"
 
 
 @pytest.fixture

@@ -28,8 +28,9 @@ from marketplace.importing.copy_format import field_text
 from marketplace.importing.row_values import RECORD_FIELDS, TEXT_FIELDS, parse_fields, prepare_copy
 from marketplace.importing.rows import ErrorRow, FeedRow
 from marketplace.importing.writing.errors import ConcurrentWriteError
-from marketplace.importing.writing.strategy import Query, WriteStrategy
-from marketplace.importing.writing.tables import PRODUCT, TRANSLATION, column, quote
+from marketplace.importing.writing.strategy import Cursor, Query, WriteStrategy
+from marketplace.importing.writing.tables import PRODUCT, TRANSLATION, Tables, column, quote
+from marketplace.models import MarketplaceImportJob
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +61,8 @@ def _flag(value: Any) -> str:
 
 
 class PostgresqlWrites(WriteStrategy):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, tables: Tables, job: MarketplaceImportJob) -> None:
+        super().__init__(tables, job)
         self._sequence: str | None = None
         self._statistics_checked = False
         self._added_since_analyze = 0
@@ -125,7 +126,7 @@ class PostgresqlWrites(WriteStrategy):
     def claimed_query(self, ids: Sequence[str]) -> Query:
         return f"SELECT mpid, row_number FROM {self.tables.seen} WHERE mpid = ANY(%s)", [list(ids)]
 
-    def open(self, cursor: Any) -> None:
+    def open(self, cursor: Cursor) -> None:
         n = self.tables
         # Byte order: only equality matters here, and the database's collation would
         # compare every inserted id through the C library (a quarter slower).
@@ -139,11 +140,11 @@ class PostgresqlWrites(WriteStrategy):
             f" had_warnings boolean)"
         )
 
-    def close(self, cursor: Any) -> None:
+    def close(self, cursor: Cursor) -> None:
         cursor.execute(f"DROP TABLE IF EXISTS {self.tables.seen}")
         cursor.execute(f"DROP TABLE IF EXISTS {self.tables.stage}")
 
-    def lock_store(self, cursor: Any) -> None:
+    def lock_store(self, cursor: Cursor) -> None:
         """The advisory lock, and no wait for the WAL flush at this transaction's commit.
 
         A server crash can then lose the last fraction of a second of batches, but never
@@ -157,19 +158,19 @@ class PostgresqlWrites(WriteStrategy):
 
     # --- writes --------------------------------------------------------------------------
 
-    def write(self, cursor: Any, plan: WritePlan, now: datetime) -> None:
+    def write(self, cursor: Cursor, plan: WritePlan, now: datetime) -> None:
         if plan.inserts:
             self._copy_new_products(cursor, plan.inserts, now)
         if plan.updates or plan.refreshes:
             self._update_through_stage(cursor, plan.updates, plan.refreshes, now)
 
-    def _product_sequence(self, cursor: Any) -> str:
+    def _product_sequence(self, cursor: Cursor) -> str:
         if self._sequence is None:
             cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [PRODUCT.db_table, PRODUCT.pk.column])
             self._sequence = cursor.fetchone()[0]
         return self._sequence
 
-    def _copy_new_products(self, cursor: Any, inserts: list[FeedRow], now: datetime) -> None:
+    def _copy_new_products(self, cursor: Cursor, inserts: list[FeedRow], now: datetime) -> None:
         """New products and their translations go straight into their tables with COPY.
 
         The batch read these ids as absent under the store lock, so only a writer outside
@@ -213,7 +214,7 @@ class PostgresqlWrites(WriteStrategy):
 
     def _update_through_stage(
         self,
-        cursor: Any,
+        cursor: Cursor,
         updates: list[tuple[FeedRow, Existing]],
         refreshes: list[tuple[FeedRow, Existing]],
         now: datetime,
@@ -267,7 +268,7 @@ class PostgresqlWrites(WriteStrategy):
             [now, now, n.language],
         )
 
-    def insert_errors(self, cursor: Any, errors: Sequence[ErrorRow], now: datetime) -> None:
+    def insert_errors(self, cursor: Cursor, errors: Sequence[ErrorRow], now: datetime) -> None:
         n = self.tables
         with cursor.copy(f"COPY {n.errors} ({', '.join(n.error_columns)}) FROM STDIN") as copy:
             for e in errors:
@@ -287,7 +288,7 @@ class PostgresqlWrites(WriteStrategy):
 
     # --- the planner's statistics ----------------------------------------------------------
 
-    def _ensure_statistics(self, cursor: Any) -> None:
+    def _ensure_statistics(self, cursor: Cursor) -> None:
         """Give the planner the tables' sizes if it has never been told.
 
         Until a table has been analyzed once, PostgreSQL takes it (and its indexes) for

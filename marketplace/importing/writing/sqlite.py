@@ -19,14 +19,16 @@ from marketplace.importing.row_values import RECORD_FIELDS, TEXT_FIELDS, joined_
 from marketplace.importing.rows import ErrorRow, FeedRow
 from marketplace.importing.writing.errors import ConcurrentWriteError
 from marketplace.importing.writing.sqlite_checkpoint import BackgroundCheckpointer
-from marketplace.importing.writing.strategy import Query, WriteStrategy
+from marketplace.importing.writing.strategy import Cursor, Query, WriteStrategy
+from marketplace.importing.writing.tables import Tables
+from marketplace.models import MarketplaceImportJob
 
 SQLITE_CACHE_KIB = 32 * 1024
 
 
 class SqliteWrites(WriteStrategy):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, tables: Tables, job: MarketplaceImportJob) -> None:
+        super().__init__(tables, job)
         self._checkpointer: BackgroundCheckpointer | None = None
         n = self.tables
         # CROSS JOIN is SQLite's way to keep this join order (loop over the batch's ids,
@@ -69,7 +71,7 @@ class SqliteWrites(WriteStrategy):
             [json.dumps(list(ids), ensure_ascii=False)],
         )
 
-    def open(self, cursor: Any) -> None:
+    def open(self, cursor: Cursor) -> None:
         # SQLite's default page cache (2 MB) is far smaller than the indexes a big import
         # updates at random places (GTIN, brand...): every batch would re-read most of
         # their pages. This is the connection's cache, so it counts toward the worker's
@@ -80,13 +82,13 @@ class SqliteWrites(WriteStrategy):
             f" row_number INTEGER) WITHOUT ROWID"
         )
 
-    def close(self, cursor: Any) -> None:
+    def close(self, cursor: Cursor) -> None:
         cursor.execute(f"DROP TABLE IF EXISTS {self.tables.seen}")
 
-    def lock_store(self, cursor: Any) -> None:
+    def lock_store(self, cursor: Cursor) -> None:
         pass  # SQLite's IMMEDIATE transactions already serialize writers
 
-    def write(self, cursor: Any, plan: WritePlan, now: datetime) -> None:
+    def write(self, cursor: Cursor, plan: WritePlan, now: datetime) -> None:
         stamp = connection.ops.adapt_datetimefield_value(now)
         # Each payload is split once, for the product and for its translation.
         inserted = [joined_values(row.payload) for row in plan.inserts]
@@ -103,7 +105,7 @@ class SqliteWrites(WriteStrategy):
         if translations:
             self._upsert_translations(cursor, translations, stamp)
 
-    def _insert_products(self, cursor: Any, inserts: list[FeedRow], values: list[list[Any]], stamp: Any) -> None:
+    def _insert_products(self, cursor: Cursor, inserts: list[FeedRow], values: list[list[Any]], stamp: Any) -> None:
         n = self.tables
         fixed = [self.store.id, self.job.marketplace, self.store.name, stamp, stamp, self.job.id]
         try:
@@ -117,7 +119,7 @@ class SqliteWrites(WriteStrategy):
             raise ConcurrentWriteError("Another writer created products of this batch.") from exc
 
     def _update_products(
-        self, cursor: Any, updates: list[tuple[FeedRow, Existing]], values_of: list[list[Any]], stamp: Any
+        self, cursor: Cursor, updates: list[tuple[FeedRow, Existing]], values_of: list[list[Any]], stamp: Any
     ) -> None:
         p = self.tables.p
         sets = [
@@ -146,7 +148,7 @@ class SqliteWrites(WriteStrategy):
         cursor.executemany(f"UPDATE {self.tables.products} SET {', '.join(sets)} WHERE {p['id']} = %s", params)
 
     def _upsert_translations(
-        self, cursor: Any, translations: list[tuple[FeedRow, int | None, list[Any]]], stamp: Any
+        self, cursor: Cursor, translations: list[tuple[FeedRow, int | None, list[Any]]], stamp: Any
     ) -> None:
         n = self.tables
         p, t = n.p, n.t
@@ -181,7 +183,7 @@ class SqliteWrites(WriteStrategy):
             params,
         )
 
-    def insert_errors(self, cursor: Any, errors: Sequence[ErrorRow], now: datetime) -> None:
+    def insert_errors(self, cursor: Cursor, errors: Sequence[ErrorRow], now: datetime) -> None:
         n = self.tables
         stamp = connection.ops.adapt_datetimefield_value(now)
         cursor.executemany(

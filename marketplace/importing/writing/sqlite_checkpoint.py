@@ -18,7 +18,8 @@ import contextlib
 import logging
 import sqlite3
 import threading
-from typing import Any
+
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ _DEFAULT_AUTOCHECKPOINT = 1000
 class BackgroundCheckpointer:
     """Checkpoints the database of `connection` (a Django SQLite connection) in a thread."""
 
-    def __init__(self, connection: Any) -> None:
+    def __init__(self, connection: BaseDatabaseWrapper) -> None:
         self._connection = connection
         self._path = str(connection.settings_dict["NAME"])
         self._wake = threading.Event()
@@ -42,7 +43,7 @@ class BackgroundCheckpointer:
         self.last_result: tuple[int, int, int] | None = None
 
     @staticmethod
-    def applies_to(connection: Any) -> bool:
+    def applies_to(connection: BaseDatabaseWrapper) -> bool:
         name = str(connection.settings_dict.get("NAME") or "")
         if connection.vendor != "sqlite" or not name or name == ":memory:" or name.startswith("file:"):
             return False

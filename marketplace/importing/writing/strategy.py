@@ -11,12 +11,16 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from django.db.backends.utils import CursorWrapper
+
 from marketplace.importing.classification import WritePlan
 from marketplace.importing.rows import ErrorRow, FeedRow
 from marketplace.importing.writing.tables import Tables
 from marketplace.models import MarketplaceImportJob
 
 Query = tuple[str, list[Any]]
+# What `connection.cursor()` gives; PostgreSQL's adds psycopg's `copy()` through it.
+Cursor = CursorWrapper
 
 
 class WriteStrategy:
@@ -37,14 +41,14 @@ class WriteStrategy:
         """A valid row's translatable texts, "" for none, as the database stores them."""
         raise NotImplementedError
 
-    def open(self, cursor: Any) -> None:
+    def open(self, cursor: Cursor) -> None:
         """Create the connection's temporary tables."""
         raise NotImplementedError
 
-    def close(self, cursor: Any) -> None:
+    def close(self, cursor: Cursor) -> None:
         raise NotImplementedError
 
-    def lock_store(self, cursor: Any) -> None:
+    def lock_store(self, cursor: Cursor) -> None:
         """Serialize batches of the same store until this transaction ends."""
         raise NotImplementedError
 
@@ -60,11 +64,11 @@ class WriteStrategy:
         """(id, row number) as recorded for `ids`."""
         raise NotImplementedError
 
-    def write(self, cursor: Any, plan: WritePlan, now: datetime) -> None:
+    def write(self, cursor: Cursor, plan: WritePlan, now: datetime) -> None:
         """Insert the new products, update the changed ones, refresh the raw hashes."""
         raise NotImplementedError
 
-    def insert_errors(self, cursor: Any, errors: Sequence[ErrorRow], now: datetime) -> None:
+    def insert_errors(self, cursor: Cursor, errors: Sequence[ErrorRow], now: datetime) -> None:
         raise NotImplementedError
 
     def start_background_work(self) -> None:
