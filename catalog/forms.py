@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from catalog.selectors import ORDERING_DEFAULT, ORDERINGS, JobScope
-from catalog.services import MAX_ID
+from core.ids import MAX_DB_ID
 from marketplace.models import Availability, Condition
 
 YES_NO = [("", "All"), ("yes", "Yes"), ("no", "No")]
@@ -44,7 +44,7 @@ class ProductFilterForm(forms.Form):
     )
     availability = forms.ChoiceField(required=False, choices=[("", "Any"), *Availability.choices])
     brand = forms.CharField(required=False, max_length=255)
-    job = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, label="Import")
+    job = forms.IntegerField(required=False, min_value=1, max_value=MAX_DB_ID, label="Import")
     ordering = forms.ChoiceField(required=False, choices=ORDERING_CHOICES, label="Sort")
 
     def filters(self) -> tuple[dict[str, Any], str]:

@@ -25,6 +25,7 @@ from django.db.models import Exists, OuterRef
 from catalog.models import Product
 from catalog.selectors import PUBLISHABLE_JOB_STATUSES, JobScope, catalog_job_products
 from core.exceptions import ConflictError
+from core.ids import MAX_DB_ID
 from core.services import model_update
 from marketplace.models import MarketplaceImportJob, MarketplaceProduct
 from stores.models import Store
@@ -32,7 +33,6 @@ from stores.models import Store
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
-MAX_ID = 2**63 - 1  # ids are 64-bit integers: a larger one would make the database driver raise
 # What a store may change on a published product (the guide's "Store overrides",
 # "Store settings" and "Inventory").
 OVERRIDE_FIELDS = (
@@ -82,7 +82,7 @@ def _clean_ids(ids: Iterable[Any]) -> list[int]:
         cleaned = sorted({int(i) for i in ids})
     except (TypeError, ValueError) as exc:
         raise ValidationError({"marketplace_product_ids": "Every id must be an integer."}) from exc
-    if cleaned and (cleaned[0] < 1 or cleaned[-1] > MAX_ID):
+    if cleaned and (cleaned[0] < 1 or cleaned[-1] > MAX_DB_ID):
         raise ValidationError({"marketplace_product_ids": "Every id must be a positive integer."})
     return cleaned
 

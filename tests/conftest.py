@@ -119,6 +119,19 @@ def admin_user(db):
     return AdminFactory(username="root")
 
 
+@pytest.fixture
+def as_role(client, request):
+    """Log the client in as one of the users above, by fixture name ("anonymous" stays
+    logged out), and return it: for tests parametrized over roles."""
+
+    def login(role: str):
+        if role != "anonymous":
+            client.force_login(request.getfixturevalue(role))
+        return client
+
+    return login
+
+
 # --- real django-q2 worker ---
 @pytest.fixture
 def qcluster(transactional_db, tmp_path, settings, monkeypatch):

@@ -23,7 +23,6 @@ from catalog.api.serializers import CatalogProductOutputSerializer, CatalogProdu
 from catalog.models import Product
 from catalog.selectors import ORDERING_DEFAULT, ORDERINGS, JobScope, catalog_item_filter, catalog_item_get
 from catalog.services import (
-    MAX_ID,
     OVERRIDE_FIELDS,
     PublishResult,
     UnpublishResult,
@@ -34,6 +33,7 @@ from catalog.services import (
 from core.api.errors import error_responses
 from core.api.ids import parse_path_id
 from core.api.pagination import PaginationInput, limit_field, paginate
+from core.ids import MAX_DB_ID
 from marketplace.models import Availability, Condition, MarketplaceImportJob
 from stores.models import Store
 
@@ -43,7 +43,7 @@ PRODUCT_ID_PARAMETER = OpenApiParameter(
 )
 # Integer columns of PostgreSQL (display_order, quantities) are 32-bit.
 INT32_MAX = 2**31 - 1
-MAX_IDS_PER_REQUEST = 10_000
+MAX_DB_IDS_PER_REQUEST = 10_000
 
 
 def _parse_product_id(value: str) -> int:
@@ -84,7 +84,7 @@ class CatalogFilterInput(PaginationInput):
     active = _QueryBooleanField(required=False, help_text="Published and active (true) or inactive (false).")
     featured = _QueryBooleanField(required=False, help_text="Published and featured, or not.")
     job_id = serializers.IntegerField(
-        required=False, min_value=1, max_value=MAX_ID, help_text="Products that this import created or changed."
+        required=False, min_value=1, max_value=MAX_DB_ID, help_text="Products that this import created or changed."
     )
     ordering = serializers.ChoiceField(choices=sorted(ORDERINGS), default=ORDERING_DEFAULT)
 
@@ -143,16 +143,16 @@ class _IdListField(serializers.ListField):
 
 class _SelectionInput(serializers.Serializer[dict[str, Any]]):
     marketplace_product_ids = _IdListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        child=serializers.IntegerField(min_value=1, max_value=MAX_DB_ID),
         required=False,
         min_length=1,
-        max_length=MAX_IDS_PER_REQUEST,
+        max_length=MAX_DB_IDS_PER_REQUEST,
         help_text="Marketplace product ids (`marketplace_product_id` in the list). All must be the store's.",
     )
     job_id = serializers.IntegerField(
         required=False,
         min_value=1,
-        max_value=MAX_ID,
+        max_value=MAX_DB_ID,
         help_text="Instead of ids: the products of this finished import of the store.",
     )
     scope = serializers.ChoiceField(

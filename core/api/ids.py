@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from rest_framework.exceptions import NotFound
 
-# A larger id would make the database driver raise instead of answering "no such row".
-MAX_DB_ID = 2**63 - 1
+from core.ids import MAX_DB_ID
+
+__all__ = ["MAX_DB_ID", "parse_path_id"]
 
 
 def parse_path_id(value: str, *, not_found: str) -> int:

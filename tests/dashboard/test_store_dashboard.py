@@ -15,16 +15,6 @@ pytestmark = pytest.mark.django_db
 Status = MarketplaceImportJob.Status
 
 
-@pytest.fixture
-def as_role(client, request):
-    def login(role: str):
-        if role != "anonymous":
-            client.force_login(request.getfixturevalue(role))
-        return client
-
-    return login
-
-
 def dashboard_url(store: Store) -> str:
     return reverse("dashboard:store", args=[store.code])
 

@@ -19,19 +19,6 @@ FR_IMPORT = {"source_url": "https://feeds.example.lu/fr.csv", "language": "fr", 
 
 
 @pytest.fixture
-def as_role(client, request, password):
-    """Log the client in as one of the conftest users (or stay anonymous); return the client."""
-
-    def login(role: str):
-        if role != "anonymous":
-            user = request.getfixturevalue(role)
-            client.force_login(user)
-        return client
-
-    return login
-
-
-@pytest.fixture
 def job(store, owner):
     return MarketplaceImportJobFactory(
         store=store,

@@ -17,16 +17,6 @@ VALID = {
 }
 
 
-@pytest.fixture
-def as_role(client, request):
-    def login(role: str):
-        if role != "anonymous":
-            client.force_login(request.getfixturevalue(role))
-        return client
-
-    return login
-
-
 def settings_url(store: Store) -> str:
     return reverse("stores:settings", args=[store.code])
 
