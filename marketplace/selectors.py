@@ -11,6 +11,7 @@ from accounts.models import User
 from marketplace.filters import ImportJobFilter
 from marketplace.models import MarketplaceImportError, MarketplaceImportJob
 from stores.models import Store
+from stores.selectors import store_list_for_user
 
 JOB_ORDERING = ("-created_at", "-id")
 
@@ -29,7 +30,9 @@ def import_job_list_for_user(*, user: User) -> QuerySet[MarketplaceImportJob]:
     qs = import_job_queryset()
     if user.is_staff:
         return qs
-    return qs.filter(store__memberships__user=user)
+    # The stores come from the one tenancy selector, so "which stores may this user see"
+    # has a single definition (a subquery: still one query for the list).
+    return qs.filter(store__in=store_list_for_user(user=user))
 
 
 def import_job_list_filtered(*, user: User, filters: dict[str, Any]) -> QuerySet[MarketplaceImportJob]:
