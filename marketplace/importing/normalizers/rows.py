@@ -10,8 +10,9 @@ from __future__ import annotations
 from operator import gt, itemgetter
 from typing import Any
 
+from marketplace.importing.column_aliases import CURRENCY_COLUMN
 from marketplace.importing.decoding import MalformedRecord
-from marketplace.importing.mapping import CURRENCY_COLUMN, ColumnMap
+from marketplace.importing.mapping import ColumnMap
 from marketplace.importing.normalizers.columns import READERS, PriceReader, Reader, Shortcut
 from marketplace.importing.normalizers.issues import (
     ERROR,
