@@ -34,8 +34,10 @@ from marketplace.models import MarketplaceImportJob
 
 logger = logging.getLogger(__name__)
 
-# A load re-analyzes the tables it grew once it added this many rows, or a fifth of what
-# the planner last counted, whichever is more (keep_statistics_current).
+# A load re-analyzes the tables it grew once it doubled what the planner last counted
+# (from ANALYZE_FIRST_ROWS on), then every ANALYZE_AFTER_ROWS rows or a fifth of the
+# planner's count, whichever is more (keep_statistics_current).
+ANALYZE_FIRST_ROWS = 5_000
 ANALYZE_AFTER_ROWS = 50_000
 ANALYZE_LOCK_TIMEOUT = "2s"
 # Rows per write during a COPY (about 100 KB): small enough for the server to start
@@ -58,6 +60,12 @@ def _joined(values: list[str]) -> str | None:
 
 def _flag(value: Any) -> str:
     return "t" if value else "f"
+
+
+def analyze_threshold(planner_rows: int) -> int:
+    """Rows a load adds before the planner's statistics are refreshed: the table's doubling
+    while it is small (a few cheap ANALYZEs of small tables), a steady pace after."""
+    return max(ANALYZE_FIRST_ROWS, min(planner_rows, ANALYZE_AFTER_ROWS), planner_rows // 5)
 
 
 class PostgresqlWrites(WriteStrategy):
@@ -315,13 +323,18 @@ class PostgresqlWrites(WriteStrategy):
         The planner's row counts come from the last ANALYZE. After a big first import of a
         store they still describe the small table from before, and the batch's read query
         can then turn into scans: a 200,000-row re-import crawled at 90 rows/s until an
-        ANALYZE, with autovacuum off or not yet round. So a load analyzes what it grew,
-        during the import and once more at its end, on the key columns only.
+        ANALYZE, with autovacuum off or not yet round. Worse, a table analyzed while it
+        held only dead rows (a rolled-back load) counts as empty however much it grows, and
+        every index then looks equally cheap: the read probed the marketplace index, which
+        matches every product of the marketplace, and each batch read all the rows
+        written before it (60,000 rows took minutes). So a load analyzes what it grew as
+        soon as it doubled the planner's count, then at a steady pace, and once more at its
+        end, on the key columns only.
         """
         self._added_since_analyze += added
         if self._rows_at_analyze is None:
             self._rows_at_analyze = self._planner_rows()
-        threshold = max(ANALYZE_AFTER_ROWS, self._rows_at_analyze // 5)
+        threshold = analyze_threshold(self._rows_at_analyze)
         if self._added_since_analyze < (min(threshold, ANALYZE_AFTER_ROWS // 5) if final else threshold):
             return False
         product_keys = ", ".join(column(PRODUCT, name) for name in ("store", "marketplace", "marketplace_product_id"))

@@ -61,7 +61,9 @@ def test_only_a_large_import_analyzes(store, tmp_path):
     assert _import(store, tmp_path, 2_000).status == MarketplaceImportJob.Status.COMPLETED
     assert _manual_analyzes() == before
     assert _import(store, tmp_path, 12_000).status == MarketplaceImportJob.Status.COMPLETED
-    assert _manual_analyzes() == before + 2  # at the end: the two tables, once
+    # The two tables, once or twice: at the end, and after the first 5,000 rows when the
+    # planner counted fewer than that (which depends on what ran before in this database).
+    assert _manual_analyzes() in (before + 2, before + 4)
 
 
 def test_a_table_locked_by_another_session_skips_the_analyze_instead_of_waiting(store):
@@ -84,3 +86,33 @@ def test_a_table_locked_by_another_session_skips_the_analyze_instead_of_waiting(
             cursor.execute("SELECT count(*) FROM marketplace_products")
     finally:
         other.close()
+
+
+def _index_fetches() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(sum(idx_tup_fetch), 0) FROM pg_stat_xact_user_tables WHERE relname = %s", [TABLES[0]]
+        )
+        return int(cursor.fetchone()[0])
+
+
+def test_a_table_analyzed_while_empty_of_live_rows_does_not_make_each_batch_read_all_before_it(store, tmp_path):
+    # What a rolled-back load leaves behind: pages full of dead rows, and an ANALYZE (by
+    # autovacuum, say) that counted none alive. The planner then takes the table for empty
+    # however much it grows, and any index that matches the batch's query looks as cheap
+    # as the unique one.
+    MarketplaceProduct.objects.bulk_create(
+        MarketplaceProduct(store=store, marketplace_product_id=f"OLD-{n}", title="old", price="1.00")
+        for n in range(5_000)
+    )
+    MarketplaceProduct.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {TABLES[0]}")
+    assert _planner_rows(TABLES[0]) == 0
+    rows = 20_000
+    before = _index_fetches()
+    job = _import(store, tmp_path, rows)
+    assert job.status == MarketplaceImportJob.Status.COMPLETED, job.error_message
+    # One probe per id reads its own product at most; a scan per probe read every row
+    # written before it (tens of millions).
+    assert _index_fetches() - before < 3 * rows
