@@ -17,8 +17,13 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import (
     BooleanField,
+    Case,
     CharField,
     Count,
+    IntegerField,
+    OuterRef,
+    Subquery,
+    When,
     ExpressionWrapper,
     F,
     FilteredRelation,
@@ -31,7 +36,7 @@ from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
 from django_stubs_ext import WithAnnotations
 
-from marketplace.models import MarketplaceImportJob, MarketplaceProduct
+from marketplace.models import MarketplaceImportJob, MarketplaceProduct, MarketplaceProductTranslation
 from stores.models import Store
 
 PAGE_SIZE_DEFAULT = 25
@@ -87,6 +92,7 @@ class CatalogItemAnnotations(TypedDict):
     effective_sale_price: Decimal | None
     effective_availability: str
     effective_condition: str
+    link: str
 
 
 if TYPE_CHECKING:  # WithAnnotations with a TypedDict is for annotations only, not at run time
@@ -111,7 +117,9 @@ def catalog_item_list(*, store: Store) -> QuerySet[CatalogItem]:
       ``is_active``, ``display_order``, ``min_quantity``, ``max_quantity``,
       ``published_at``, ``catalog_updated_at`` (all None when not published);
     - the effective values ``effective_price``, ``effective_sale_price``,
-      ``effective_availability``, ``effective_condition``.
+      ``effective_availability``, ``effective_condition``;
+    - ``link``: the product page in the language of its display copy (the store's
+      default language, else the first imported).
 
     The imported values stay on the model fields (``price``, ``availability``...).
     """
@@ -138,8 +146,15 @@ def catalog_item_list(*, store: Store) -> QuerySet[CatalogItem]:
                 _blank_to_null("cp__availability"), F("availability"), output_field=CharField()
             ),
             effective_condition=Coalesce(_blank_to_null("cp__condition"), F("condition"), output_field=CharField()),
+            link=Coalesce(Subquery(display_translation(store).values("link")[:1]), Value(""), output_field=CharField()),
         )
     )
+
+
+def display_translation(store: Store) -> QuerySet[MarketplaceProductTranslation]:
+    """The translation of ``OuterRef("pk")`` its display copy comes from, first."""
+    default_first = Case(When(language=store.default_language, then=0), default=1, output_field=IntegerField())
+    return MarketplaceProductTranslation.objects.filter(product=OuterRef("pk")).order_by(default_first, "id")
 
 
 def catalog_item_filter(

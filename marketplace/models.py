@@ -58,6 +58,9 @@ class MarketplaceImportJob(BaseModel):
     imported_count = models.PositiveIntegerField(default=0)
     updated_count = models.PositiveIntegerField(default=0)
     unchanged_count = models.PositiveIntegerField(default=0)
+    # Products that got this job's language for the first time (SPEC 7); they are also
+    # counted updated or unchanged, by what happened to their language-neutral data.
+    translations_added = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
     warning_count = models.PositiveIntegerField(default=0)
     total_processed = models.PositiveIntegerField(default=0)
@@ -126,6 +129,7 @@ class MarketplaceImportError(models.Model):
         PARSE_ERROR = "parse_error", "Parse error"
         VALIDATION_ERROR = "validation_error", "Validation error"
         ROW_TOO_LONG = "row_too_long", "Row too long"
+        LANGUAGE_CONFLICT = "language_conflict", "Language conflict"
 
     class Severity(models.TextChoices):
         ERROR = "error", "Error"
@@ -164,10 +168,11 @@ class MarketplaceProduct(BaseModel):
     marketplace_product_id = models.CharField(max_length=255)
     store_name = models.CharField(max_length=200, blank=True)
 
+    # A display copy of the store's default language (else the first language imported):
+    # what lists, search and sorting use without a join. Every localized attribute, these
+    # two included, lives on MarketplaceProductTranslation (SPEC 7).
     title = models.CharField(max_length=500)
     description = models.TextField(blank=True)
-    link = models.CharField(max_length=2000, blank=True)
-    mobile_link = models.CharField(max_length=2000, blank=True)
     image_link = models.CharField(max_length=2000, blank=True)
     additional_image_links = models.JSONField(default=list, blank=True)
     price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
@@ -184,16 +189,11 @@ class MarketplaceProduct(BaseModel):
     mpn = models.CharField(max_length=100, blank=True)
     identifier_exists = models.BooleanField(null=True, blank=True)
     google_product_category = models.CharField(max_length=500, blank=True)
-    product_type = models.CharField(max_length=750, blank=True)
     item_group_id = models.CharField(max_length=100, blank=True)
-    color = models.CharField(max_length=100, blank=True)
-    size = models.CharField(max_length=100, blank=True)
     size_type = models.CharField(max_length=50, blank=True)
     size_system = models.CharField(max_length=10, blank=True)
     gender = models.CharField(max_length=20, blank=True)
     age_group = models.CharField(max_length=20, blank=True)
-    material = models.CharField(max_length=200, blank=True)
-    pattern = models.CharField(max_length=100, blank=True)
     adult = models.BooleanField(null=True, blank=True)
     multipack = models.PositiveIntegerField(null=True, blank=True)
     is_bundle = models.BooleanField(null=True, blank=True)
@@ -257,10 +257,24 @@ class MarketplaceProductTranslation(BaseModel):
         MarketplaceProduct, on_delete=models.CASCADE, related_name="translations", db_index=False
     )
     language = models.CharField(max_length=2, choices=Language.choices)
+    # The localized attributes (marketplace.importing.schema.TRANSLATABLE, SPEC 7).
     title = models.CharField(max_length=500)
     description = models.TextField(blank=True)
     link = models.CharField(max_length=2000, blank=True)
+    mobile_link = models.CharField(max_length=2000, blank=True)
     product_type = models.CharField(max_length=750, blank=True)
+    color = models.CharField(max_length=100, blank=True)
+    size = models.CharField(max_length=100, blank=True)
+    material = models.CharField(max_length=200, blank=True)
+    pattern = models.CharField(max_length=100, blank=True)
+    product_highlight = models.CharField(max_length=1000, blank=True)
+    product_detail = models.CharField(max_length=1000, blank=True)
+    # Feed membership (SPEC 7): the last import whose feed contained this product in this
+    # language, written for every row of that feed, unchanged ones included.
+    last_seen_job = models.ForeignKey(
+        MarketplaceImportJob, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_seen_at = models.DateTimeField(null=True, blank=True)
     # Hash of the raw feed row this translation came from: an identical row is skipped unparsed.
     source_hash = models.CharField(max_length=64, blank=True)
     # A row that produced warnings is always re-normalized so its warnings are reported again.

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 from marketplace.importing.rows import ErrorRow, FeedRow
 
@@ -38,17 +39,24 @@ class Existing:
 
     product_id: int
     content_hash: str
-    has_translation: bool
+    # The import that last created or changed the product (None: its job was deleted).
+    last_job_id: int | None
+    # The job language's translation, None when the product does not have it yet.
+    translation_id: int | None
     # True when the job language's translation came from this exact raw row, had no
     # warnings, and the product has not changed since: the row needs no work at all.
     fresh: bool
     # The translation came from this exact raw row, which had warnings: never fresh (its
     # warnings are reported again), but there is nothing new to record about it either.
     same_warned: bool
-    # This language writes the product's own title/description/link/product_type.
+    # This language writes the product's display copy (its title and description).
     owns_texts: bool
     # The translation's texts, read only when the row is not fresh (else None).
     texts: tuple[str, ...] | None
+
+    @property
+    def has_translation(self) -> bool:
+        return self.translation_id is not None
 
 
 @dataclass
@@ -59,9 +67,13 @@ class WritePlan:
     updates: list[tuple[FeedRow, Existing]] = field(default_factory=list)
     refreshes: list[tuple[FeedRow, Existing]] = field(default_factory=list)  # only the raw hash to store
     errors: list[ErrorRow] = field(default_factory=list)
+    # Translations the feed contained that no write of this plan touches (fresh and
+    # identical rows): their feed membership is recorded in one statement.
+    seen_translation_ids: list[int] = field(default_factory=list)
     imported: int = 0
     updated: int = 0
     unchanged: int = 0
+    translations_added: int = 0
     error_rows: int = 0  # rows skipped (one row may carry several ErrorRow records)
     warnings: int = 0
     processed: int = 0
@@ -135,7 +147,7 @@ class BatchSorting:
         if earlier:
             dropped: set[int] = set()
             for identifier, first_row in earlier.items():
-                row, index = self.claimed[identifier]
+                row, index = self.claimed.pop(identifier)
                 if index == -1:
                     self.unchanged -= 1
                 else:
@@ -152,6 +164,10 @@ class BatchSorting:
         """Sort the valid rows into new, changed and identical (`existing` may hold more
         ids than the first read: those the normalizer cleaned beyond a strip())."""
         plan = WritePlan(errors=self.errors, unchanged=self.unchanged, error_rows=self.error_rows, processed=processed)
+        seen = plan.seen_translation_ids
+        for identifier, (_row, index) in self.claimed.items():
+            if index == -1:
+                seen.append(cast(int, existing[identifier].translation_id))  # fresh: it has one
         for row in self.rows:
             if row.issues:
                 plan.warnings += 1
@@ -160,14 +176,21 @@ class BatchSorting:
                 plan.imported += 1
                 plan.inserts.append(row)
                 continue
-            if not ex.has_translation:
-                texts_changed = True
-            elif ex.texts is None:
-                # Texts not read: the translation came from this very raw row.
-                texts_changed = False
-            else:
-                texts_changed = ex.texts != texts(row)
-            if texts_changed or ex.content_hash != row.content_hash:
+            neutral_changed = ex.content_hash != row.content_hash
+            if ex.translation_id is None:
+                # A language the product did not have: counted apart, and updated only when
+                # its language-neutral data changed. The display copy may follow the new
+                # language (the store's default), which is the product's own write.
+                plan.translations_added += 1
+                if neutral_changed:
+                    plan.updated += 1
+                else:
+                    plan.unchanged += 1
+                (plan.updates if neutral_changed or ex.owns_texts else plan.refreshes).append((row, ex))
+                continue
+            # Texts not read (None): the translation came from this very raw row.
+            texts_changed = ex.texts is not None and ex.texts != texts(row)
+            if texts_changed or neutral_changed:
                 plan.updated += 1
                 plan.updates.append((row, ex))
             else:
@@ -176,6 +199,8 @@ class BatchSorting:
                     # Same data from different bytes (or warnings to forget): store the new
                     # raw hash so the next import recognizes the row without normalizing it.
                     plan.refreshes.append((row, ex))
+                else:
+                    seen.append(ex.translation_id)
         return plan
 
     def _add_issues(self, row: FeedRow) -> None:

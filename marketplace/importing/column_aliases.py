@@ -299,6 +299,8 @@ ALIASES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "tax_category": (("Steuerkategorie", "catégorie fiscale", "catégorie de taxe"), ()),
     "ads_redirect": (("Ads Weiterleitung", "redirection annonces"), ("adwords_redirect",)),
     "promotion_id": (("Aktions-ID", "Promotion-ID", "identifiant promotion", "identifiant de promotion"), ()),
+    "product_highlight": (("Produkthighlight", "point fort du produit", "points forts du produit"), ("highlight",)),
+    "product_detail": (("Produktdetail", "détail du produit", "détails du produit"), ()),
     CURRENCY_COLUMN: (("Währung", "devise"), ("currency_code", "monnaie", "waehrung")),
 }
 for _n in range(5):

@@ -33,11 +33,13 @@ class BatchCounts:
     errors: int = 0
     warnings: int = 0
     processed: int = 0
+    translations_added: int = 0
 
     def add(self, other: BatchCounts) -> None:
         self.imported += other.imported
         self.updated += other.updated
         self.unchanged += other.unchanged
+        self.translations_added += other.translations_added
         self.errors += other.errors
         self.warnings += other.warnings
         self.processed += other.processed
@@ -95,6 +97,7 @@ def import_job_add_counts(*, job_id: int, counts: BatchCounts, bytes_processed: 
                 counts.errors,
                 counts.warnings,
                 counts.processed,
+                counts.translations_added,
                 bytes_processed,
                 progress,
                 now,
@@ -125,6 +128,7 @@ def _add_counts_sql() -> str:
             "error_count",
             "warning_count",
             "total_processed",
+            "translations_added",
         )
     ]
     assigned = [

@@ -21,8 +21,12 @@ from typing import Any
 from marketplace.importing.copy_format import NULL, fields_text, value_text
 from marketplace.importing.schema import ATTRIBUTES, TRANSLATABLE, Kind
 
-# The product's own copy of the translatable texts comes from one language only.
+# The localized attributes, each language's on its translation.
 TEXT_FIELDS: tuple[str, ...] = TRANSLATABLE
+# The product's display copy of one language's texts (see MarketplaceProduct.title): the
+# first texts of a row, so that the product's COPY line is a prefix of the row's.
+DISPLAY_FIELDS: tuple[str, ...] = ("title", "description")
+assert TEXT_FIELDS[: len(DISPLAY_FIELDS)] == DISPLAY_FIELDS
 # What the content hash covers: everything that is the same in every language's feed.
 HASHED_FIELDS: tuple[str, ...] = (
     *(a.name for a in ATTRIBUTES if a.name not in TEXT_FIELDS),
@@ -32,6 +36,8 @@ HASHED_FIELDS: tuple[str, ...] = (
 )
 # Every value a normalized record carries, in the column order of the writes.
 RECORD_FIELDS: tuple[str, ...] = (*HASHED_FIELDS, *TEXT_FIELDS)
+# The values the product itself stores.
+PRODUCT_FIELDS: tuple[str, ...] = (*HASHED_FIELDS, *DISPLAY_FIELDS)
 
 _HASHED_COUNT = len(HASHED_FIELDS)
 _record_values = operator.itemgetter(*RECORD_FIELDS)
@@ -193,6 +199,11 @@ def _line(values: list[Any], hashed: str, texts: str, nulls: int) -> tuple[str, 
 
 _UNESCAPES = {"\\\\": "\\", "\\t": "\t", "\\n": "\n", "\\r": "\r"}
 _ESCAPED = re.compile(r"\\.", re.DOTALL)
+
+
+def display_part(texts: str) -> str:
+    """The display copy's fields (DISPLAY_FIELDS) of a row's COPY texts part."""
+    return texts[: texts.find("\t", texts.find("\t") + 1)]
 
 
 def parse_fields(text: str) -> list[str | None]:

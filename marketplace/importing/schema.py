@@ -45,7 +45,7 @@ ATTRIBUTES: tuple[Attribute, ...] = (
     Attribute("title", Kind.TEXT, 500, translatable=True),
     Attribute("description", Kind.TEXT, None, translatable=True),
     Attribute("link", Kind.URL, 2000, translatable=True),
-    Attribute("mobile_link", Kind.URL, 2000),
+    Attribute("mobile_link", Kind.URL, 2000, translatable=True),
     Attribute("image_link", Kind.URL, 2000),
     Attribute("additional_image_links", Kind.URL_LIST, None),
     Attribute("price", Kind.PRICE, None),
@@ -62,14 +62,14 @@ ATTRIBUTES: tuple[Attribute, ...] = (
     Attribute("google_product_category", Kind.TEXT, 500),
     Attribute("product_type", Kind.TEXT, 750, translatable=True),
     Attribute("item_group_id", Kind.TEXT, 100),
-    Attribute("color", Kind.TEXT, 100),
-    Attribute("size", Kind.TEXT, 100),
+    Attribute("color", Kind.TEXT, 100, translatable=True),
+    Attribute("size", Kind.TEXT, 100, translatable=True),
     Attribute("size_type", Kind.TEXT, 50),
     Attribute("size_system", Kind.TEXT, 10),
     Attribute("gender", Kind.TEXT, 20),
     Attribute("age_group", Kind.TEXT, 20),
-    Attribute("material", Kind.TEXT, 200),
-    Attribute("pattern", Kind.TEXT, 100),
+    Attribute("material", Kind.TEXT, 200, translatable=True),
+    Attribute("pattern", Kind.TEXT, 100, translatable=True),
     Attribute("adult", Kind.BOOL, None),
     Attribute("multipack", Kind.INT, None),
     Attribute("is_bundle", Kind.BOOL, None),
@@ -90,9 +90,13 @@ ATTRIBUTES: tuple[Attribute, ...] = (
     Attribute("custom_label_4", Kind.TEXT, 100),
     Attribute("ads_redirect", Kind.URL, 2000),
     Attribute("promotion_id", Kind.TEXT, 100),
+    Attribute("product_highlight", Kind.TEXT, 1000, translatable=True),
+    Attribute("product_detail", Kind.TEXT, 1000, translatable=True),
 )
 
 ATTRIBUTES_BY_NAME = {attribute.name: attribute for attribute in ATTRIBUTES}
+# The localized attributes (SPEC 7): stored per language on MarketplaceProductTranslation,
+# in this order; title and description come first, they are also the product's display copy.
 TRANSLATABLE = tuple(a.name for a in ATTRIBUTES if a.translatable)
 # Prices come with a currency column on the model: price -> currency, sale_price -> sale_price_currency.
 CURRENCY_FIELDS = {"price": "currency", "sale_price": "sale_price_currency"}

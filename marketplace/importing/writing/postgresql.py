@@ -25,7 +25,15 @@ from psycopg import errors as psycopg_errors
 
 from marketplace.importing.classification import Existing, WritePlan
 from marketplace.importing.copy_format import field_text
-from marketplace.importing.row_values import RECORD_FIELDS, TEXT_FIELDS, parse_fields, prepare_copy
+from marketplace.importing.row_values import (
+    DISPLAY_FIELDS,
+    PRODUCT_FIELDS,
+    RECORD_FIELDS,
+    TEXT_FIELDS,
+    display_part,
+    parse_fields,
+    prepare_copy,
+)
 from marketplace.importing.rows import ErrorRow, FeedRow
 from marketplace.importing.writing.errors import ConcurrentWriteError
 from marketplace.importing.writing.strategy import Cursor, Query, WriteStrategy
@@ -171,6 +179,14 @@ class PostgresqlWrites(WriteStrategy):
             self._copy_new_products(cursor, plan.inserts, now)
         if plan.updates or plan.refreshes:
             self._update_through_stage(cursor, plan.updates, plan.refreshes, now)
+        if plan.seen_translation_ids:
+            t = self.tables.t
+            # Feed membership of the rows nothing else writes: one statement per batch.
+            cursor.execute(
+                f"UPDATE {self.tables.translations} SET {t['last_seen_job']} = %s, {t['last_seen_at']} = %s"
+                f" WHERE {t['id']} = ANY(%s)",
+                [self.job.id, now, plan.seen_translation_ids],
+            )
 
     def _product_sequence(self, cursor: Cursor) -> str:
         if self._sequence is None:
@@ -193,6 +209,7 @@ class PostgresqlWrites(WriteStrategy):
         )
         stamp = field_text(now)
         language = n.language
+        seen = f"{self.job.id}\t{stamp}"
         try:
             with cursor.copy(f"COPY {n.products} ({n.p['id']}, {', '.join(n.product_columns)}) FROM STDIN") as copy:
                 # Sent in small chunks, so that the server stores the first rows while the
@@ -200,7 +217,7 @@ class PostgresqlWrites(WriteStrategy):
                 lines: list[str] = []
                 for row, product_id in zip(inserts, ids, strict=True):
                     values, texts = row.payload
-                    lines.append(f"{product_id}\t{fixed}\t{values}\t{texts}\t{row.content_hash}\n")
+                    lines.append(f"{product_id}\t{fixed}\t{values}\t{display_part(texts)}\t{row.content_hash}\n")
                     if len(lines) == _COPY_CHUNK_ROWS:
                         copy.write("".join(lines))
                         lines = []
@@ -210,7 +227,7 @@ class PostgresqlWrites(WriteStrategy):
                     "".join(
                         [
                             f"{stamp}\t{stamp}\t{product_id}\t{language}\t{row.payload[1]}"
-                            f"\t{row.source_hash}\t{_flag(row.issues)}\n"
+                            f"\t{row.source_hash}\t{_flag(row.issues)}\t{seen}\n"
                             for row, product_id in zip(inserts, ids, strict=True)
                         ]
                     )
@@ -253,8 +270,8 @@ class PostgresqlWrites(WriteStrategy):
                 f"{p['last_import_job']} = %s",
                 f"{p['content_hash']} = s.content_hash",
             ]
-            for name in RECORD_FIELDS:
-                if name in TEXT_FIELDS:
+            for name in PRODUCT_FIELDS:
+                if name in DISPLAY_FIELDS:
                     sets.append(f"{p[name]} = CASE WHEN s.owns THEN s.{quote(name)} ELSE p.{p[name]} END")
                 elif name != "marketplace_product_id":
                     sets.append(f"{p[name]} = s.{quote(name)}")
@@ -265,15 +282,21 @@ class PostgresqlWrites(WriteStrategy):
                 [self.store.name, now, self.job.id, [ex.product_id for _row, ex in updates]],
             )
         text_cols = [t[name] for name in TEXT_FIELDS]
-        updates_sql = ", ".join(
-            f"{c} = EXCLUDED.{c}" for c in (t["updated_at"], *text_cols, t["source_hash"], t["had_warnings"])
+        written = (
+            t["updated_at"],
+            *text_cols,
+            t["source_hash"],
+            t["had_warnings"],
+            t["last_seen_job"],
+            t["last_seen_at"],
         )
+        updates_sql = ", ".join(f"{c} = EXCLUDED.{c}" for c in written)
         cursor.execute(
             f"INSERT INTO {n.translations} ({', '.join(n.translation_columns)})"
             f" SELECT %s, %s, s.product_id, %s, {', '.join('s.' + quote(name) for name in TEXT_FIELDS)},"
-            f" s.source_hash, s.had_warnings FROM {n.stage} s"
+            f" s.source_hash, s.had_warnings, %s, %s FROM {n.stage} s"
             f" ON CONFLICT ({t['product']}, {t['language']}) DO UPDATE SET {updates_sql}",
-            [now, now, n.language],
+            [now, now, n.language, self.job.id, now],
         )
 
     def insert_errors(self, cursor: Cursor, errors: Sequence[ErrorRow], now: datetime) -> None:

@@ -15,7 +15,15 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 
 from marketplace.importing.classification import Existing, WritePlan
-from marketplace.importing.row_values import RECORD_FIELDS, TEXT_FIELDS, joined_values, prepare_joined, text_values
+from marketplace.importing.row_values import (
+    DISPLAY_FIELDS,
+    PRODUCT_FIELDS,
+    RECORD_FIELDS,
+    TEXT_FIELDS,
+    joined_values,
+    prepare_joined,
+    text_values,
+)
 from marketplace.importing.rows import ErrorRow, FeedRow
 from marketplace.importing.writing.errors import ConcurrentWriteError
 from marketplace.importing.writing.sqlite_checkpoint import BackgroundCheckpointer
@@ -24,6 +32,9 @@ from marketplace.importing.writing.tables import Tables
 from marketplace.models import MarketplaceImportJob
 
 SQLITE_CACHE_KIB = 32 * 1024
+# A record's values start with the product's own (RECORD_FIELDS begins with PRODUCT_FIELDS).
+_PRODUCT_COUNT = len(PRODUCT_FIELDS)
+assert RECORD_FIELDS[:_PRODUCT_COUNT] == PRODUCT_FIELDS
 
 
 class SqliteWrites(WriteStrategy):
@@ -104,6 +115,14 @@ class SqliteWrites(WriteStrategy):
         translations += [(row, ex.product_id, joined_values(row.payload)) for row, ex in plan.refreshes]
         if translations:
             self._upsert_translations(cursor, translations, stamp)
+        if plan.seen_translation_ids:
+            t = self.tables.t
+            # Feed membership of the rows nothing else writes: one statement per batch.
+            cursor.execute(
+                f"UPDATE {self.tables.translations} SET {t['last_seen_job']} = %s, {t['last_seen_at']} = %s"
+                f" WHERE {t['id']} IN (SELECT value FROM json_each(%s))",
+                [self.job.id, stamp, json.dumps(plan.seen_translation_ids)],
+            )
 
     def _insert_products(self, cursor: Cursor, inserts: list[FeedRow], values: list[list[Any]], stamp: Any) -> None:
         n = self.tables
@@ -112,7 +131,10 @@ class SqliteWrites(WriteStrategy):
             cursor.executemany(
                 f"INSERT INTO {n.products} ({', '.join(n.product_columns)})"
                 f" VALUES ({', '.join(['%s'] * len(n.product_columns))})",
-                [[*fixed, *row_values, row.content_hash] for row, row_values in zip(inserts, values, strict=True)],
+                [
+                    [*fixed, *row_values[:_PRODUCT_COUNT], row.content_hash]
+                    for row, row_values in zip(inserts, values, strict=True)
+                ],
             )
         except IntegrityError as exc:
             # Only a writer outside the import could have created one (see PostgresqlWrites).
@@ -128,9 +150,9 @@ class SqliteWrites(WriteStrategy):
             f"{p['last_import_job']} = %s",
             f"{p['content_hash']} = %s",
         ]
-        names = [name for name in RECORD_FIELDS if name != "marketplace_product_id"]
+        names = [name for name in PRODUCT_FIELDS if name != "marketplace_product_id"]
         for name in names:
-            if name in TEXT_FIELDS:
+            if name in DISPLAY_FIELDS:
                 sets.append(f"{p[name]} = CASE WHEN %s THEN %s ELSE {p[name]} END")
             else:
                 sets.append(f"{p[name]} = %s")
@@ -139,7 +161,7 @@ class SqliteWrites(WriteStrategy):
             values = dict(zip(RECORD_FIELDS, row_values, strict=True))
             row_params: list[Any] = [self.store.name, stamp, self.job.id, row.content_hash]
             for name in names:
-                if name in TEXT_FIELDS:
+                if name in DISPLAY_FIELDS:
                     row_params += [ex.owns_texts, values[name]]
                 else:
                     row_params.append(values[name])
@@ -153,9 +175,15 @@ class SqliteWrites(WriteStrategy):
         n = self.tables
         p, t = n.p, n.t
         text_cols = [t[name] for name in TEXT_FIELDS]
-        updates_sql = ", ".join(
-            f"{c} = excluded.{c}" for c in (t["updated_at"], *text_cols, t["source_hash"], t["had_warnings"])
+        written = (
+            t["updated_at"],
+            *text_cols,
+            t["source_hash"],
+            t["had_warnings"],
+            t["last_seen_job"],
+            t["last_seen_at"],
         )
+        updates_sql = ", ".join(f"{c} = excluded.{c}" for c in written)
         # A new product's id is looked up by its unique key: executemany cannot return rows.
         product_sql = (
             f"COALESCE(%s, (SELECT {p['id']} FROM {n.products} WHERE {p['store']} = %s"
@@ -173,6 +201,8 @@ class SqliteWrites(WriteStrategy):
                 *(text or "" for text in text_values(values)),
                 row.source_hash,
                 bool(row.issues),
+                self.job.id,
+                stamp,
             ]
             for row, product_id, values in translations
         ]

@@ -12,7 +12,7 @@ from typing import Any, cast
 from django.db import connection
 from django.db.models import Field
 
-from marketplace.importing.row_values import RECORD_FIELDS, TEXT_FIELDS
+from marketplace.importing.row_values import HASHED_FIELDS, PRODUCT_FIELDS, RECORD_FIELDS, TEXT_FIELDS
 from marketplace.models import (
     MarketplaceImportError,
     MarketplaceImportJob,
@@ -45,7 +45,7 @@ class Tables:
         p = {
             name: column(PRODUCT, name)
             for name in (
-                *RECORD_FIELDS,
+                *PRODUCT_FIELDS,
                 "id",
                 "store",
                 "marketplace",
@@ -64,6 +64,8 @@ class Tables:
                 "language",
                 "source_hash",
                 "had_warnings",
+                "last_seen_job",
+                "last_seen_at",
                 "created_at",
                 "updated_at",
                 *TEXT_FIELDS,
@@ -108,7 +110,7 @@ class Tables:
         same_warned = f"COALESCE(tr.{t['source_hash']} = b.sh AND tr.{t['had_warnings']}, FALSE)"
         # What the read returns for each id of the batch, in `Existing`'s order.
         self.existing_columns = (
-            f"p.{p['id']}, p.{p['content_hash']}, tr.{t['id']} IS NOT NULL,"
+            f"p.{p['id']}, p.{p['content_hash']}, p.{p['last_import_job']}, tr.{t['id']},"
             f" COALESCE({fresh}, FALSE), {same_warned}, {owns_sql}, {texts}"
         )
         self.translation_join = (
@@ -125,7 +127,7 @@ class Tables:
             p["created_at"],
             p["updated_at"],
             p["last_import_job"],
-            *(p[name] for name in RECORD_FIELDS),
+            *(p[name] for name in PRODUCT_FIELDS),
             p["content_hash"],
         ]
         self.translation_columns = [
@@ -136,7 +138,12 @@ class Tables:
             *(t[name] for name in TEXT_FIELDS),
             t["source_hash"],
             t["had_warnings"],
+            t["last_seen_job"],
+            t["last_seen_at"],
         ]
         self.record_types = {
-            name: cast("Field[Any, Any]", PRODUCT.get_field(name)).db_type(connection) for name in RECORD_FIELDS
+            name: cast("Field[Any, Any]", (PRODUCT if name in HASHED_FIELDS else TRANSLATION).get_field(name)).db_type(
+                connection
+            )
+            for name in RECORD_FIELDS
         }

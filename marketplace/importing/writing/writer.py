@@ -129,11 +129,12 @@ class BatchWriter:
             cursor.execute(*self.db.read_query(keys))
             rows = cursor.fetchall()
         existing: dict[str, Existing] = {}
-        for mpid, product_id, chash, has_tr, fresh, same_warned, owns, *texts in rows:
+        for mpid, product_id, chash, last_job_id, translation_id, fresh, same_warned, owns, *texts in rows:
             existing[mpid] = Existing(
                 product_id=product_id,
                 content_hash=chash,
-                has_translation=bool(has_tr),
+                last_job_id=last_job_id,
+                translation_id=translation_id,
                 fresh=bool(fresh),
                 same_warned=bool(same_warned),
                 owns_texts=bool(owns),
@@ -157,6 +158,7 @@ class BatchWriter:
             imported=plan.imported,
             updated=plan.updated,
             unchanged=plan.unchanged,
+            translations_added=plan.translations_added,
             errors=plan.error_rows,
             warnings=plan.warnings,
             processed=plan.processed,
