@@ -20,16 +20,16 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    IntegerField,
-    OuterRef,
-    Subquery,
-    When,
     ExpressionWrapper,
     F,
     FilteredRelation,
+    IntegerField,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
+    When,
 )
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import Coalesce, NullIf
