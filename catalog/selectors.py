@@ -67,7 +67,7 @@ class JobScope:
     ALL = "all"
     CHANGED = "changed"
     CHOICES = (
-        (ALL, "Everything this import left in the catalog"),
+        (ALL, "Every product of this import's feed: new, changed and unchanged"),
         (CHANGED, "Only what this import created or changed"),
     )
 
@@ -250,25 +250,23 @@ def catalog_job_products(
 ) -> QuerySet[MarketplaceProduct]:
     """The products "all from this import" means for ``job``.
 
-    ``MarketplaceProduct.last_import_job`` is the import that last *created or changed* a
-    product: a re-import leaves unchanged products pointing at an older job. So:
-
-    - ``JobScope.CHANGED``: the products this import created or changed
-      (``last_import_job == job``);
-    - ``JobScope.ALL`` (what a store owner means by "publish everything from this
-      import"): every product whose current data comes from this import *or an earlier
-      one* of the same store, in any language, i.e. what the import created or changed
-      plus what it found unchanged. Products a *later* import changed are left to that
-      later import; products no import ever recorded (``last_import_job`` NULL, e.g. a
-      deleted job) are not included. Languages are not separated because an import in a
-      second language of products already imported changes nothing language-independent,
-      so the products keep the first language's job.
+    - ``JobScope.ALL`` (what a store owner means by "the products of this import"): the
+      rows its feed contained, new, changed and unchanged, in its language: the products
+      whose translation in that language was last seen by this import (SPEC 7, feed
+      membership). A later import of the same language takes the products its feed
+      contains over; an import in another language, or of another part of the catalog,
+      takes nothing away.
+    - ``JobScope.CHANGED``: the products this import created or changed (and no later
+      import changed since: ``last_import_job == job``).
     """
     qs = MarketplaceProduct.objects.filter(store=store)
     if scope == JobScope.CHANGED:
         return qs.filter(last_import_job=job)
-    # Job ids grow with time, and a product's last job always belongs to its own store.
-    return qs.filter(last_import_job_id__lte=job.pk, last_import_job__isnull=False)
+    return qs.filter(
+        pk__in=MarketplaceProductTranslation.objects.filter(last_seen_job=job, language=job.language).values(
+            "product_id"
+        )
+    )
 
 
 @dataclass(frozen=True)

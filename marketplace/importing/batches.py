@@ -10,6 +10,7 @@ import logging
 from django.db import transaction
 
 from marketplace.importing.classification import BatchSorting
+from marketplace.importing.conflicts import add_language_conflicts
 from marketplace.importing.decoding import DecodedFeed, row_hash
 from marketplace.importing.jobs import BatchCounts
 from marketplace.importing.mapping import ColumnMap
@@ -25,7 +26,7 @@ logger = logging.getLogger(__name__)
 # Part of every raw-row hash, with the file's header: change it whenever normalizing the
 # same bytes would give a different result, so the next import re-reads every row
 # instead of trusting hashes computed by older code.
-NORMALIZATION_VERSION = "1"
+NORMALIZATION_VERSION = "2"
 
 
 class BatchProcessor:
@@ -73,6 +74,7 @@ class BatchProcessor:
             existing.update(writer.read_existing(cleaned))
         sorting.drop_claimed_earlier(writer.claim_ids(sorting.claims()))
         plan = sorting.plan(existing, writer.texts, processed=len(rows))
+        add_language_conflicts(plan, job=self.job, values=writer.neutral_values, snapshot=self._snapshot)
         return writer.write(plan, bytes_processed=batch.bytes_read, bytes_total=self.feed.size)
 
     def _normalize(self, row: FeedRow, sorting: BatchSorting) -> FeedRow | None:

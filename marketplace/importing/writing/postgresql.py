@@ -93,6 +93,9 @@ class PostgresqlWrites(WriteStrategy):
     def texts(self, row: FeedRow) -> tuple[str, ...]:
         return tuple(text or "" for text in parse_fields(row.payload[1]))
 
+    def neutral(self, row: FeedRow) -> list[Any]:
+        return parse_fields(row.payload[0])
+
     # --- the batch's read and the file's ids ----------------------------------------------
 
     def _prepare_sql(self) -> None:

@@ -17,6 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from marketplace.importing.classification import Existing, WritePlan
 from marketplace.importing.row_values import (
     DISPLAY_FIELDS,
+    HASHED_FIELDS,
     PRODUCT_FIELDS,
     RECORD_FIELDS,
     TEXT_FIELDS,
@@ -34,6 +35,7 @@ from marketplace.models import MarketplaceImportJob
 SQLITE_CACHE_KIB = 32 * 1024
 # A record's values start with the product's own (RECORD_FIELDS begins with PRODUCT_FIELDS).
 _PRODUCT_COUNT = len(PRODUCT_FIELDS)
+_HASHED_COUNT = len(HASHED_FIELDS)
 assert RECORD_FIELDS[:_PRODUCT_COUNT] == PRODUCT_FIELDS
 
 
@@ -63,6 +65,9 @@ class SqliteWrites(WriteStrategy):
 
     def texts(self, row: FeedRow) -> tuple[str, ...]:
         return tuple(text or "" for text in text_values(joined_values(row.payload)))
+
+    def neutral(self, row: FeedRow) -> list[Any]:
+        return joined_values(row.payload)[:_HASHED_COUNT]
 
     def read_query(self, keys: Sequence[tuple[str, str]]) -> Query:
         return self._read_sql, [

@@ -41,6 +41,10 @@ class WriteStrategy:
         """A valid row's translatable texts, "" for none, as the database stores them."""
         raise NotImplementedError
 
+    def neutral(self, row: FeedRow) -> list[Any]:
+        """A valid row's language-neutral values (HASHED_FIELDS order): prices as text, None for none."""
+        raise NotImplementedError
+
     def open(self, cursor: Cursor) -> None:
         """Create the connection's temporary tables."""
         raise NotImplementedError

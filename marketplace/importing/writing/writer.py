@@ -22,8 +22,10 @@ from django.utils import timezone
 
 from marketplace.importing import jobs
 from marketplace.importing.classification import Existing, WritePlan
+from marketplace.importing.conflicts import CHECKED_FIELDS
 from marketplace.importing.errors import ImportCancelled
 from marketplace.importing.jobs import BatchCounts
+from marketplace.importing.row_values import HASHED_FIELDS
 from marketplace.importing.rows import FeedRow, Render
 from marketplace.importing.writing.postgresql import PostgresqlWrites
 from marketplace.importing.writing.sqlite import SqliteWrites
@@ -31,6 +33,7 @@ from marketplace.importing.writing.strategy import WriteStrategy
 from marketplace.importing.writing.tables import Tables
 from marketplace.models import MarketplaceImportJob, MarketplaceProductTranslation
 
+CHECKED_POSITIONS = {name: HASHED_FIELDS.index(name) for name in CHECKED_FIELDS}
 STRATEGIES: dict[str, type[WriteStrategy]] = {"postgresql": PostgresqlWrites, "sqlite": SqliteWrites}
 
 
@@ -56,6 +59,11 @@ class BatchWriter:
 
     def texts(self, row: FeedRow) -> tuple[str, ...]:
         return self.db.texts(row)
+
+    def neutral_values(self, row: FeedRow) -> dict[str, str | None]:
+        """A valid row's values of the fields a language conflict compares."""
+        values = self.db.neutral(row)
+        return {name: values[position] for name, position in CHECKED_POSITIONS.items()}
 
     def open(self) -> None:
         """Create this connection's temporary tables (once per run)."""
