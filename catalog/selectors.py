@@ -190,7 +190,8 @@ def catalog_item_filter(
         qs = qs.filter(cp__id__isnull=False, cp__is_featured=filters["featured"])  # type: ignore[misc]  # django-stubs cannot resolve a FilteredRelation alias (cp)
     job = filters.get("job")
     if job is not None:
-        qs = qs.filter(last_import_job_id=getattr(job, "pk", job))
+        # The same set as "publish all from this import" (catalog_job_products).
+        qs = qs.filter(pk__in=_seen_by(getattr(job, "pk", job)))
     return qs.order_by(*ORDERINGS.get(ordering, ORDERINGS[ORDERING_DEFAULT]))
 
 
@@ -262,11 +263,13 @@ def catalog_job_products(
     qs = MarketplaceProduct.objects.filter(store=store)
     if scope == JobScope.CHANGED:
         return qs.filter(last_import_job=job)
-    return qs.filter(
-        pk__in=MarketplaceProductTranslation.objects.filter(last_seen_job=job, language=job.language).values(
-            "product_id"
-        )
-    )
+    return qs.filter(pk__in=_seen_by(job.pk))
+
+
+def _seen_by(job_id: int) -> QuerySet[MarketplaceProductTranslation, Any]:
+    # Only an import of a translation's language ever records itself on it, so the job
+    # alone says the language.
+    return MarketplaceProductTranslation.objects.filter(last_seen_job_id=job_id).values("product_id")
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,10 @@ class CatalogFilterInput(PaginationInput):
     active = _QueryBooleanField(required=False, help_text="Published and active (true) or inactive (false).")
     featured = _QueryBooleanField(required=False, help_text="Published and featured, or not.")
     job_id = serializers.IntegerField(
-        required=False, min_value=1, max_value=MAX_DB_ID, help_text="Products that this import created or changed."
+        required=False,
+        min_value=1,
+        max_value=MAX_DB_ID,
+        help_text="The products of this import: the rows its feed contained (new, changed and unchanged).",
     )
     ordering = serializers.ChoiceField(choices=sorted(ORDERINGS), default=ORDERING_DEFAULT)
 
@@ -158,8 +161,8 @@ class _SelectionInput(serializers.Serializer[dict[str, Any]]):
     scope = serializers.ChoiceField(
         choices=[JobScope.ALL, JobScope.CHANGED],
         default=JobScope.ALL,
-        help_text="With job_id. `all`: every product whose data comes from this import or an earlier one "
-        "(what it created or changed, plus what it found unchanged); `changed`: only what it created or changed.",
+        help_text="With job_id. `all`: the rows its feed contained (new, changed and unchanged, in its language); "
+        "`changed`: only what it created or changed.",
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

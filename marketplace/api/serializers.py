@@ -30,6 +30,9 @@ class ImportJobOutputSerializer(serializers.Serializer[MarketplaceImportJob]):
     imported_count = serializers.IntegerField()
     updated_count = serializers.IntegerField()
     unchanged_count = serializers.IntegerField()
+    translations_added = serializers.IntegerField(
+        help_text="Products that got this job's language for the first time; also counted updated or unchanged."
+    )
     error_count = serializers.IntegerField()
     warning_count = serializers.IntegerField()
     total_processed = serializers.IntegerField()

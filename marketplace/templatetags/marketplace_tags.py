@@ -6,6 +6,7 @@ from django import template
 from django.utils import timezone
 
 from marketplace.models import MarketplaceImportError, MarketplaceImportJob
+from marketplace.outcomes import import_job_outcome
 
 register = template.Library()
 
@@ -93,6 +94,12 @@ def row_data_items(row_data: object) -> list[tuple[str, object]]:
 def number(value: int | None) -> str:
     """1234567 -> "1,234,567"."""
     return "—" if value is None else f"{value:,}"
+
+
+@register.filter
+def job_outcome(job: MarketplaceImportJob) -> str:
+    """What a finished import changed, in words (marketplace.outcomes)."""
+    return import_job_outcome(job)
 
 
 @register.filter

@@ -30,6 +30,7 @@ JOB_FIELDS = {
     "imported_count",
     "updated_count",
     "unchanged_count",
+    "translations_added",
     "error_count",
     "warning_count",
     "total_processed",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from marketplace.models import MarketplaceImportJob
+from marketplace.models import MarketplaceImportJob, MarketplaceProductTranslation
 from tests.factories.marketplace import MarketplaceImportJobFactory, MarketplaceProductFactory
 
 Status = MarketplaceImportJob.Status
@@ -27,3 +27,21 @@ def products(store, finished_job):
             ("Cheese", "7.90", "Moselle Fruits", "4012345678901"),
         ]
     ]
+
+
+def contained(job: MarketplaceImportJob, products) -> None:
+    """Leave ``products`` as an import of ``job``'s language whose feed contained them, unchanged."""
+    for product in products:
+        MarketplaceProductTranslation.objects.update_or_create(
+            product=product, language=job.language, defaults={"title": product.title, "last_seen_job": job}
+        )
+
+
+@pytest.fixture
+def reimport(store, products, finished_job):
+    """A later completed import of the same language: it created one product and found the
+    three ``products`` unchanged (they keep finished_job as their last_import_job)."""
+    job = MarketplaceImportJobFactory(store=store, status=Status.COMPLETED, language=finished_job.language)
+    MarketplaceProductFactory(store=store, last_import_job=job)
+    contained(job, products)
+    return job

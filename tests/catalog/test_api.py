@@ -13,7 +13,11 @@ from catalog.models import Product
 from marketplace.models import MarketplaceImportJob
 from stores.models import StoreMembership
 from tests.factories.catalog import ProductFactory
-from tests.factories.marketplace import MarketplaceImportJobFactory, MarketplaceProductFactory
+from tests.factories.marketplace import (
+    MarketplaceImportJobFactory,
+    MarketplaceProductFactory,
+    MarketplaceProductTranslationFactory,
+)
 
 pytestmark = pytest.mark.django_db
 Status = MarketplaceImportJob.Status
@@ -131,7 +135,9 @@ def test_list_filters(token_client, owner, products, published, query, expected)
 
 def test_list_job_filter(token_client, owner, store, products, finished_job):
     later = MarketplaceImportJobFactory(store=store, status=Status.COMPLETED)
-    MarketplaceProductFactory(store=store, last_import_job=later, title="Dates")
+    # The products of an import are those its feed contained (feed membership).
+    dates = MarketplaceProductFactory(store=store, title="Dates")
+    MarketplaceProductTranslationFactory(product=dates, language=later.language, last_seen_job=later)
 
     response = token_client(owner).get(f"{API}?job_id={later.pk}")
 
@@ -292,9 +298,7 @@ def test_publish_selected(token_client, owner, products, published):
     assert published.price == Decimal("2.99")
 
 
-def test_publish_all_from_a_job(token_client, owner, store, products, finished_job):
-    reimport = MarketplaceImportJobFactory(store=store, status=Status.COMPLETED)
-    MarketplaceProductFactory(store=store, last_import_job=reimport)
+def test_publish_all_from_a_job(token_client, owner, store, products, finished_job, reimport):
     client = token_client(owner)
 
     changed = client.post(f"{API}/publish", {"job_id": reimport.pk, "scope": "changed"}, format="json")

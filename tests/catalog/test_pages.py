@@ -227,10 +227,7 @@ def test_unpublish_selected(client, owner, products):
 
 
 # --- publish all from an import -----------------------------------------------------------
-def test_the_publish_job_page_previews_both_scopes(client, staff_member, store, products, finished_job):
-    reimport = MarketplaceImportJobFactory(store=store, status=Status.COMPLETED)
-    MarketplaceProductFactory(store=store, last_import_job=reimport)
-
+def test_the_publish_job_page_previews_both_scopes(client, staff_member, store, products, finished_job, reimport):
     response = _login(client, staff_member).get(_url("alpha", f"/publish-job/{reimport.pk}"))
 
     preview = response.context["preview"]
@@ -238,10 +235,7 @@ def test_the_publish_job_page_previews_both_scopes(client, staff_member, store, 
     assert b"read-only" in response.content and b'data-testid="publish-job"' not in response.content
 
 
-def test_owner_publishes_all_from_an_import(client, owner, store, products, finished_job):
-    reimport = MarketplaceImportJobFactory(store=store, status=Status.COMPLETED)
-    MarketplaceProductFactory(store=store, last_import_job=reimport)
-
+def test_owner_publishes_all_from_an_import(client, owner, store, products, finished_job, reimport):
     response = _login(client, owner).post(_url("alpha", f"/publish-job/{reimport.pk}"), {"scope": "all"}, follow=True)
 
     assert response.redirect_chain[-1][0] == "/store/alpha/products?published=yes"
@@ -249,10 +243,7 @@ def test_owner_publishes_all_from_an_import(client, owner, store, products, fini
     assert Product.objects.filter(store=store).count() == 4
 
 
-def test_owner_publishes_only_what_an_import_changed(client, owner, store, products, finished_job):
-    reimport = MarketplaceImportJobFactory(store=store, status=Status.COMPLETED)
-    MarketplaceProductFactory(store=store, last_import_job=reimport)
-
+def test_owner_publishes_only_what_an_import_changed(client, owner, store, products, finished_job, reimport):
     _login(client, owner).post(_url("alpha", f"/publish-job/{reimport.pk}/"), {"scope": "changed"})
 
     assert Product.objects.filter(store=store).count() == 1

@@ -12,6 +12,7 @@ from catalog.selectors import JobScope
 from catalog.services import JobNotFinished, product_publish
 from core.exceptions import ConflictError
 from marketplace.models import MarketplaceImportJob
+from tests.catalog.conftest import contained
 from tests.factories.catalog import ProductFactory
 from tests.factories.marketplace import MarketplaceImportJobFactory, MarketplaceProductFactory
 
@@ -131,9 +132,10 @@ def test_it_publishes_every_product_of_a_job(store, products, finished_job):
 
 
 def test_a_reimport_that_changed_nothing_still_publishes_the_unchanged_products(store, products, finished_job):
-    """The second import found every row unchanged: its products keep the first job as last_import_job."""
+    """The second import found three rows unchanged (they keep the first job as last_import_job) and created one."""
     reimport = MarketplaceImportJobFactory(store=store, status=Status.COMPLETED, language="fr")
     changed = MarketplaceProductFactory(store=store, last_import_job=reimport)
+    contained(reimport, products)
 
     everything = product_publish(store=store, job=reimport)
 
@@ -141,12 +143,15 @@ def test_a_reimport_that_changed_nothing_still_publishes_the_unchanged_products(
     assert Product.objects.filter(store=store, marketplace_product=changed).exists()
 
 
-def test_a_second_language_import_publishes_the_products_the_first_one_created(store, products, finished_job):
+def test_a_second_language_import_publishes_the_products_its_feedcontained(store, products, finished_job):
     german = MarketplaceImportJobFactory(store=store, status=Status.COMPLETED, language="de")
+    contained(german, products[:2])
 
     result = product_publish(store=store, job=german)
 
-    assert result.published == 3
+    assert result.published == 2
+    # The French import still has all three: a German feed takes none of them away.
+    assert product_publish(store=store, job=finished_job).matched == 3
 
 
 def test_scope_changed_publishes_only_what_the_job_created_or_changed(store, products, finished_job):
@@ -159,10 +164,9 @@ def test_scope_changed_publishes_only_what_the_job_created_or_changed(store, pro
     assert list(Product.objects.values_list("marketplace_product_id", flat=True)) == [changed.pk]
 
 
-def test_products_a_later_import_changed_are_left_to_that_import(store, products, finished_job):
-    later = MarketplaceImportJobFactory(store=store, status=Status.COMPLETED)
-    products[0].last_import_job = later
-    products[0].save()
+def test_products_a_later_import_of_the_language_contained_are_left_to_that_import(store, products, finished_job):
+    later = MarketplaceImportJobFactory(store=store, status=Status.COMPLETED, language=finished_job.language)
+    contained(later, products[:1])
 
     result = product_publish(store=store, job=finished_job)
 
@@ -173,9 +177,8 @@ def test_products_a_later_import_changed_are_left_to_that_import(store, products
 def test_job_publish_ignores_other_stores_products(store, other_store, products, finished_job):
     other_job = MarketplaceImportJobFactory(store=other_store, status=Status.COMPLETED)
     MarketplaceProductFactory(store=other_store, last_import_job=other_job)
-    latest = MarketplaceImportJobFactory(store=store, status=Status.COMPLETED)
 
-    result = product_publish(store=store, job=latest)
+    result = product_publish(store=store, job=finished_job)
 
     assert result.matched == 3
     assert not Product.objects.exclude(store=store).exists()

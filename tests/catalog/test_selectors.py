@@ -161,9 +161,7 @@ def test_counts(store, products):
     assert catalog_counts(store=store) == {"imported": 3, "published": 2, "inactive": 1, "unpublished": 1, "active": 1}
 
 
-def test_job_products_and_preview(store, products, finished_job):
-    reimport = MarketplaceImportJobFactory(store=store, status=MarketplaceImportJob.Status.COMPLETED)
-    MarketplaceProductFactory(store=store, last_import_job=reimport)
+def test_job_products_and_preview(store, products, finished_job, reimport):
     ProductFactory(marketplace_product=products[0])
 
     assert catalog_job_products(store=store, job=reimport).count() == 4

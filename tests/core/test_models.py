@@ -131,7 +131,10 @@ def test_schema_attributes_match_the_model_columns():
     """The normalizer truncates at schema sizes; they must be the database's sizes."""
     assert len(ATTRIBUTES) >= 40
     for attribute in ATTRIBUTES:
-        field = MarketplaceProduct._meta.get_field(attribute.name)
+        # Localized attributes live on the translation (SPEC 7); title and description are
+        # also the product's display copy, of the same size.
+        model = MarketplaceProductTranslation if attribute.translatable else MarketplaceProduct
+        field = model._meta.get_field(attribute.name)
         if attribute.max_length is not None:
             assert isinstance(field, CharField), attribute.name
             assert field.max_length == attribute.max_length, attribute.name
@@ -139,6 +142,9 @@ def test_schema_attributes_match_the_model_columns():
             assert isinstance(field, TextField), attribute.name
         elif attribute.kind == "url_list":
             assert isinstance(field, JSONField), attribute.name
+        if attribute.name in ("title", "description"):
+            copy = MarketplaceProduct._meta.get_field(attribute.name)
+            assert (type(copy), copy.max_length) == (type(field), field.max_length), attribute.name
 
 
 def test_deleting_a_user_keeps_their_jobs():

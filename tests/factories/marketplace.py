@@ -43,6 +43,7 @@ class MarketplaceImportErrorFactory(DjangoModelFactory[MarketplaceImportError]):
 class MarketplaceProductFactory(DjangoModelFactory[MarketplaceProduct]):
     class Meta:
         model = MarketplaceProduct
+        skip_postgeneration_save = True  # the hook writes a translation, not the product
 
     store = factory.SubFactory(StoreFactory)
     marketplace_product_id = factory.Sequence(lambda n: f"SKU-{n:05d}")
@@ -54,6 +55,22 @@ class MarketplaceProductFactory(DjangoModelFactory[MarketplaceProduct]):
     availability = "in_stock"
     condition = "new"
     brand = "Maison Moselle"
+
+    @factory.post_generation
+    def seen_by_its_import(self, create: bool, extracted: object, **kwargs: object) -> None:
+        """A product made by an import has that import's translation, seen by it (feed
+        membership), as the importer writes it. ``seen_by_its_import=False`` leaves it out."""
+        job = self.last_import_job
+        if not create or job is None or extracted is False:
+            return
+        MarketplaceProductTranslation.objects.create(
+            product=self,
+            language=job.language,
+            title=self.title,
+            description=self.description,
+            last_seen_job=job,
+            last_seen_at=job.completed_at or job.created_at,
+        )
 
 
 class MarketplaceProductTranslationFactory(DjangoModelFactory[MarketplaceProductTranslation]):
