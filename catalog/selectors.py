@@ -36,6 +36,7 @@ from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
 from django_stubs_ext import WithAnnotations
 
+from marketplace.membership import feed_product_ids
 from marketplace.models import MarketplaceImportJob, MarketplaceProduct, MarketplaceProductTranslation
 from stores.models import Store
 
@@ -191,7 +192,7 @@ def catalog_item_filter(
     job = filters.get("job")
     if job is not None:
         # The same set as "publish all from this import" (catalog_job_products).
-        qs = qs.filter(pk__in=_seen_by(getattr(job, "pk", job)))
+        qs = qs.filter(pk__in=feed_product_ids(job_id=getattr(job, "pk", job)))
     return qs.order_by(*ORDERINGS.get(ordering, ORDERINGS[ORDERING_DEFAULT]))
 
 
@@ -252,24 +253,16 @@ def catalog_job_products(
     """The products "all from this import" means for ``job``.
 
     - ``JobScope.ALL`` (what a store owner means by "the products of this import"): the
-      rows its feed contained, new, changed and unchanged, in its language: the products
-      whose translation in that language was last seen by this import (SPEC 7, feed
-      membership). A later import of the same language takes the products its feed
-      contains over; an import in another language, or of another part of the catalog,
-      takes nothing away.
+      rows its feed contained, new, changed and unchanged (SPEC 7, feed membership),
+      whatever ran after it; an import in another language, or of another part of the
+      catalog, takes nothing away.
     - ``JobScope.CHANGED``: the products this import created or changed (and no later
       import changed since: ``last_import_job == job``).
     """
     qs = MarketplaceProduct.objects.filter(store=store)
     if scope == JobScope.CHANGED:
         return qs.filter(last_import_job=job)
-    return qs.filter(pk__in=_seen_by(job.pk))
-
-
-def _seen_by(job_id: int) -> QuerySet[MarketplaceProductTranslation, Any]:
-    # Only an import of a translation's language ever records itself on it, so the job
-    # alone says the language.
-    return MarketplaceProductTranslation.objects.filter(last_seen_job_id=job_id).values("product_id")
+    return qs.filter(pk__in=feed_product_ids(job_id=job.pk))
 
 
 @dataclass(frozen=True)

@@ -306,6 +306,9 @@ MARKETPLACE_FETCH_TIMEOUT = env_int("MARKETPLACE_FETCH_TIMEOUT", 30, minimum=1)
 # Wall-clock limit of one download, on top of the per-read timeout.
 MARKETPLACE_FETCH_DEADLINE = env_int("MARKETPLACE_FETCH_DEADLINE", 1800, minimum=1)
 MARKETPLACE_STALE_JOB_SECONDS = env_int("MARKETPLACE_STALE_JOB_SECONDS", 600, minimum=30)
+# Feed membership (which products each import's feed contained) is kept for the newest this
+# many imports of each store and language; "publish all from this import" needs it.
+MARKETPLACE_FEED_MEMBERSHIP_KEEP = env_int("MARKETPLACE_FEED_MEMBERSHIP_KEEP", 10, minimum=1)
 MARKETPLACE_MAX_ATTEMPTS = env_int("MARKETPLACE_MAX_ATTEMPTS", 3, minimum=1)
 # Read and normalize the feed in a forked reader process beside the import (two cores at
 # work instead of one); off: everything in the importing process.

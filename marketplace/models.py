@@ -269,12 +269,6 @@ class MarketplaceProductTranslation(BaseModel):
     pattern = models.CharField(max_length=100, blank=True)
     product_highlight = models.CharField(max_length=1000, blank=True)
     product_detail = models.CharField(max_length=1000, blank=True)
-    # Feed membership (SPEC 7): the last import whose feed contained this product in this
-    # language, written for every row of that feed, unchanged ones included.
-    last_seen_job = models.ForeignKey(
-        MarketplaceImportJob, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    last_seen_at = models.DateTimeField(null=True, blank=True)
     # Hash of the raw feed row this translation came from: an identical row is skipped unparsed.
     source_hash = models.CharField(max_length=64, blank=True)
     # A row that produced warnings is always re-normalized so its warnings are reported again.
@@ -288,3 +282,34 @@ class MarketplaceProductTranslation(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.product_id} [{self.language}] {self.title}"
+
+
+class FeedMembership(models.Model):
+    """Feed membership (SPEC 7): one row per product that an import's feed contained.
+
+    The rows of a feed are "the products of that import" (publish all from it, the Import
+    filter), and a translation's last import that contained it (its `last_seen_job`) is
+    the latest import of its language with a row here (`marketplace.selectors`).
+
+    A narrow table written with COPY, insert-only, rather than two columns on the
+    translation: an unchanged re-import rewrites no product and no translation, and
+    rewriting every translation row (1.4 KB each, four indexes) to record the new import
+    halved its speed on PostgreSQL (see README, Performance). Older imports' rows are
+    pruned (`MARKETPLACE_FEED_MEMBERSHIP_KEEP`).
+    """
+
+    pk = models.CompositePrimaryKey("import_job", "product")
+    # Indexed by the primary key, whose first column it is.
+    import_job = models.ForeignKey(MarketplaceImportJob, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # No database constraint and no index of its own: rows are only ever read by import,
+    # through the primary key, and a deleted product's rows are harmless (every read goes
+    # through the product table) until its import's rows are pruned.
+    product = models.ForeignKey(
+        MarketplaceProduct, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+
+    class Meta:
+        db_table = "marketplace_feed_membership"
+
+    def __str__(self) -> str:
+        return f"import {self.import_job_id}: product {self.product_id}"

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import cast
 
 from marketplace.importing.rows import ErrorRow, FeedRow
 
@@ -67,9 +66,9 @@ class WritePlan:
     updates: list[tuple[FeedRow, Existing]] = field(default_factory=list)
     refreshes: list[tuple[FeedRow, Existing]] = field(default_factory=list)  # only the raw hash to store
     errors: list[ErrorRow] = field(default_factory=list)
-    # Translations the feed contained that no write of this plan touches (fresh and
-    # identical rows): their feed membership is recorded in one statement.
-    seen_translation_ids: list[int] = field(default_factory=list)
+    # The existing products the batch contained (every valid row but the new ones): with
+    # the new products' ids, the batch's feed membership.
+    contained_ids: list[int] = field(default_factory=list)
     imported: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -164,10 +163,10 @@ class BatchSorting:
         """Sort the valid rows into new, changed and identical (`existing` may hold more
         ids than the first read: those the normalizer cleaned beyond a strip())."""
         plan = WritePlan(errors=self.errors, unchanged=self.unchanged, error_rows=self.error_rows, processed=processed)
-        seen = plan.seen_translation_ids
+        contained = plan.contained_ids
         for identifier, (_row, index) in self.claimed.items():
             if index == -1:
-                seen.append(cast(int, existing[identifier].translation_id))  # fresh: it has one
+                contained.append(existing[identifier].product_id)  # fresh
         for row in self.rows:
             if row.issues:
                 plan.warnings += 1
@@ -176,6 +175,7 @@ class BatchSorting:
                 plan.imported += 1
                 plan.inserts.append(row)
                 continue
+            contained.append(ex.product_id)
             neutral_changed = ex.content_hash != row.content_hash
             if ex.translation_id is None:
                 # A language the product did not have: counted apart, and updated only when
@@ -199,8 +199,6 @@ class BatchSorting:
                     # Same data from different bytes (or warnings to forget): store the new
                     # raw hash so the next import recognizes the row without normalizing it.
                     plan.refreshes.append((row, ex))
-                else:
-                    seen.append(ex.translation_id)
         return plan
 
     def _add_issues(self, row: FeedRow) -> None:

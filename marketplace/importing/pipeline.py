@@ -28,6 +28,7 @@ from marketplace.importing.mapping import ColumnMap, resolve_columns
 from marketplace.importing.normalizers import RowNormalizer
 from marketplace.importing.reader import BatchReader, ForkedBatches, InProcessBatches
 from marketplace.importing.sources import FeedFile
+from marketplace.membership import feed_membership_prune
 from marketplace.models import MarketplaceImportJob
 
 logger = logging.getLogger(__name__)
@@ -172,6 +173,7 @@ def _import_rows(
                         )
                     )
         writer.keep_statistics_current(added=0, final=True)
+        feed_membership_prune(job=job)
     finally:
         writer.close()
 

@@ -12,6 +12,17 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.CreateModel(
+            name='FeedMembership',
+            fields=[
+                ('pk', models.CompositePrimaryKey('import_job', 'product', blank=True, editable=False, primary_key=True, serialize=False)),
+                ('import_job', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='marketplace.marketplaceimportjob')),
+                ('product', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='marketplace.marketplaceproduct')),
+            ],
+            options={
+                'db_table': 'marketplace_feed_membership',
+            },
+        ),
         migrations.AddField(
             model_name='marketplaceimportjob',
             name='translations_added',
@@ -21,16 +32,6 @@ class Migration(migrations.Migration):
             model_name='marketplaceproducttranslation',
             name='color',
             field=models.CharField(blank=True, max_length=100),
-        ),
-        migrations.AddField(
-            model_name='marketplaceproducttranslation',
-            name='last_seen_at',
-            field=models.DateTimeField(blank=True, null=True),
-        ),
-        migrations.AddField(
-            model_name='marketplaceproducttranslation',
-            name='last_seen_job',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='marketplace.marketplaceimportjob'),
         ),
         migrations.AddField(
             model_name='marketplaceproducttranslation',

@@ -2,14 +2,14 @@
 every product without a translation one in its store's default language, and record feed
 membership where the old data can tell it.
 
-Set-based: one UPDATE per kind of change, whatever the table's size; only the (rare)
-products without any translation are inserted in chunks.
+Set-based: one UPDATE for the copied values, whatever the table's size; the new rows
+(translations of untranslated products, memberships) are inserted in chunks.
 
 The product held one value for every language (whichever feed ran last), so each of its
 translations starts from that value; the next import of a language puts that language's
 own value in place. Feed membership is known only for a product's last import (the one
-that created or changed it): its translation in that job's language counts as seen by
-that job, at the translation's last change.
+that created or changed it): the product counts as contained by that import's feed when
+it has a translation in that import's language.
 """
 
 from django.db import migrations
@@ -54,11 +54,22 @@ def forwards(apps, schema_editor):
         )
         last_id = chunk[-1]["pk"]
 
-    same_language_job = Product.objects.filter(
-        pk=OuterRef("product_id"), last_import_job__language=OuterRef("language")
-    ).values("last_import_job_id")[:1]
-    Translation.objects.update(last_seen_job_id=Subquery(same_language_job))
-    Translation.objects.filter(last_seen_job__isnull=False).update(last_seen_at=F("updated_at"))
+    # Feed membership: what is known of it, each product's last import (if it has that
+    # import's language).
+    Membership = apps.get_model("marketplace", "FeedMembership")
+    seen = Product.objects.filter(
+        last_import_job__isnull=False,
+        translations__language=F("last_import_job__language"),
+    ).order_by("pk")
+    last_id = 0
+    while True:
+        chunk = list(seen.filter(pk__gt=last_id).values_list("pk", "last_import_job_id")[:CHUNK])
+        if not chunk:
+            break
+        Membership.objects.bulk_create(
+            [Membership(import_job_id=job_id, product_id=pk) for pk, job_id in chunk], ignore_conflicts=True
+        )
+        last_id = chunk[-1][0]
 
 
 def backwards(apps, schema_editor):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from marketplace.models import MarketplaceImportJob, MarketplaceProductTranslation
+from marketplace.models import FeedMembership, MarketplaceImportJob, MarketplaceProductTranslation
 from tests.factories.marketplace import MarketplaceImportJobFactory, MarketplaceProductFactory
 
 Status = MarketplaceImportJob.Status
@@ -32,9 +32,10 @@ def products(store, finished_job):
 def contained(job: MarketplaceImportJob, products) -> None:
     """Leave ``products`` as an import of ``job``'s language whose feed contained them, unchanged."""
     for product in products:
-        MarketplaceProductTranslation.objects.update_or_create(
-            product=product, language=job.language, defaults={"title": product.title, "last_seen_job": job}
+        MarketplaceProductTranslation.objects.get_or_create(
+            product=product, language=job.language, defaults={"title": product.title}
         )
+        FeedMembership.objects.get_or_create(import_job=job, product=product)
 
 
 @pytest.fixture

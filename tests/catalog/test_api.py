@@ -12,11 +12,11 @@ from rest_framework.test import APIClient
 from catalog.models import Product
 from marketplace.models import MarketplaceImportJob
 from stores.models import StoreMembership
+from tests.catalog.conftest import contained
 from tests.factories.catalog import ProductFactory
 from tests.factories.marketplace import (
     MarketplaceImportJobFactory,
     MarketplaceProductFactory,
-    MarketplaceProductTranslationFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -137,7 +137,7 @@ def test_list_job_filter(token_client, owner, store, products, finished_job):
     later = MarketplaceImportJobFactory(store=store, status=Status.COMPLETED)
     # The products of an import are those its feed contained (feed membership).
     dates = MarketplaceProductFactory(store=store, title="Dates")
-    MarketplaceProductTranslationFactory(product=dates, language=later.language, last_seen_job=later)
+    contained(later, [dates])
 
     response = token_client(owner).get(f"{API}?job_id={later.pk}")
 

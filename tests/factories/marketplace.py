@@ -6,6 +6,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from marketplace.models import (
+    FeedMembership,
     MarketplaceImportError,
     MarketplaceImportJob,
     MarketplaceProduct,
@@ -64,13 +65,9 @@ class MarketplaceProductFactory(DjangoModelFactory[MarketplaceProduct]):
         if not create or job is None or extracted is False:
             return
         MarketplaceProductTranslation.objects.create(
-            product=self,
-            language=job.language,
-            title=self.title,
-            description=self.description,
-            last_seen_job=job,
-            last_seen_at=job.completed_at or job.created_at,
+            product=self, language=job.language, title=self.title, description=self.description
         )
+        FeedMembership.objects.create(import_job=job, product=self)
 
 
 class MarketplaceProductTranslationFactory(DjangoModelFactory[MarketplaceProductTranslation]):

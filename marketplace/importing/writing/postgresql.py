@@ -178,18 +178,19 @@ class PostgresqlWrites(WriteStrategy):
     # --- writes --------------------------------------------------------------------------
 
     def write(self, cursor: Cursor, plan: WritePlan, now: datetime) -> None:
-        if plan.inserts:
-            self._copy_new_products(cursor, plan.inserts, now)
+        new_ids = self._copy_new_products(cursor, plan.inserts, now) if plan.inserts else []
         if plan.updates or plan.refreshes:
             self._update_through_stage(cursor, plan.updates, plan.refreshes, now)
-        if plan.seen_translation_ids:
-            t = self.tables.t
-            # Feed membership of the rows nothing else writes: one statement per batch.
-            cursor.execute(
-                f"UPDATE {self.tables.translations} SET {t['last_seen_job']} = %s, {t['last_seen_at']} = %s"
-                f" WHERE {t['id']} = ANY(%s)",
-                [self.job.id, now, plan.seen_translation_ids],
-            )
+        self._copy_membership(cursor, [*new_ids, *plan.contained_ids])
+
+    def _copy_membership(self, cursor: Cursor, product_ids: list[int]) -> None:
+        """Feed membership: the batch's products, new ones included, in one COPY."""
+        if not product_ids:
+            return
+        n = self.tables
+        job = self.job.id
+        with cursor.copy(f"COPY {n.membership} ({', '.join(n.membership_columns)}) FROM STDIN") as copy:
+            copy.write("".join([f"{job}\t{product_id}\n" for product_id in product_ids]))
 
     def _product_sequence(self, cursor: Cursor) -> str:
         if self._sequence is None:
@@ -197,8 +198,9 @@ class PostgresqlWrites(WriteStrategy):
             self._sequence = cursor.fetchone()[0]
         return self._sequence
 
-    def _copy_new_products(self, cursor: Cursor, inserts: list[FeedRow], now: datetime) -> None:
-        """New products and their translations go straight into their tables with COPY.
+    def _copy_new_products(self, cursor: Cursor, inserts: list[FeedRow], now: datetime) -> list[int]:
+        """New products and their translations go straight into their tables with COPY; return
+        their ids.
 
         The batch read these ids as absent under the store lock, so only a writer outside
         the import (none exists today) could make the COPY hit the unique constraint; the
@@ -212,7 +214,6 @@ class PostgresqlWrites(WriteStrategy):
         )
         stamp = field_text(now)
         language = n.language
-        seen = f"{self.job.id}\t{stamp}"
         try:
             with cursor.copy(f"COPY {n.products} ({n.p['id']}, {', '.join(n.product_columns)}) FROM STDIN") as copy:
                 # Sent in small chunks, so that the server stores the first rows while the
@@ -230,7 +231,7 @@ class PostgresqlWrites(WriteStrategy):
                     "".join(
                         [
                             f"{stamp}\t{stamp}\t{product_id}\t{language}\t{row.payload[1]}"
-                            f"\t{row.source_hash}\t{_flag(row.issues)}\t{seen}\n"
+                            f"\t{row.source_hash}\t{_flag(row.issues)}\n"
                             for row, product_id in zip(inserts, ids, strict=True)
                         ]
                     )
@@ -239,6 +240,7 @@ class PostgresqlWrites(WriteStrategy):
             raise ConcurrentWriteError("Another writer created products of this batch.") from exc
         if not self._statistics_checked:
             self._ensure_statistics(cursor)
+        return ids
 
     def _update_through_stage(
         self,
@@ -290,16 +292,14 @@ class PostgresqlWrites(WriteStrategy):
             *text_cols,
             t["source_hash"],
             t["had_warnings"],
-            t["last_seen_job"],
-            t["last_seen_at"],
         )
         updates_sql = ", ".join(f"{c} = EXCLUDED.{c}" for c in written)
         cursor.execute(
             f"INSERT INTO {n.translations} ({', '.join(n.translation_columns)})"
             f" SELECT %s, %s, s.product_id, %s, {', '.join('s.' + quote(name) for name in TEXT_FIELDS)},"
-            f" s.source_hash, s.had_warnings, %s, %s FROM {n.stage} s"
+            f" s.source_hash, s.had_warnings FROM {n.stage} s"
             f" ON CONFLICT ({t['product']}, {t['language']}) DO UPDATE SET {updates_sql}",
-            [now, now, n.language, self.job.id, now],
+            [now, now, n.language],
         )
 
     def insert_errors(self, cursor: Cursor, errors: Sequence[ErrorRow], now: datetime) -> None:

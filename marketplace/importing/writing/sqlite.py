@@ -120,14 +120,29 @@ class SqliteWrites(WriteStrategy):
         translations += [(row, ex.product_id, joined_values(row.payload)) for row, ex in plan.refreshes]
         if translations:
             self._upsert_translations(cursor, translations, stamp)
-        if plan.seen_translation_ids:
-            t = self.tables.t
-            # Feed membership of the rows nothing else writes: one statement per batch.
-            cursor.execute(
-                f"UPDATE {self.tables.translations} SET {t['last_seen_job']} = %s, {t['last_seen_at']} = %s"
-                f" WHERE {t['id']} IN (SELECT value FROM json_each(%s))",
-                [self.job.id, stamp, json.dumps(plan.seen_translation_ids)],
-            )
+        self._insert_membership(cursor, plan)
+
+    def _insert_membership(self, cursor: Cursor, plan: WritePlan) -> None:
+        """Feed membership: the batch's products in one statement, the new ones found by their
+        key (executemany returns no ids)."""
+        if not (plan.contained_ids or plan.inserts):
+            return
+        n = self.tables
+        p = n.p
+        cursor.execute(
+            f"INSERT INTO {n.membership} ({', '.join(n.membership_columns)})"
+            f" SELECT %s, value FROM json_each(%s)"
+            f" UNION ALL SELECT %s, {p['id']} FROM {n.products} WHERE {p['store']} = %s AND {p['marketplace']} = %s"
+            f" AND {p['marketplace_product_id']} IN (SELECT value FROM json_each(%s))",
+            [
+                self.job.id,
+                json.dumps(plan.contained_ids),
+                self.job.id,
+                self.store.id,
+                self.job.marketplace,
+                json.dumps([row.identifier for row in plan.inserts], ensure_ascii=False),
+            ],
+        )
 
     def _insert_products(self, cursor: Cursor, inserts: list[FeedRow], values: list[list[Any]], stamp: Any) -> None:
         n = self.tables
@@ -185,8 +200,6 @@ class SqliteWrites(WriteStrategy):
             *text_cols,
             t["source_hash"],
             t["had_warnings"],
-            t["last_seen_job"],
-            t["last_seen_at"],
         )
         updates_sql = ", ".join(f"{c} = excluded.{c}" for c in written)
         # A new product's id is looked up by its unique key: executemany cannot return rows.
@@ -206,8 +219,6 @@ class SqliteWrites(WriteStrategy):
                 *(text or "" for text in text_values(values)),
                 row.source_hash,
                 bool(row.issues),
-                self.job.id,
-                stamp,
             ]
             for row, product_id, values in translations
         ]

@@ -14,6 +14,7 @@ from django.db.models import Field
 
 from marketplace.importing.row_values import HASHED_FIELDS, PRODUCT_FIELDS, RECORD_FIELDS, TEXT_FIELDS
 from marketplace.models import (
+    FeedMembership,
     MarketplaceImportError,
     MarketplaceImportJob,
     MarketplaceProduct,
@@ -23,6 +24,7 @@ from marketplace.models import (
 PRODUCT = MarketplaceProduct._meta
 TRANSLATION = MarketplaceProductTranslation._meta
 ERROR = MarketplaceImportError._meta
+MEMBERSHIP = FeedMembership._meta
 
 
 def quote(name: str) -> str:
@@ -64,8 +66,6 @@ class Tables:
                 "language",
                 "source_hash",
                 "had_warnings",
-                "last_seen_job",
-                "last_seen_at",
                 "created_at",
                 "updated_at",
                 *TEXT_FIELDS,
@@ -138,9 +138,9 @@ class Tables:
             *(t[name] for name in TEXT_FIELDS),
             t["source_hash"],
             t["had_warnings"],
-            t["last_seen_job"],
-            t["last_seen_at"],
         ]
+        self.membership = quote(MEMBERSHIP.db_table)
+        self.membership_columns = [column(MEMBERSHIP, "import_job"), column(MEMBERSHIP, "product")]
         self.record_types = {
             name: cast("Field[Any, Any]", (PRODUCT if name in HASHED_FIELDS else TRANSLATION).get_field(name)).db_type(
                 connection

@@ -16,7 +16,13 @@ from catalog.models import Product
 from catalog.selectors import catalog_job_products
 from catalog.services import product_publish
 from marketplace.importing.schema import TRANSLATABLE
-from marketplace.models import MarketplaceImportError, MarketplaceProduct, MarketplaceProductTranslation
+from marketplace.membership import translations_with_last_seen
+from marketplace.models import (
+    FeedMembership,
+    MarketplaceImportError,
+    MarketplaceProduct,
+    MarketplaceProductTranslation,
+)
 from tests.marketplace.importing.conftest import counters, import_file, write_feed
 
 pytestmark = pytest.mark.django_db
@@ -142,12 +148,33 @@ def test_a_language_neutral_value_that_differs_from_another_language_is_a_warnin
 
 def test_feed_membership_is_recorded_for_every_row_of_the_feed_unchanged_ones_included(store, tmp_path):
     first = _import(store, tmp_path, "fr")
-    again = _import(store, tmp_path, "fr", name="fr-again")
+    again = _import(store, tmp_path, "fr", name="fr-again", numbers=(1, 2))
+    english = _import(store, tmp_path, "en", numbers=(1,))
 
-    assert counters(again) == (0, 0, 3, 0, 0, 3)
-    rows = MarketplaceProductTranslation.objects.filter(language="fr").values_list("last_seen_job_id", "last_seen_at")
-    assert {job for job, _at in rows} == {again.pk}
-    assert all(at is not None and at >= first.completed_at for _job, at in rows)
+    assert counters(again) == (0, 0, 2, 0, 0, 2)
+    contained = FeedMembership.objects.values_list("import_job_id", "product__marketplace_product_id")
+    assert sorted(contained) == sorted(
+        [(first.pk, "LS-00001"), (first.pk, "LS-00002"), (first.pk, "LS-00003")]
+        + [(again.pk, "LS-00001"), (again.pk, "LS-00002"), (english.pk, "LS-00001")]
+    )
+    # Each translation's last import that contained it.
+    seen = translations_with_last_seen(MarketplaceProductTranslation.objects.all(), store_id=store.pk)
+    assert {(t.product.marketplace_product_id, t.language): t.last_seen_job_id for t in seen} == {
+        ("LS-00001", "fr"): again.pk,
+        ("LS-00002", "fr"): again.pk,
+        ("LS-00003", "fr"): first.pk,
+        ("LS-00001", "en"): english.pk,
+    }
+    assert all(t.last_seen_at is not None for t in seen)
+
+
+def test_only_the_newest_imports_of_a_language_keep_their_feed_membership(store, tmp_path, settings):
+    settings.MARKETPLACE_FEED_MEMBERSHIP_KEEP = 2
+    jobs = [_import(store, tmp_path, "fr", name=f"fr-{n}") for n in range(3)]
+    english = _import(store, tmp_path, "en")
+
+    kept = set(FeedMembership.objects.values_list("import_job_id", flat=True))
+    assert kept == {jobs[1].pk, jobs[2].pk, english.pk}
 
 
 def test_publish_all_from_an_import_publishes_exactly_the_products_of_its_feed(store, tmp_path):
