@@ -28,7 +28,7 @@ from marketplace.importing.mapping import ColumnMap, resolve_columns
 from marketplace.importing.normalizers import RowNormalizer
 from marketplace.importing.reader import BatchReader, ForkedBatches, InProcessBatches
 from marketplace.importing.sources import FeedFile
-from marketplace.membership import feed_membership_prune
+from marketplace.membership import feed_membership_forget, feed_membership_prune
 from marketplace.models import MarketplaceImportJob
 
 logger = logging.getLogger(__name__)
@@ -143,6 +143,8 @@ def _import_rows(
     processor = BatchProcessor(job, feed, columns)
     writer = processor.writer
     writer.open()
+    # A job run again (recovered after a crash) reads its feed from the start.
+    feed_membership_forget(job=job)
     reader = BatchReader(
         feed=feed,
         normalizer=RowNormalizer(columns),
