@@ -9,6 +9,7 @@ from django import forms
 from catalog.selectors import ORDERING_DEFAULT, ORDERINGS, JobScope
 from core.ids import MAX_DB_ID
 from marketplace.models import Availability, Condition
+from stores.models import Language
 
 YES_NO = [("", "All"), ("yes", "Yes"), ("no", "No")]
 ORDERING_CHOICES = [
@@ -28,7 +29,8 @@ def _yes_no(value: str) -> bool | None:
 
 
 class ProductFilterForm(forms.Form):
-    """The All Products filters. Invalid values are dropped rather than shown as errors."""
+    """The All Products filters. Invalid values are dropped rather than shown as errors,
+    except the language filter's (see ``missing_language``)."""
 
     q = forms.CharField(
         required=False,
@@ -46,6 +48,17 @@ class ProductFilterForm(forms.Form):
     brand = forms.CharField(required=False, max_length=255)
     job = forms.IntegerField(required=False, min_value=1, max_value=MAX_DB_ID, label="Import")
     ordering = forms.ChoiceField(required=False, choices=ORDERING_CHOICES, label="Sort")
+    # Completeness per language (SPEC 7). Unlike the other filters, a bad value is shown:
+    # "missing in xx" silently answering with everything would read as "nothing is missing".
+    missing_language = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any"), *((code, f"Missing in {name}") for code, name in Language.choices)],
+        label="Languages",
+        error_messages={
+            "invalid_choice": "Unknown language “%(value)s”: the language filter takes fr, en or de. "
+            "It was not applied."
+        },
+    )
 
     def filters(self) -> tuple[dict[str, Any], str]:
         """The selector's filters and ordering from whatever was valid."""
@@ -58,6 +71,7 @@ class ProductFilterForm(forms.Form):
             "published": _yes_no(data.get("published", "")),
             "active": _yes_no(data.get("active", "")),
             "job": data.get("job"),
+            "missing_language": data.get("missing_language") or None,
         }
         return filters, data.get("ordering") or ORDERING_DEFAULT
 

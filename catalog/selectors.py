@@ -20,11 +20,13 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    Exists,
     ExpressionWrapper,
     F,
     FilteredRelation,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -34,11 +36,13 @@ from django.db.models import (
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
+from django.utils.text import capfirst
 from django_stubs_ext import WithAnnotations
 
-from marketplace.membership import feed_product_ids
+from marketplace.importing.schema import TRANSLATABLE
+from marketplace.membership import feed_product_ids, translations_with_last_seen
 from marketplace.models import MarketplaceImportJob, MarketplaceProduct, MarketplaceProductTranslation
-from stores.models import Store
+from stores.models import Language, Store
 
 PAGE_SIZE_DEFAULT = 25
 PAGE_SIZE_MAX = 100
@@ -167,7 +171,8 @@ def catalog_item_filter(
     ``q`` (title, feed id, GTIN or brand contains), ``availability`` (effective),
     ``brand`` (exact, case-insensitive), ``published`` and ``active`` (booleans;
     ``active`` only matches published products), ``featured`` (boolean), ``job``
-    (the import that last created or changed the product: a job id, or a job).
+    (the import that last created or changed the product: a job id, or a job),
+    ``missing_language`` (a code of ``CATALOG_LANGUAGES``: products without that translation).
     """
     filters = filters or {}
     qs = catalog_item_list(store=store)
@@ -193,15 +198,18 @@ def catalog_item_filter(
     if job is not None:
         # The same set as "publish all from this import" (catalog_job_products).
         qs = qs.filter(pk__in=feed_product_ids(job_id=getattr(job, "pk", job)))
+    qs = catalog_item_filter_missing_language(qs, language=filters.get("missing_language"))
     return qs.order_by(*ORDERINGS.get(ordering, ORDERINGS[ORDERING_DEFAULT]))
 
 
 def catalog_item_get(*, store: Store, product_id: int) -> CatalogItem:
     """One published product of the store, by its catalog ``Product`` id, annotated as in the list.
 
+    Its translations come with it, as ``translation_list`` (``catalog_item_with_translations``).
     Raises Http404 for an id that is not one of the store's catalog products.
     """
-    item = catalog_item_list(store=store).filter(cp__id=product_id).first()  # type: ignore[misc]  # django-stubs cannot resolve a FilteredRelation alias (cp)
+    items = catalog_item_with_translations(catalog_item_list(store=store), store=store)
+    item = items.filter(cp__id=product_id).first()  # type: ignore[misc]  # django-stubs cannot resolve a FilteredRelation alias (cp)
     if item is None:
         raise Http404("No such product")
     return item
@@ -290,3 +298,199 @@ def catalog_job_publish_preview(*, store: Store, job: MarketplaceImportJob) -> J
         )
     )
     return JobPublishPreview(**counts)
+
+
+# --- Completeness per language (SPEC 7) --------------------------------------------------
+# A store sells in the three feed languages; every product should have a translation in
+# each. These selectors say which languages a product has, count them per store, and lay
+# the texts side by side. They only ever read the store's own products' translations.
+
+# Columns and badges follow the declaration order of Language (fr, en, de).
+CATALOG_LANGUAGES: tuple[str, ...] = tuple(Language.values)
+_LANGUAGE_NAMES = dict(Language.choices)
+
+
+def _language_order() -> Case:
+    return Case(
+        *(When(language=code, then=Value(index)) for index, code in enumerate(CATALOG_LANGUAGES)),
+        default=Value(len(CATALOG_LANGUAGES)),
+        output_field=IntegerField(),
+    )
+
+
+def _has_translation(language: str) -> Exists:
+    return Exists(MarketplaceProductTranslation.objects.filter(product=OuterRef("pk"), language=language))
+
+
+def catalog_item_filter_missing_language(qs: QuerySet[CatalogItem], *, language: str | None) -> QuerySet[CatalogItem]:
+    """``qs`` without the products that have a translation in ``language`` (None: unchanged).
+
+    ``language`` must be one of ``CATALOG_LANGUAGES`` (the form or serializer checked it).
+    """
+    if not language:
+        return qs
+    if language not in CATALOG_LANGUAGES:
+        raise ValueError(f"Unknown language: {language!r}")
+    return qs.filter(~_has_translation(language))
+
+
+def catalog_item_with_languages(qs: QuerySet[CatalogItem]) -> QuerySet[CatalogItem]:
+    """``qs`` with ``language_list`` on every product: its translations' languages only.
+
+    One prefetch query per page, for the page's products only: annotating each row with an
+    EXISTS per language would make the database compute them for every product it sorts
+    (twice the time of a 100,000-product page on PostgreSQL). Read it with
+    ``catalog_item_language_badges``.
+    """
+    return qs.prefetch_related(
+        Prefetch(
+            "translations",
+            queryset=MarketplaceProductTranslation.objects.only("id", "product_id", "language"),
+            to_attr="language_list",
+        )
+    )
+
+
+@dataclass(frozen=True)
+class LanguageBadge:
+    code: str  # "fr"
+    name: str  # "French"
+    present: bool
+
+
+def catalog_item_language_badges(item: MarketplaceProduct) -> list[LanguageBadge]:
+    """Which languages a product of ``catalog_item_with_languages`` (or of
+    ``catalog_item_with_translations``) has, in column order."""
+    translations = getattr(item, "language_list", None)
+    if translations is None:
+        translations = item.translation_list  # type: ignore[attr-defined]  # set by catalog_item_with_translations
+    present = {translation.language for translation in translations}
+    return [LanguageBadge(code=code, name=_LANGUAGE_NAMES[code], present=code in present) for code in CATALOG_LANGUAGES]
+
+
+def catalog_translations_prefetch(*, store: Store) -> Prefetch[Any]:
+    """Each product's translations as ``translation_list``, fr, en, de, each with its last
+    seen import (``last_seen_job_id``, ``last_seen_at``): one query per page.
+
+    The products were already limited to the store, so their translations are too.
+    """
+    return Prefetch(
+        "translations",
+        queryset=translations_with_last_seen(
+            MarketplaceProductTranslation.objects.order_by(_language_order(), "id"), store_id=store.pk
+        ),
+        to_attr="translation_list",
+    )
+
+
+def catalog_item_with_translations(qs: QuerySet[CatalogItem], *, store: Store) -> QuerySet[CatalogItem]:
+    """``qs`` with ``translation_list`` on every product (see ``catalog_translations_prefetch``)."""
+    return qs.prefetch_related(catalog_translations_prefetch(store=store))
+
+
+@dataclass(frozen=True)
+class LanguageCoverage:
+    code: str
+    name: str
+    count: int  # products that have this language
+    missing: int  # products that do not
+
+
+@dataclass(frozen=True)
+class StoreLanguageCoverage:
+    total: int  # the store's imported products
+    languages: list[LanguageCoverage]
+
+
+def catalog_language_coverage(*, store: Store) -> StoreLanguageCoverage:
+    """How many of the store's products have each language ("FR 298, EN 298, DE 271" of N).
+
+    Two aggregate queries whatever the catalog's size: the products, and their translations
+    counted per language (at most one per product and language, by the unique constraint).
+    The translations are picked by ``product_id IN (the store's products)``, a semi-join that
+    PostgreSQL runs in about half the time of a join (100,000 products, 290,000 translations).
+    """
+    products = MarketplaceProduct.objects.filter(store=store)
+    total = products.count()
+    counts = MarketplaceProductTranslation.objects.filter(product_id__in=products.values("id")).aggregate(
+        **{code: Count("id", filter=Q(language=code)) for code in CATALOG_LANGUAGES}
+    )
+    return StoreLanguageCoverage(
+        total=total,
+        languages=[
+            LanguageCoverage(code=code, name=_LANGUAGE_NAMES[code], count=counts[code], missing=total - counts[code])
+            for code in CATALOG_LANGUAGES
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class TranslationCell:
+    language: str
+    value: str  # "" when missing
+
+
+@dataclass(frozen=True)
+class TranslationRow:
+    attribute: str  # a name of TRANSLATABLE
+    label: str
+    cells: list[TranslationCell]
+
+
+@dataclass(frozen=True)
+class TranslationColumn:
+    code: str
+    name: str
+    is_default: bool
+    translation: MarketplaceProductTranslation | None  # None: the product lacks this language
+
+
+@dataclass(frozen=True)
+class TranslationTable:
+    columns: list[TranslationColumn]
+    rows: list[TranslationRow]
+
+
+def _translation_label(name: str) -> str:
+    """ "mobile_link" -> "Mobile link": the model field's verbose name."""
+    field = MarketplaceProductTranslation._meta.get_field(name)
+    return capfirst(str(getattr(field, "verbose_name", name)))
+
+
+def catalog_item_translation_table(*, store: Store, item: MarketplaceProduct) -> TranslationTable:
+    """The product's localized attributes side by side: a row per ``TRANSLATABLE`` attribute,
+    a column per language of ``CATALOG_LANGUAGES``; a missing language or value is "".
+
+    Uses ``translation_list`` when ``catalog_item_with_translations`` prefetched it, else one query.
+    """
+    if item.store_id != store.pk:
+        raise Http404("No such product")
+    translations = getattr(item, "translation_list", None)
+    if translations is None:
+        translations = list(
+            translations_with_last_seen(
+                MarketplaceProductTranslation.objects.filter(product=item, product__store=store), store_id=store.pk
+            )
+        )
+    by_language = {t.language: t for t in translations}
+    columns = [
+        TranslationColumn(
+            code=code,
+            name=_LANGUAGE_NAMES[code],
+            is_default=code == store.default_language,
+            translation=by_language.get(code),
+        )
+        for code in CATALOG_LANGUAGES
+    ]
+    rows = [
+        TranslationRow(
+            attribute=name,
+            label=_translation_label(name),
+            cells=[
+                TranslationCell(language=column.code, value=getattr(column.translation, name, "") or "")
+                for column in columns
+            ],
+        )
+        for name in TRANSLATABLE
+    ]
+    return TranslationTable(columns=columns, rows=rows)

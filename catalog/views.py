@@ -25,9 +25,12 @@ from catalog.selectors import (
     catalog_counts,
     catalog_item_filter,
     catalog_item_get,
+    catalog_item_translation_table,
+    catalog_item_with_languages,
     catalog_job_get,
     catalog_job_list,
     catalog_job_publish_preview,
+    catalog_language_coverage,
 )
 from catalog.services import (
     OVERRIDE_FIELDS,
@@ -71,7 +74,7 @@ def product_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     store = store_for_request(request, code)
     form = forms.ProductFilterForm(request.GET)
     filters, ordering = form.filters()
-    items = catalog_item_filter(store=store, filters=filters, ordering=ordering)
+    items = catalog_item_with_languages(catalog_item_filter(store=store, filters=filters, ordering=ordering))
     page = Paginator(items, PAGE_SIZE_DEFAULT).get_page(request.GET.get("page"))
     jobs = catalog_job_list(store=store)
     selected_job = next((job for job in jobs if job.pk == filters["job"]), None)
@@ -83,6 +86,7 @@ def product_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         "filtering": any(value not in ("", None) for value in filters.values()),
         "selected_job": selected_job,
         "publishable_statuses": PUBLISHABLE_JOB_STATUSES,
+        "language_filter_errors": form.errors.get("missing_language"),
     }
     if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
         return render(request, "catalog/_product_results.html", context)
@@ -90,6 +94,7 @@ def product_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         counts=catalog_counts(store=store),
         brands=catalog_brand_list(store=store),
         jobs=jobs,
+        coverage=catalog_language_coverage(store=store),
     )
     return render(request, "catalog/product_list.html", context)
 
@@ -194,4 +199,10 @@ def product_detail(request: AuthenticatedHttpRequest, code: str, product_id: int
         else:
             messages.success(request, "Saved. Empty fields follow the imported values.")
             return redirect("catalog:product-detail", code=store.code, product_id=product.pk)
-    return render(request, "catalog/product_detail.html", {"store": store, "item": item, "form": form})
+    context = {
+        "store": store,
+        "item": item,
+        "form": form,
+        "translation_table": catalog_item_translation_table(store=store, item=item),
+    }
+    return render(request, "catalog/product_detail.html", context)

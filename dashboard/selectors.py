@@ -5,19 +5,23 @@ from __future__ import annotations
 from django.db.models import Count, Q
 
 from catalog.models import Product
-from marketplace.models import MarketplaceImportJob, MarketplaceProduct
+from catalog.selectors import catalog_language_coverage
+from marketplace.models import MarketplaceImportJob
 from stores.models import Store
 
 
 def store_dashboard_data(*, store: Store) -> dict[str, object]:
-    """Counts and the latest jobs for the store dashboard, in a fixed number of queries (four)."""
+    """Counts, language coverage and the latest jobs for the store dashboard, in a fixed number
+    of queries (five: the product count is the coverage's)."""
     active = MarketplaceImportJob.ACTIVE_STATUSES
     job_counts = MarketplaceImportJob.objects.filter(store=store).aggregate(
         total=Count("id"),
         active=Count("id", filter=Q(status__in=active)),
     )
+    coverage = catalog_language_coverage(store=store)
     return {
-        "product_count": MarketplaceProduct.objects.filter(store=store).count(),
+        "product_count": coverage.total,
+        "language_coverage": coverage,
         "published_count": Product.objects.filter(store=store).count(),
         "job_count": job_counts["total"],
         "active_job_count": job_counts["active"],

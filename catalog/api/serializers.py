@@ -8,7 +8,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.pagination import page_serializer
-from marketplace.models import MarketplaceProduct
+from marketplace.importing.schema import TRANSLATABLE
+from marketplace.models import MarketplaceProduct, MarketplaceProductTranslation
 
 if TYPE_CHECKING:
     from catalog.selectors import CatalogItem
@@ -40,6 +41,22 @@ class ImportedProductSerializer(serializers.Serializer[MarketplaceProduct]):
         ref_name = "ImportedProduct"
 
 
+class TranslationSerializer(serializers.ModelSerializer[MarketplaceProductTranslation]):
+    """One language of the product: its localized attributes (SPEC 7) and the last import whose
+    feed contained it."""
+
+    last_seen_job_id = serializers.IntegerField(
+        allow_null=True, read_only=True, help_text="The last import whose feed contained this language's row."
+    )
+    last_seen_at = serializers.DateTimeField(allow_null=True, read_only=True, help_text="When that import saw it.")
+
+    class Meta:
+        model = MarketplaceProductTranslation
+        fields = ("language", *TRANSLATABLE, "last_seen_job_id", "last_seen_at")
+        read_only_fields = fields
+        ref_name = "ProductTranslation"
+
+
 class OverridesSerializer(serializers.Serializer[dict[str, Any]]):
     """The store's own values; null or "" means the imported value shows through."""
 
@@ -55,7 +72,8 @@ class OverridesSerializer(serializers.Serializer[dict[str, Any]]):
 class CatalogProductOutputSerializer(serializers.Serializer["CatalogItem"]):
     """One of the store's imported products with its catalog state.
 
-    Read it from ``catalog.selectors.catalog_item_list`` (the annotations are required).
+    Read it from ``catalog.selectors.catalog_item_list`` (the annotations are required) through
+    ``catalog_item_with_translations`` (``translations`` reads the prefetched ``translation_list``).
     """
 
     id = serializers.IntegerField(
@@ -99,6 +117,12 @@ class CatalogProductOutputSerializer(serializers.Serializer["CatalogItem"]):
         help_text="Last change of the catalog entry (not of the imported data).",
     )
     marketplace_product = ImportedProductSerializer(source="*", help_text="The product as imported.")
+    translations = TranslationSerializer(
+        source="translation_list",
+        many=True,
+        read_only=True,
+        help_text="The product's languages as imported, fr, en, de; a language not imported yet is absent.",
+    )
 
     class Meta:
         ref_name = "CatalogProduct"

@@ -21,7 +21,14 @@ from rest_framework.views import APIView
 from accounts.api.permissions import STORE_HEADER_PARAMETER, IsStoreMember, IsStoreWriter
 from catalog.api.serializers import CatalogProductOutputSerializer, CatalogProductPageSerializer
 from catalog.models import Product
-from catalog.selectors import ORDERING_DEFAULT, ORDERINGS, JobScope, catalog_item_filter, catalog_item_get
+from catalog.selectors import (
+    ORDERING_DEFAULT,
+    ORDERINGS,
+    JobScope,
+    catalog_item_filter,
+    catalog_item_get,
+    catalog_item_with_translations,
+)
 from catalog.services import (
     OVERRIDE_FIELDS,
     PublishResult,
@@ -35,7 +42,7 @@ from core.api.ids import parse_path_id
 from core.api.pagination import PaginationInput, limit_field, paginate
 from core.ids import MAX_DB_ID
 from marketplace.models import Availability, Condition, MarketplaceImportJob
-from stores.models import Store
+from stores.models import Language, Store
 
 TAGS = ["store catalog"]
 PRODUCT_ID_PARAMETER = OpenApiParameter(
@@ -90,6 +97,11 @@ class CatalogFilterInput(PaginationInput):
         help_text="The products of this import: the rows its feed contained (new, changed and unchanged).",
     )
     ordering = serializers.ChoiceField(choices=sorted(ORDERINGS), default=ORDERING_DEFAULT)
+    missing_language = serializers.ChoiceField(
+        choices=Language.choices,
+        required=False,
+        help_text="Products that have no translation in this language yet (completeness per language).",
+    )
 
     class Meta:
         ref_name = "CatalogProductFilter"
@@ -103,8 +115,9 @@ class CatalogProductListApi(APIView):
         summary="The store's imported products with their catalog state and effective values",
         description="Every imported product of the store, published or not (`published=true` for the catalog "
         "only). `price`, `sale_price`, `availability` and `condition` are the effective values: the store's "
-        "override when set, else the imported value. An unknown query parameter is a 400, so that a misspelt "
-        "filter never answers with everything.",
+        "override when set, else the imported value. `translations` lists each product's languages as "
+        "imported (`missing_language=de`: the products without German). An unknown query parameter is a 400, "
+        "so that a misspelt filter never answers with everything.",
         tags=TAGS,
         parameters=[CatalogFilterInput, STORE_HEADER_PARAMETER],
         responses={200: CatalogProductPageSerializer, **error_responses(400, 401, 403, 404)},
@@ -117,7 +130,9 @@ class CatalogProductListApi(APIView):
         page, limit, ordering = data.pop("page"), data.pop("limit"), data.pop("ordering")
         if "job_id" in data:
             data["job"] = data.pop("job_id")
-        items = catalog_item_filter(store=request.store, filters=data, ordering=ordering)
+        items = catalog_item_with_translations(
+            catalog_item_filter(store=request.store, filters=data, ordering=ordering), store=request.store
+        )
         return Response(
             paginate(queryset=items, page=page, limit=limit, serializer_class=CatalogProductOutputSerializer)
         )

@@ -6,12 +6,15 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
-from marketplace.models import Availability, Condition
+from catalog.selectors import LanguageBadge, catalog_item_language_badges
+from marketplace.models import Availability, Condition, MarketplaceProduct
+from stores.models import Language
 
 register = template.Library()
 
 _AVAILABILITY = dict(Availability.choices)
 _CONDITION = dict(Condition.choices)
+_LANGUAGE = dict(Language.choices)
 
 
 @register.filter
@@ -37,3 +40,15 @@ def money(value: Decimal | float | str | None) -> str:
         return f"{Decimal(str(value)):.2f}"
     except InvalidOperation:
         return str(value)
+
+
+@register.filter
+def language_badges(item: MarketplaceProduct) -> list[LanguageBadge]:
+    """The languages a product of ``catalog_item_with_languages`` has, fr, en, de."""
+    return catalog_item_language_badges(item)
+
+
+@register.filter
+def language_name(code: str | None) -> str:
+    """ "de" -> "German"."""
+    return _LANGUAGE.get(code or "", code or "")

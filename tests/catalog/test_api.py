@@ -41,6 +41,7 @@ ITEM_KEYS = {
     "published_at",
     "updated_at",
     "marketplace_product",
+    "translations",
 }
 IMPORTED_KEYS = {
     "id",
