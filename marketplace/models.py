@@ -299,8 +299,14 @@ class FeedMembership(models.Model):
     """
 
     pk = models.CompositePrimaryKey("import_job", "product")
-    # Indexed by the primary key, whose first column it is.
-    import_job = models.ForeignKey(MarketplaceImportJob, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # Indexed by the primary key, whose first column it is. No database constraint: a
+    # deferred foreign key check per row, run at every batch's commit, cost an unchanged
+    # re-import of 100,000 rows half a second on PostgreSQL (a sixth of its time). Only the
+    # import writes rows, for its own job, which exists; deleting a job deletes its rows
+    # (Django's CASCADE, done by the ORM, not by the database).
+    import_job = models.ForeignKey(
+        MarketplaceImportJob, on_delete=models.CASCADE, db_constraint=False, db_index=False, related_name="+"
+    )
     # No database constraint and no index of its own: rows are only ever read by import,
     # through the primary key, and a deleted product's rows are harmless (every read goes
     # through the product table) until its import's rows are pruned.

@@ -177,6 +177,18 @@ def test_only_the_newest_imports_of_a_language_keep_their_feed_membership(store,
     assert kept == {jobs[1].pk, jobs[2].pk, english.pk}
 
 
+def test_deleting_an_import_deletes_its_feed_membership_and_nothing_else(store, tmp_path):
+    # The table has no database constraint on the import (a per-row check at every commit
+    # was a sixth of an unchanged re-import): the ORM's cascade is what keeps it clean.
+    first = _import(store, tmp_path, "fr")
+    second = _import(store, tmp_path, "fr", name="fr-again")
+
+    first.delete()
+
+    assert set(FeedMembership.objects.values_list("import_job_id", flat=True)) == {second.pk}
+    assert FeedMembership.objects.count() == 3 and MarketplaceProduct.objects.count() == 3
+
+
 def test_publish_all_from_an_import_publishes_exactly_the_products_of_its_feed(store, tmp_path):
     french = _import(store, tmp_path, "fr", numbers=range(1, 6))  # LS-1..5
     english = _import(store, tmp_path, "en", numbers=(1, 2))  # two of them in English
