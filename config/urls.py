@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from core.views import favicon
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="accounts:home", permanent=False)),
     path("accounts/", include("accounts.urls")),
@@ -13,6 +15,7 @@ urlpatterns = [
     path("store/", include("marketplace.portal.urls")),
     path("store/", include("catalog.urls")),
     path("api/", include("config.api_urls")),
+    path("favicon.ico", favicon),
     # The platform's own admin pages live under /admin/ and must come before the admin site's catch-all.
     path("admin/", include("marketplace.admin_pages.urls")),
     path("admin/", admin.site.urls),
