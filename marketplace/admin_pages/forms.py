@@ -80,10 +80,30 @@ class AdminImportForm(forms.Form):
 STATUS_ACTIVE = "active"
 
 
-class ImportFilterForm(forms.Form):
-    """The filters of /admin/imports; an invalid value is ignored rather than refused."""
+class StoreChoiceField(forms.ModelChoiceField):
+    """A store by its id (what the <select> sends) or by its code (what people type in a
+    URL: /admin/imports?store=alpha)."""
 
-    store = forms.ModelChoiceField(
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str) and value and not value.isdigit():
+            store = self.queryset.filter(code=value).first()
+            if store is None:
+                raise forms.ValidationError(f"No store has the code or id “{value}”.", code="invalid_choice")
+            return store
+        return super().to_python(value)
+
+    def prepare_value(self, value: Any) -> Any:
+        # The <select> marks its option by id, also when the URL named the store by code.
+        if isinstance(value, str) and value and not value.isdigit():
+            return self.queryset.filter(code=value).values_list("pk", flat=True).first() or value
+        return super().prepare_value(value)
+
+
+class ImportFilterForm(forms.Form):
+    """The filters of /admin/imports; an invalid value drops its own filter, and the page
+    says so beside it."""
+
+    store = StoreChoiceField(
         label="Store",
         required=False,
         queryset=Store.objects.order_by("name", "id"),

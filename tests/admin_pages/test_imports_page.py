@@ -94,6 +94,23 @@ def test_it_filters_by_store_and_scopes_the_statistics(admin_client_root, jobs, 
     assert response.context["stats"]["active"] == 1
 
 
+def test_the_store_filter_takes_a_code_as_well_as_an_id(admin_client_root, jobs, store):
+    by_id = admin_client_root.get(f"{URL}?store={store.pk}")
+    by_code = admin_client_root.get(f"{URL}?store={store.code}")
+
+    assert _ids(by_code) == _ids(by_id) == [jobs["failed"].pk, jobs["completed"].pk, jobs["pending"].pk]
+    assert by_code.context["stats"]["total"] == 3
+    # The store <select> shows the store the URL named.
+    assert f'<option value="{store.pk}" selected'.encode() in by_code.content
+
+
+def test_an_unknown_store_code_says_so_and_shows_every_job(admin_client_root, jobs):
+    response = admin_client_root.get(f"{URL}?store=nosuchshop")
+
+    assert response.status_code == 200 and len(_ids(response)) == 6
+    assert "No store has the code or id “nosuchshop”. Showing all." in response.content.decode()
+
+
 def test_the_status_filter_narrows_the_table_not_the_cards(admin_client_root, jobs):
     response = admin_client_root.get(f"{URL}?status=failed")
     assert response.context["stats"]["total"] == 6
