@@ -70,6 +70,17 @@ def test_dashboard_lists_the_five_latest_jobs_with_their_status(as_role, store, 
     assert "Import your first products" not in html
 
 
+def test_the_latest_imports_show_what_a_re_import_found_unchanged(as_role, store, owner):
+    MarketplaceImportJobFactory(
+        store=store, user=owner, status=Status.COMPLETED, imported_count=0, updated_count=2, unchanged_count=1298
+    )
+    html = as_role("owner").get(dashboard_url(store)).content.decode()
+
+    assert '<th scope="col" class="num">Unchanged</th>' in html
+    assert 'data-label="Updated" class="num">2<' in html
+    assert 'data-label="Unchanged" class="num">1,298<' in html
+
+
 def test_dashboard_invites_an_owner_to_the_first_import(as_role, store):
     html = as_role("owner").get(dashboard_url(store)).content.decode()
     assert "Import your first products" in html
