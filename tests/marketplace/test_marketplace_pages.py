@@ -202,6 +202,20 @@ def test_staff_see_history_and_details_but_no_form_and_no_buttons(as_role, store
     assert reverse("stores:settings", args=[store.code]) not in html
 
 
+@pytest.mark.parametrize(("role", "offered"), [("owner", True), ("manager", True), ("staff_member", False)])
+def test_only_members_who_may_publish_are_offered_to_publish_from_a_finished_import(
+    as_role, store, owner, role, offered
+):
+    job = MarketplaceImportJobFactory(
+        store=store, user=owner, status=Status.COMPLETED, imported_count=3, total_processed=3
+    )
+    client = as_role(role)
+    for url, extra in ((_url("job-detail", store.code, job.pk), HTMX), (_url("job-detail", store.code, job.pk), {})):
+        html = client.get(url, **extra).content.decode()
+        assert ('id="job-publish-link"' in html) is offered
+        assert (reverse("catalog:product-publish-job", args=[store.code, job.pk]) in html) is offered
+
+
 def test_the_sidebar_marks_marketplace_import_as_current(as_role, store):
     html = as_role("owner").get(_url("import", store.code)).content.decode()
     assert f'href="{_url("import", store.code)}" aria-current="page">Marketplace Import' in html
