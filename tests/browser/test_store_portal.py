@@ -298,3 +298,26 @@ def test_a_second_import_of_a_running_language_is_explained(page, login, screens
     assert "is stopping" in page.locator("#job-dialog .alert-info").inner_text()
     running.refresh_from_db()
     assert running.cancel_requested
+
+
+def _horizontal_offset(page, selector: str) -> float:
+    """How far the element's centre is from the viewport's, in CSS pixels."""
+    return page.evaluate(
+        """(selector) => {
+            const box = document.querySelector(selector).getBoundingClientRect();
+            return box.left + box.width / 2 - document.documentElement.clientWidth / 2;
+        }""",
+        selector,
+    )
+
+
+@pytest.mark.parametrize("width", [1280, 1600, 390])
+def test_the_login_and_forbidden_cards_are_centred(live_server, page, login, store, staff_member, width):
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto("/accounts/login/")
+    assert abs(_horizontal_offset(page, ".card.narrow")) <= 1
+
+    login(page, staff_member.username)
+    response = page.goto(f"/store/{store.code}/settings")
+    assert response.status == 403
+    assert abs(_horizontal_offset(page, ".card.narrow")) <= 1
