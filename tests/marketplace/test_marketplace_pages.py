@@ -216,6 +216,22 @@ def test_only_members_who_may_publish_are_offered_to_publish_from_a_finished_imp
         assert (reverse("catalog:product-publish-job", args=[store.code, job.pk]) in html) is offered
 
 
+@pytest.mark.parametrize(
+    ("status", "hint"),
+    [
+        (Status.PROCESSING, "data rows so far"),
+        (Status.CANCELLED, "data rows before it stopped"),
+        (Status.FAILED, "data rows before it stopped"),
+        (Status.COMPLETED, "data rows in the file"),
+    ],
+)
+def test_rows_read_says_whether_it_is_the_whole_file(as_role, store, owner, status, hint):
+    job = MarketplaceImportJobFactory(store=store, user=owner, status=status, total_processed=1200)
+    html = as_role("owner").get(_url("job-detail", store.code, job.pk), **HTMX).content.decode()
+
+    assert f'data-count="processed">1,200</dd><dd class="metric-hint">{hint}</dd>' in html
+
+
 def test_the_sidebar_marks_marketplace_import_as_current(as_role, store):
     html = as_role("owner").get(_url("import", store.code)).content.decode()
     assert f'href="{_url("import", store.code)}" aria-current="page">Marketplace Import' in html
