@@ -161,6 +161,8 @@ def import_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
                     request,
                     f"Import #{job.pk} of the {job.get_language_display()} feed has started. "
                     "Follow its progress in the import history below.",
+                    # marketplace.js rewrites the message once the history shows the job ended.
+                    extra_tags=f"job-started job-started-{job.pk}",
                 )
                 # Straight to the history, where the new job's row follows its progress.
                 return redirect(reverse("marketplace:import", args=[store.code]) + "#history")

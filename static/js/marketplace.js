@@ -57,7 +57,25 @@
     }
   });
 
+  // The "has started" message must not outlive its job: once the history shows the job in a
+  // final state, the message says how it ended.
+  function updateStartedMessages() {
+    document.querySelectorAll(".msg.job-started").forEach(function (message) {
+      var match = /job-started-(\d+)/.exec(message.className);
+      var row = match && document.getElementById("job-row-" + match[1]);
+      if (!row) return;
+      var status = row.getAttribute("data-status");
+      if (status === "pending" || status === "processing") return;
+      var badge = row.querySelector(".badge");
+      message.textContent = "Import #" + match[1] + " has ended: " + (badge ? badge.textContent.trim() : status) + ".";
+      message.classList.remove("job-started");
+      if (status === "failed") message.classList.replace("msg-success", "msg-error");
+    });
+  }
+  updateStartedMessages();
+
   document.body.addEventListener("htmx:afterSwap", function (event) {
+    updateStartedMessages();
     var target = event.detail.target;
     if (target === body) {
       if (!dialog.open) dialog.showModal();

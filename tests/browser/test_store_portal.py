@@ -107,6 +107,8 @@ def test_an_owner_imports_the_french_feed_and_works_through_its_errors(
     assert job.status == Status.COMPLETED_WITH_ERRORS, job.error_message
     assert page.evaluate("window.__noReload") == "still here"
     assert page.locator(f"{row} .badge").inner_text() == "Completed with errors"
+    # The "has started" message does not outlive the job.
+    assert page.locator(".msg-success").inner_text() == f"Import #{job.pk} has ended: Completed with errors."
     assert _count(page, job.pk, "imported") == f"{job.imported_count:,}"
     assert _count(page, job.pk, "errors") == f"{job.error_count:,}"
     assert _count(page, job.pk, "warnings") == f"{job.warning_count:,}"
