@@ -94,6 +94,21 @@ def _save_upload(upload: UploadedFile) -> str:
     return name
 
 
+def feed_url_clean(source_url: str) -> str:
+    """A feed address checked without network access and normalized, or ValidationError
+    with the one sentence that says what is wrong (the API checks it beside its other
+    fields, so that every mistake is reported in one answer)."""
+    try:
+        source_url = validate_feed_url(source_url)
+    except FetchError as exc:
+        raise ValidationError(exc.message, code="source_url") from None
+    # Normalizing can lengthen the address ("https://x.lu?q" gains a "/"); PostgreSQL refuses an overlong value.
+    max_length = cast(int, MarketplaceImportJob._meta.get_field("source_url").max_length)  # a URLField's is set
+    if len(source_url) > max_length:
+        raise ValidationError(f"The feed address is longer than {max_length} characters.", code="source_url")
+    return source_url
+
+
 def import_job_create(
     *,
     store: Store,
@@ -115,13 +130,9 @@ def import_job_create(
         raise ValidationError({"source_url": ["Give either a feed URL or a file, not both and not neither."]})
     if source_url:
         try:
-            source_url = validate_feed_url(source_url)
-        except FetchError as exc:
-            raise ValidationError({"source_url": [exc.message]}) from None
-        # Normalizing can lengthen the address ("https://x.lu?q" gains a "/"); PostgreSQL refuses an overlong value.
-        max_length = cast(int, MarketplaceImportJob._meta.get_field("source_url").max_length)  # a URLField's is set
-        if len(source_url) > max_length:
-            raise ValidationError({"source_url": [f"The feed address is longer than {max_length} characters."]})
+            source_url = feed_url_clean(source_url)
+        except ValidationError as exc:
+            raise ValidationError({"source_url": exc.messages}) from None
     if upload is not None and upload.size == 0:
         raise ValidationError({"file": ["The uploaded file is empty."]})
     # cast: an uploaded file's size is set by Django's upload handlers (and checked just above).

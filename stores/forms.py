@@ -2,19 +2,12 @@ from __future__ import annotations
 
 from django import forms
 
-from core.forms import validate_http_url
+from core.forms import HttpURLField
 from stores.models import Language
 
 
-def _feed_url_field(language_label: str) -> forms.URLField:
-    return forms.URLField(
-        label=f"{language_label} feed URL",
-        required=False,
-        max_length=2000,
-        assume_scheme="https",
-        validators=[validate_http_url],
-        widget=forms.URLInput(attrs={"placeholder": "https://", "autocomplete": "off", "spellcheck": "false"}),
-    )
+def _feed_url_field(language_label: str) -> HttpURLField:
+    return HttpURLField(label=f"{language_label} feed URL", required=False)
 
 
 class StoreSettingsForm(forms.Form):

@@ -5,19 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.validators import URLValidator
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from core.forms import HttpURLField
 from core.log_reader import LEVELS
 from marketplace.models import Marketplace, MarketplaceImportJob
 from marketplace.services import BATCH_SIZE_DEFAULT, BATCH_SIZE_MAX, BATCH_SIZE_MIN
 from stores.forms import StoreSettingsForm
 from stores.models import Language, Store
-
-_HTTP_URL_MESSAGE = "Enter a web address starting with http:// or https://."
-_http_url = URLValidator(schemes=["http", "https"], message=_HTTP_URL_MESSAGE)
 
 
 class StoreSelect(forms.Select):
@@ -58,15 +55,7 @@ class AdminImportForm(forms.Form):
         widget=StoreSelect(quick_fill=True),
         help_text="Active stores only. Quick Fill uses the feed URLs saved in the store's settings.",
     )
-    source_url = forms.URLField(
-        label="CSV feed URL",
-        max_length=2000,
-        assume_scheme="https",
-        validators=[_http_url],
-        # URLField would replace the validator's message with its generic "Enter a valid URL."
-        error_messages={"invalid": _HTTP_URL_MESSAGE},
-        widget=forms.URLInput(attrs={"placeholder": "https://", "autocomplete": "off", "spellcheck": "false"}),
-    )
+    source_url = HttpURLField(label="CSV feed URL")
     language = forms.ChoiceField(label="Language", choices=Language.choices, initial=Language.FRENCH)
     batch_size = forms.IntegerField(
         label="Batch size",

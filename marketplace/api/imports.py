@@ -12,7 +12,13 @@ from rest_framework.response import Response
 from accounts.requests import authenticated_user
 from marketplace.api.serializers import ImportJobCreatedSerializer
 from marketplace.models import Marketplace
-from marketplace.services import BATCH_SIZE_DEFAULT, BATCH_SIZE_MAX, BATCH_SIZE_MIN, import_job_create
+from marketplace.services import (
+    BATCH_SIZE_DEFAULT,
+    BATCH_SIZE_MAX,
+    BATCH_SIZE_MIN,
+    feed_url_clean,
+    import_job_create,
+)
 from stores.models import Language, Store
 
 SOURCE_URL_HELP = "The feed's http(s) address. Give either source_url or file, not both."
@@ -37,6 +43,17 @@ class ImportSettingsInput(serializers.Serializer[dict[str, Any]]):
         choices=Language.choices, default=Language.ENGLISH, help_text="The language of the feed's texts."
     )
     file = serializers.FileField(required=False, help_text=FILE_HELP)
+
+    def validate_source_url(self, value: str) -> str:
+        # Here rather than only in the service, so that a bad address is reported together
+        # with the other fields' mistakes, not in a second round. The service checks again.
+        if not value:
+            return value
+        try:
+            feed_url_clean(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+        return value
 
 
 def start_import(

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from core.forms import validate_http_url
+from core.forms import HttpURLField
 from marketplace.services import BATCH_SIZE_DEFAULT, BATCH_SIZE_MAX, BATCH_SIZE_MIN
 from stores.models import Language
 
@@ -14,14 +14,7 @@ from stores.models import Language
 class ImportForm(forms.Form):
     """Start an import from a feed URL or an uploaded file. The marketplace is always Letzshop."""
 
-    source_url = forms.URLField(
-        label="CSV feed URL",
-        required=False,
-        max_length=2000,
-        assume_scheme="https",
-        validators=[validate_http_url],
-        widget=forms.URLInput(attrs={"placeholder": "https://", "autocomplete": "off", "spellcheck": "false"}),
-    )
+    source_url = HttpURLField(label="CSV feed URL", required=False)
     file = forms.FileField(
         label="Or upload a CSV file",
         required=False,

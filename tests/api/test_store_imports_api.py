@@ -107,6 +107,16 @@ def test_it_refuses_invalid_input_with_the_field_at_fault(api, body, field):
     assert not MarketplaceImportJob.objects.exists()
 
 
+def test_every_bad_field_is_reported_in_one_answer_with_one_message_each(api):
+    response = _post_import(api, {"source_url": "ftp://feeds.example.lu/a.csv", "batch_size": 5, "language": "lb"})
+
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body) == {"source_url", "batch_size", "language"}
+    assert body["source_url"] == ["Only http:// and https:// addresses can be downloaded, not ftp: addresses."]
+    assert all(len(messages) == 1 for messages in body.values())
+
+
 @pytest.mark.parametrize("batch_size", [100, 5000])
 def test_it_accepts_the_batch_size_bounds(api, batch_size):
     assert _post_import(api, {"source_url": FEED_URL, "batch_size": batch_size}).status_code == 202

@@ -274,9 +274,18 @@ def test_an_import_from_an_uploaded_file(as_role, store):
         (
             {"source_url": "ftp://feeds.example.lu/fr.csv", "language": "fr", "batch_size": 1000},
             "source_url",
-            "starting with http:// or https://",
+            "Only http:// and https:// addresses can be downloaded, not ftp: addresses.",
         ),
-        ({"source_url": "not a url", "language": "fr", "batch_size": 1000}, "source_url", "Enter a valid URL"),
+        (
+            {"source_url": "javascript:alert(1)", "language": "fr", "batch_size": 1000},
+            "source_url",
+            "not javascript: addresses",
+        ),
+        (
+            {"source_url": "not a url", "language": "fr", "batch_size": 1000},
+            "source_url",
+            "Enter a complete web address",
+        ),
         (
             {"source_url": "https://feeds.example.lu/a.csv", "language": "fr", "batch_size": 99},
             "batch_size",
@@ -306,7 +315,7 @@ def test_invalid_input_is_shown_inline(as_role, store, data, field, message):
     assert response.status_code == 200
     form = response.context["form"]
     assert field in form.errors
-    assert message in " ".join(form.errors[field])
+    assert len(form.errors[field]) == 1 and message in form.errors[field][0]  # one message for one mistake
     html = response.content.decode()
     assert 'aria-invalid="true"' in html and 'class="errorlist"' in html
     assert not MarketplaceImportJob.objects.exists()
