@@ -69,13 +69,13 @@ class AdminImportForm(forms.Form):
 STATUS_ACTIVE = "active"
 
 
-class StoreChoiceField(forms.ModelChoiceField):
+class StoreChoiceField(forms.ModelChoiceField[Store]):
     """A store by its id (what the <select> sends) or by its code (what people type in a
     URL: /admin/imports?store=alpha)."""
 
     def to_python(self, value: Any) -> Any:
         if isinstance(value, str) and value and not value.isdigit():
-            store = self.queryset.filter(code=value).first()
+            store = Store.objects.filter(code=value).first()
             if store is None:
                 raise forms.ValidationError(f"No store has the code or id “{value}”.", code="invalid_choice")
             return store
@@ -84,7 +84,7 @@ class StoreChoiceField(forms.ModelChoiceField):
     def prepare_value(self, value: Any) -> Any:
         # The <select> marks its option by id, also when the URL named the store by code.
         if isinstance(value, str) and value and not value.isdigit():
-            return self.queryset.filter(code=value).values_list("pk", flat=True).first() or value
+            return Store.objects.filter(code=value).values_list("pk", flat=True).first() or value
         return super().prepare_value(value)
 
 
