@@ -133,3 +133,33 @@ def test_an_admin_imports_for_the_demo_store_and_watches_it_finish(page, login, 
     page.wait_for_url("**/admin/")
     assert page.locator('.platform-dashboard [data-stat="completed_with_errors"] .stat-value').inner_text() == "1"
     screenshot(page, "admin-dashboard-desktop")
+
+
+@pytest.mark.parametrize("width", [1280, 900])
+def test_application_logs_wrap_long_messages_inside_the_page(page, login, admin_user, settings, tmp_path, width):
+    settings.LOG_FILE = tmp_path / "app.log"
+    url = "https://feeds.example.lu/" + "very-long-path-segment-" * 12 + "feed.csv"
+    settings.LOG_FILE.write_text(
+        f"2026-11-27 04:00:00,000 ERROR [job=7] marketplace.importing.fetching: Download of {url} failed\n"
+        "Traceback (most recent call last):\n"
+        f'  File "/srv/app/{"deeply/nested/" * 12}fetching.py", line 42, in fetch_feed\n'
+        f"    raise FetchError({url!r})\n"
+        "2026-11-27 04:00:01,000 INFO [job=7] marketplace.importing.pipeline: " + "x" * 400 + "\n",
+        encoding="utf-8",
+    )
+    page.set_viewport_size({"width": width, "height": 900})
+    login(page, admin_user.username)
+    page.goto("/admin/logs")
+    page.wait_for_selector("#log-table")
+
+    layout = page.evaluate(
+        """() => {
+            const table = document.querySelector('#log-table').getBoundingClientRect();
+            const content = document.querySelector('#content').getBoundingClientRect();
+            return {table: table.right, content: content.right,
+                    scroll: document.documentElement.scrollWidth, width: document.documentElement.clientWidth};
+        }"""
+    )
+    assert layout["table"] <= layout["content"] + 1, layout
+    assert layout["scroll"] <= layout["width"], layout
+    assert page.get_by_text(url).first.is_visible()
