@@ -127,7 +127,7 @@ def import_job_create(
     """
     _validate_job_input(store=store, marketplace=marketplace, language=language, batch_size=batch_size)
     if bool(source_url) == bool(upload):
-        raise ValidationError({"source_url": ["Give either a feed URL or a file, not both and not neither."]})
+        raise ValidationError({"source_url": ["Give a feed URL or a file: exactly one of the two."]})
     if source_url:
         try:
             source_url = feed_url_clean(source_url)

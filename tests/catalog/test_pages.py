@@ -375,3 +375,27 @@ def test_a_plain_post_from_elsewhere_publishes_everything_from_the_import(client
 
     assert response.status_code == 302
     assert Product.objects.filter(store=store).count() == 3
+
+
+@pytest.mark.parametrize(
+    ("products", "line"), [(1, "1 product matches the filters"), (2, "2 products match the filters")]
+)
+def test_the_result_count_agrees_with_its_number(client, owner, store, products, line):
+    MarketplaceProductFactory.create_batch(products, store=store, brand="Lëtz")
+    _login(client, owner)
+
+    html = client.get(_url(store.code, "?brand=Lëtz")).content.decode()
+
+    assert line in html
+    assert "<strong>A filter is set</strong>" in html
+
+
+def test_the_filter_hint_only_shows_when_a_filter_is_set(client, owner, store):
+    MarketplaceProductFactory.create_batch(2, store=store)
+    _login(client, owner)
+
+    html = client.get(_url(store.code)).content.decode()
+
+    assert "2 products" in html
+    assert "match the filters" not in html
+    assert "<strong>A filter is set</strong>" not in html
