@@ -10,6 +10,7 @@ Every selector takes the store first and only ever returns that store's rows.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -231,15 +232,25 @@ def catalog_counts(*, store: Store) -> dict[str, int]:
     return counts
 
 
+def _reading_order(text: str) -> tuple[str, str]:
+    # Letters with accents sort with their base letter and case is ignored, as a French,
+    # German or English reader expects ("Éislek" beside "Eis", not after "Zeta"); neither
+    # SQLite's binary order nor PostgreSQL's "C" collation does that, and the machine's
+    # locales are not ours to rely on.
+    base = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return base.casefold(), text
+
+
 def catalog_brand_list(*, store: Store, limit: int = 500) -> list[str]:
-    """Distinct brands of the store's imported products, for the brand filter."""
-    return list(
+    """Distinct brands of the store's imported products, for the brand filter, in reading order."""
+    brands = (
         MarketplaceProduct.objects.filter(store=store)
         .exclude(brand="")
         .order_by("brand")
         .values_list("brand", flat=True)
         .distinct()[:limit]
     )
+    return sorted(brands, key=_reading_order)
 
 
 def catalog_job_list(*, store: Store, limit: int = 50) -> list[MarketplaceImportJob]:

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog.selectors import (
     JobScope,
+    catalog_brand_list,
     catalog_counts,
     catalog_item_filter,
     catalog_item_get,
@@ -168,3 +169,11 @@ def test_job_products_and_preview(store, products, finished_job, reimport):
     assert catalog_job_products(store=store, job=reimport, scope=JobScope.CHANGED).count() == 1
     preview = catalog_job_publish_preview(store=store, job=reimport)
     assert (preview.all, preview.all_unpublished, preview.changed, preview.changed_unpublished) == (4, 3, 1, 1)
+
+
+def test_brands_are_listed_in_reading_order_accents_and_case_aside(store, other_store):
+    for brand in ["Zeta", "Éislek", "eis", "Ardennes", "Lëtz", "Éislek", "", "lux"]:
+        MarketplaceProductFactory(store=store, brand=brand)
+    MarketplaceProductFactory(store=other_store, brand="Other")
+
+    assert catalog_brand_list(store=store) == ["Ardennes", "eis", "Éislek", "Lëtz", "lux", "Zeta"]
