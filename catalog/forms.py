@@ -36,7 +36,7 @@ class ProductFilterForm(forms.Form):
         required=False,
         max_length=200,
         label="Search",
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Title, product id, GTIN or brand"}),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Title, id, GTIN or brand"}),
     )
     published = forms.ChoiceField(
         required=False, choices=[("", "All"), ("yes", "Published"), ("no", "Not published")], label="Catalog"

@@ -66,6 +66,26 @@ def test_an_owner_finds_what_is_missing_in_german_and_compares_the_texts(
         ["WINE-3", "WINE-2"],
     )
     assert not _row(page, "WINE-1").is_visible()
+    # No filter cuts its text off: the search's placeholder and each select's chosen value fit.
+    cut = page.evaluate(
+        """() => {
+            const ctx = document.createElement("canvas").getContext("2d");
+            const fits = (el, text) => {
+                const style = getComputedStyle(el);
+                ctx.font = `${style.fontSize} ${style.fontFamily}`;
+                const room = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+                return ctx.measureText(text).width <= room;
+            };
+            const q = document.querySelector("#id_q");
+            const cut = fits(q, q.placeholder) ? [] : [q.placeholder];
+            for (const select of document.querySelectorAll(".filter-grid select")) {
+                const text = select.options[select.selectedIndex].text;
+                if (!fits(select, text + "   ")) cut.push(text);  // room for the arrow
+            }
+            return cut;
+        }"""
+    )
+    assert cut == []
     # After the htmx swap: Playwright's screenshot styles would otherwise meet the swap and
     # trip the Content-Security-Policy check.
     screenshot.both(page, "catalog-languages")
