@@ -144,6 +144,15 @@ def test_an_owner_imports_the_french_feed_and_works_through_its_errors(
     page.locator("#errors-next").click()
     page.wait_for_selector(f"#errors-range:text-is('26–50 of {total}')")
     assert page.locator(".error-row").count() == 25
+    # The new page is shown from its top, not left scrolled to the pager at the bottom.
+    page.wait_for_function(
+        """() => {
+            const box = document.getElementById("job-errors").getBoundingClientRect();
+            const frame = document.getElementById("job-dialog").getBoundingClientRect();
+            return box.top >= frame.top - 1 && box.top < frame.top + frame.height / 2;
+        }""",
+        timeout=3_000,
+    )
     assert page.locator(".error-row").first.get_attribute("data-row") not in first_rows
     page.locator("#errors-prev").click()
     page.wait_for_selector(f"#errors-range:text-is('1–25 of {total}')")
