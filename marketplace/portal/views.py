@@ -220,7 +220,10 @@ def job_summary(request: AuthenticatedHttpRequest, code: str, job_id: int) -> Ht
     job = import_job_get_for_store(store=store, job_id=job_id)
     if not _is_htmx(request):
         return redirect("marketplace:job-detail", code=store.code, job_id=job.pk)
-    return render(request, "marketplace/_job_summary.html", _job_context(request, store, job))
+    # Once the job has ended, the poll also empties the notice above the summary (an
+    # out-of-band swap): "is stopping" must not stay above "Cancelled".
+    context = _job_context(request, store, job, clear_notice=not job.is_active)
+    return render(request, "marketplace/_job_summary.html", context)
 
 
 @_login_required

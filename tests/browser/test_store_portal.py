@@ -275,7 +275,11 @@ def test_an_owner_saves_the_feed_urls(live_server, page, login, screenshot, stor
     assert "Not set yet: German." in page.locator("#quick-fill-hint").inner_text()
 
 
-def test_a_second_import_of_a_running_language_is_explained(page, login, screenshot, live_server, store, owner):
+def test_a_second_import_of_a_running_language_is_explained(
+    page, login, screenshot, live_server, store, owner, settings
+):
+    # The portal's usual pace, so that the test sees the faster poll of a stopping job.
+    settings.MARKETPLACE_PORTAL_REFRESH_SECONDS = 10
     running = MarketplaceImportJobFactory(
         store=store,
         user=owner,
@@ -309,6 +313,14 @@ def test_a_second_import_of_a_running_language_is_explained(page, login, screens
     assert "is stopping" in page.locator("#job-dialog .alert-info").inner_text()
     running.refresh_from_db()
     assert running.cancel_requested
+
+    # The worker stops at its next batch (here: the job ends as the worker would end it). The
+    # modal follows within a couple of seconds, not the 10 s of its usual pace, and the
+    # "is stopping" notice goes once the summary says "Cancelled".
+    MarketplaceImportJob.objects.filter(pk=running.pk).update(status=Status.CANCELLED)
+    page.wait_for_selector("#job-dialog .badge.status-cancelled", timeout=4_000)
+    assert "Cancelled." in page.locator("#job-summary").inner_text()
+    assert page.locator("#job-dialog .alert-info").count() == 0
 
 
 def _horizontal_offset(page, selector: str) -> float:
