@@ -255,7 +255,7 @@ def test_an_owner_saves_the_feed_urls(live_server, page, login, screenshot, stor
     page.get_by_label("French feed URL").fill("ftp://feeds.example.lu/fr.csv")
     page.get_by_role("button", name="Save settings").click()
     error = page.locator("#letzshop_csv_url_fr-errors")
-    assert "http:// or https://" in error.inner_text()
+    assert error.inner_text() == "Only http:// and https:// addresses can be downloaded, not ftp: addresses."
     assert page.get_by_label("French feed URL").get_attribute("aria-invalid") == "true"
 
     page.get_by_label("French feed URL").fill("https://feeds.example.lu/letzshop-fr.csv")
