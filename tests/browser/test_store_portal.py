@@ -344,3 +344,20 @@ def test_the_login_and_forbidden_cards_are_centred(live_server, page, login, sto
     response = page.goto(f"/store/{store.code}/settings")
     assert response.status == 403
     assert abs(_horizontal_offset(page, ".card.narrow")) <= 1
+
+
+def test_the_history_pager_changes_the_address(page, login, live_server, store, owner):
+    for _ in range(12):
+        MarketplaceImportJobFactory(store=store, user=owner, status=Status.COMPLETED, total_processed=3)
+    login(page, "alice")
+    page.goto(f"/store/{store.code}/marketplace")
+
+    page.locator("#history-older").click()
+    page.wait_for_url(f"**/store/{store.code}/marketplace?page=2")
+    assert "Page 2 of 2" in page.locator(".pager-label").inner_text()
+    # The address is worth sharing or reloading: it opens the same page of the history.
+    page.reload()
+    assert "Page 2 of 2" in page.locator(".pager-label").inner_text()
+    page.locator("#history-newer").click()
+    page.wait_for_url(f"**/store/{store.code}/marketplace?page=1")
+    assert "Page 1 of 2" in page.locator(".pager-label").inner_text()
