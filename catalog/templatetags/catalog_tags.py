@@ -43,6 +43,18 @@ def money(value: Decimal | float | str | None) -> str:
 
 
 @register.filter
+def money_in(value: Decimal | float | str | None, currency: str | None) -> str:
+    """An amount with its currency, or "" without an amount: every price the pages show
+    names its currency, so that no "49.00" stands beside "49.00 EUR".
+
+    >>> money_in(Decimal("49"), "EUR")
+    '49.00 EUR'
+    """
+    amount = money(value)
+    return f"{amount} {currency}".strip() if amount else ""
+
+
+@register.filter
 def language_badges(item: MarketplaceProduct) -> list[LanguageBadge]:
     """The languages a product of ``catalog_item_with_languages`` has, fr, en, de."""
     return catalog_item_language_badges(item)

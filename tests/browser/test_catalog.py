@@ -82,7 +82,7 @@ def test_an_owner_publishes_an_import_overrides_a_price_and_reimports(
     page.get_by_role("button", name="Save").click()
     page.wait_for_selector(".msg-success")
     assert page.locator("[data-testid=effective-price]").inner_text().startswith("9.00 EUR")
-    assert page.locator("[data-testid=imported-price]").inner_text() == "10.00"
+    assert page.locator("[data-testid=imported-price]").inner_text() == "10.00 EUR"
     screenshot.both(page, "catalog-product")
 
     # The shop's feed changes two prices and adds a wine; the owner imports it again.

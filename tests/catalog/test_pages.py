@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -399,3 +400,14 @@ def test_the_filter_hint_only_shows_when_a_filter_is_set(client, owner, store):
     assert "2 products" in html
     assert "match the filters" not in html
     assert "<strong>A filter is set</strong>" not in html
+
+
+def test_every_price_of_the_product_page_names_its_currency(client, owner, store):
+    imported = MarketplaceProductFactory(store=store, price=Decimal("10"), sale_price=Decimal("8.5"), currency="EUR")
+    product = ProductFactory(marketplace_product=imported, price=Decimal("9"))
+
+    html = _login(client, owner).get(_url(store.code, f"/{product.pk}")).content.decode()
+
+    for amount in ("9.00 EUR", "10.00 EUR", "8.50 EUR"):
+        assert amount in html
+    assert not re.search(r">\s*\d+\.\d\d\s*<", html)  # no bare amount in a cell
