@@ -107,12 +107,35 @@ def _vacuum() -> None:
             cursor.execute("VACUUM ANALYZE products")
 
 
+def _explain(store_id: int, job_id: int) -> None:
+    """EXPLAIN (ANALYZE, BUFFERS, WAL) of the first chunk's INSERT, rolled back, into
+    benchmarks/out/explain-publish.txt (PostgreSQL)."""
+    from django.db import connection, transaction
+
+    from catalog import bulk
+
+    if connection.vendor != "postgresql":
+        return
+    selection = bulk.Selection(store_id=store_id, job_id=job_id)
+    sql, params = bulk.publish_sql(selection, next(bulk.chunks(selection)))
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The foreign keys are DEFERRABLE INITIALLY DEFERRED (Django's choice): checked now,
+        # their triggers show in the plan ("Trigger for constraint ...").
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS, WAL) " + sql, params)
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+        transaction.set_rollback(True)
+    (OUT / "explain-publish.txt").write_text(plan + "\n")
+
+
 def child(products: int, explain: bool) -> None:
     setup_django()
     from catalog.bulk_actions import bulk_action_claim, bulk_action_run
     from catalog.models import CatalogBulkAction, Product
 
     store_id, job_id = load(products)
+    if explain:
+        _explain(store_id, job_id)
     timings = {}
     for action in ("publish", "unpublish"):
         _vacuum()
@@ -152,7 +175,7 @@ def main() -> None:
     OUT.mkdir(exist_ok=True)
     load_before = os.getloadavg()
     best: dict[str, int] = {}
-    child_args = ["--child", "--products", str(args.products)]
+    child_args = ["--child", "--products", str(args.products), *(["--explain"] if args.explain else [])]
     for round_number in range(1, args.repeat + 1):
         print(f"round {round_number} of {args.repeat}", file=sys.stderr)
         if args.only != "sqlite":

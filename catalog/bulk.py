@@ -56,6 +56,7 @@ class Selection:
 
 @dataclass(frozen=True)
 class Chunk:
+    lo: int  # the chunk's ids are above this one
     hi: int  # the highest marketplace product id of the chunk: the next chunk starts above it
     rows: int  # how many products (ids, feed rows) the chunk names
     source: QuerySet[Any, Any] | Sequence[int]  # their marketplace product ids, for ``id IN (...)``
@@ -80,7 +81,7 @@ def _next_chunk(selection: Selection, *, after: int, size: int) -> Chunk | None:
     if selection.ids is not None:
         start = bisect.bisect_right(selection.ids, after)
         ids = selection.ids[start : start + size]
-        return Chunk(hi=ids[-1], rows=len(ids), source=ids) if ids else None
+        return Chunk(lo=after, hi=ids[-1], rows=len(ids), source=ids) if ids else None
     column = _id_column(selection)
     # One aggregate over the next `size` ids (Django wraps the sliced query in a subquery):
     # the chunk's upper bound and its size, without reading the ids.
@@ -90,7 +91,7 @@ def _next_chunk(selection: Selection, *, after: int, size: int) -> Chunk | None:
         return None
     hi = int(found["hi"])
     source = _job_source(selection).filter(**{f"{column}__gt": after, f"{column}__lte": hi}).order_by()
-    return Chunk(hi=hi, rows=int(found["rows"]), source=source)
+    return Chunk(lo=after, hi=hi, rows=int(found["rows"]), source=source)
 
 
 def selection_count(selection: Selection) -> int:
@@ -131,14 +132,18 @@ def _new_product_columns() -> tuple[list[str], list[Any]]:
     return columns, values
 
 
-def _publish_chunk(selection: Selection, chunk: Chunk) -> int:
-    """Publish the chunk's products that are not published yet; return how many."""
+def publish_sql(selection: Selection, chunk: Chunk) -> tuple[str, list[Any]]:
+    """The INSERT that publishes the chunk's products that are not published yet."""
     # The SELECT comes from the ORM (the store scope, the chunk's source as a subquery);
     # the ORM has no INSERT ... SELECT nor ON CONFLICT DO NOTHING, so that part is SQL.
     # SQLite and PostgreSQL both take this statement as written (SQLite needs the WHERE
     # before ON CONFLICT to tell the upsert from a join constraint).
+    # The id range repeats what the source implies: without it PostgreSQL reads the whole
+    # marketplace_products table for every chunk (a hash join), with it a range of the primary key.
     source = (
-        MarketplaceProduct.objects.filter(store_id=selection.store_id, id__in=chunk.source)
+        MarketplaceProduct.objects.filter(
+            store_id=selection.store_id, id__gt=chunk.lo, id__lte=chunk.hi, id__in=chunk.source
+        )
         .order_by()
         .values_list("store_id", "id")
     )
@@ -153,8 +158,14 @@ def _publish_chunk(selection: Selection, chunk: Chunk) -> int:
         f"FROM ({source_sql}) src WHERE true "
         f"ON CONFLICT ({store_column}, {product_column}) DO NOTHING"
     )
+    return sql, [*values, *source_params]
+
+
+def _publish_chunk(selection: Selection, chunk: Chunk) -> int:
+    """Publish the chunk's products that are not published yet; return how many."""
+    sql, params = publish_sql(selection, chunk)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*values, *source_params])
+        cursor.execute(sql, params)
         return max(cursor.rowcount, 0)
 
 
