@@ -16,7 +16,12 @@ class Product(BaseModel):
     published product that the store did not override.
     """
 
-    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="products")
+    # Indexes: only the primary key, the unique (store, marketplace product) one, and the
+    # marketplace product's (Django's cascade from a deleted marketplace product looks rows
+    # up by it). Every other index cost each published row another entry (issue 15): the
+    # store's is the unique index's first column; nothing searches by created_at or
+    # is_active alone (lists go from the store's marketplace products through the unique index).
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="products", db_index=False)
     marketplace_product = models.ForeignKey(
         "marketplace.MarketplaceProduct", on_delete=models.CASCADE, related_name="catalog_products"
     )
@@ -25,10 +30,11 @@ class Product(BaseModel):
     availability = models.CharField(max_length=20, choices=Availability.choices, blank=True)
     condition = models.CharField(max_length=20, choices=Condition.choices, blank=True)
     is_featured = models.BooleanField(default=False)
-    is_active = models.BooleanField(default=True, db_index=True)
+    is_active = models.BooleanField(default=True)
     display_order = models.IntegerField(default=0)
     min_quantity = models.PositiveIntegerField(default=1)
     max_quantity = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)  # BaseModel's, without its index (see store)
 
     class Meta:
         db_table = "products"
