@@ -166,7 +166,8 @@ def _publish_chunk(selection: Selection, chunk: Chunk) -> int:
     sql, params = publish_sql(selection, chunk)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return max(cursor.rowcount, 0)
+        inserted: int = cursor.rowcount
+        return max(inserted, 0)
 
 
 def _unpublish_chunk(selection: Selection, chunk: Chunk) -> int:

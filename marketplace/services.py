@@ -315,7 +315,8 @@ def import_jobs_recover(*, now: Any = None) -> dict[str, int]:
     result["swept_files"] = sweep_orphaned_downloads(now=now)
     # The catalog's background publishes (catalog.apps connects it): same schedule, same rules.
     for _receiver, counts in recovery_requested.send(sender=MarketplaceImportJob, now=now):
-        result.update(counts or {})
+        if isinstance(counts, dict):
+            result.update(counts)
     return result
 
 
