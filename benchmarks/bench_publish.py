@@ -128,12 +128,17 @@ def _explain(store_id: int, job_id: int) -> None:
     (OUT / "explain-publish.txt").write_text(plan + "\n")
 
 
-def child(products: int, explain: bool) -> None:
+def child(products: int, explain: bool, ddl: list[str]) -> None:
     setup_django()
+    from django.db import connection
+
     from catalog.bulk_actions import bulk_action_claim, bulk_action_run
     from catalog.models import CatalogBulkAction, Product
 
     store_id, job_id = load(products)
+    with connection.cursor() as cursor:
+        for statement in ddl:  # --ddl: a schema variant to compare in the same sitting
+            cursor.execute(statement)
     if explain:
         _explain(store_id, job_id)
     timings = {}
@@ -166,16 +171,19 @@ def main() -> None:
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_PUBLISH_DATABASE_URL", DEFAULT_PG))
     parser.add_argument("--only", choices=["pg", "sqlite"], help="one database only")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--explain", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--explain", action="store_true", help="write the first chunk's plan to benchmarks/out/")
+    parser.add_argument("--ddl", action="append", default=[], help="SQL run after the load (A/B of a schema change)")
     args = parser.parse_args()
     if args.child:
-        child(args.products, args.explain)
+        child(args.products, args.explain, args.ddl)
         return
 
     OUT.mkdir(exist_ok=True)
     load_before = os.getloadavg()
     best: dict[str, int] = {}
     child_args = ["--child", "--products", str(args.products), *(["--explain"] if args.explain else [])]
+    for statement in args.ddl:
+        child_args += ["--ddl", statement]
     for round_number in range(1, args.repeat + 1):
         print(f"round {round_number} of {args.repeat}", file=sys.stderr)
         if args.only != "sqlite":

@@ -388,3 +388,24 @@ def test_a_failing_action_records_why(store):
 def test_catalog_bulk_request_rejects_an_unknown_action(store):
     with pytest.raises(ValueError):
         catalog_bulk_request(store=store, user=None, action="explode", marketplace_product_ids=[1])
+
+
+def test_postgresql_refuses_a_product_published_by_another_store(store, other_store):
+    """The composite foreign key (catalog migration 0004): the store of a catalog row must be
+    the store of its marketplace product."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the composite foreign key is PostgreSQL's")
+    from django.db import IntegrityError, transaction
+
+    foreign = MarketplaceProductFactory(store=other_store)
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        Product.objects.create(store=store, marketplace_product=foreign)
+
+
+def test_deleting_a_marketplace_product_unpublishes_it(store):
+    product = ProductFactory(marketplace_product__store=store)
+
+    product.marketplace_product.delete()
+
+    assert not Product.objects.exists()
