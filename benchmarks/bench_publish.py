@@ -189,6 +189,7 @@ def main() -> None:
         if args.only != "sqlite":
             recreate_postgres(args.pg_url)
             pg = run_child("benchmarks.bench_publish", child_args, args.pg_url, "PostgreSQL publish + unpublish")
+            print(f"    publish {pg['publish']:,}/s, unpublish {pg['unpublish']:,}/s", file=sys.stderr)
             best["pg_publish"] = max(best.get("pg_publish", 0), pg["publish"])
             best["pg_unpublish"] = max(best.get("pg_unpublish", 0), pg["unpublish"])
         if args.only != "pg":
@@ -199,6 +200,7 @@ def main() -> None:
                 lite = run_child("benchmarks.bench_publish", child_args, sqlite_url, "SQLite publish + unpublish")
             finally:
                 shutil.rmtree(sqlite_dir, ignore_errors=True)
+            print(f"    publish {lite['publish']:,}/s, unpublish {lite['unpublish']:,}/s", file=sys.stderr)
             best["sqlite_publish"] = max(best.get("sqlite_publish", 0), lite["publish"])
             best["sqlite_unpublish"] = max(best.get("sqlite_unpublish", 0), lite["unpublish"])
     if args.only != "sqlite":
