@@ -314,8 +314,12 @@ def import_jobs_recover(*, now: Any = None) -> dict[str, int]:
     result["reenqueued"] = _reenqueue_lost_pending(now=now)
     result["swept_files"] = sweep_orphaned_downloads(now=now)
     # The catalog's background publishes (catalog.apps connects it): same schedule, same rules.
-    for _receiver, counts in recovery_requested.send(sender=MarketplaceImportJob, now=now):
-        if isinstance(counts, dict):
+    # send_robust: another app's failing recovery must never stop the imports' (nor, at
+    # cluster start, the cluster itself); it is logged and retried on the next minute.
+    for receiver, counts in recovery_requested.send_robust(sender=MarketplaceImportJob, now=now):
+        if isinstance(counts, Exception):
+            logger.error("Recovery: %s failed: %r", getattr(receiver, "__qualname__", receiver), counts)
+        elif isinstance(counts, dict):
             result.update(counts)
     return result
 

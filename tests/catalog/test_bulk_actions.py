@@ -409,3 +409,18 @@ def test_deleting_a_marketplace_product_unpublishes_it(store):
     product.marketplace_product.delete()
 
     assert not Product.objects.exists()
+
+
+def test_a_failing_recovery_of_another_app_does_not_stop_the_import_recovery(store):
+    from marketplace.signals import recovery_requested
+
+    def broken(sender, **kwargs):
+        raise RuntimeError("boom")
+
+    recovery_requested.connect(broken, dispatch_uid="test-broken-recovery")
+    try:
+        result = import_jobs_recover()
+    finally:
+        recovery_requested.disconnect(dispatch_uid="test-broken-recovery")
+
+    assert {"failed", "requeued", "reenqueued", "swept_files", "bulk_actions_failed"} <= set(result)
