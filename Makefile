@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test install venv migrate demo lint bench bench-1m bench-floor bench-api clean screenshots
+.PHONY: run test install venv migrate demo lint bench bench-1m bench-floor bench-api bench-publish clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,3 +63,7 @@ bench-floor: install
 ## Load the store API like 50 auto-refreshing portal tabs on real gunicorn (PostgreSQL; BENCH_API_ARGS=--sqlite ...).
 bench-api: install
 	$(BIN)/python -m benchmarks.bench_api $(BENCH_API_ARGS)
+
+## Publish then unpublish all 300,000 products of one store, on PostgreSQL (a throw-away database) and SQLite; BENCH_PUBLISH_ARGS=--repeat 3 ...
+bench-publish: install
+	$(BIN)/python -m benchmarks.bench_publish $(BENCH_PUBLISH_ARGS)

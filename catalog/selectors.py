@@ -40,6 +40,7 @@ from django.http import Http404
 from django.utils.text import capfirst
 from django_stubs_ext import WithAnnotations
 
+from catalog.models import CatalogBulkAction
 from marketplace.importing.schema import TRANSLATABLE
 from marketplace.membership import feed_product_ids, translations_with_last_seen
 from marketplace.models import MarketplaceImportJob, MarketplaceProduct, MarketplaceProductTranslation
@@ -505,3 +506,11 @@ def catalog_item_translation_table(*, store: Store, item: MarketplaceProduct) ->
         for name in TRANSLATABLE
     ]
     return TranslationTable(columns=columns, rows=rows)
+
+
+def catalog_bulk_action_get(*, store: Store, action_id: int) -> CatalogBulkAction:
+    """One of the store's background publishes; Http404 for any other id (another store's too)."""
+    action = CatalogBulkAction.objects.filter(store=store, id=action_id).select_related("job").first()
+    if action is None:
+        raise Http404("No such bulk action")
+    return action

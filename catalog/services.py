@@ -4,35 +4,34 @@ Published means "a ``Product`` row exists for the store and the marketplace prod
 ``is_active`` is a separate switch on a published product (hide it without losing its
 overrides). Unpublishing deletes the row, and with it the overrides.
 
-Publishing and unpublishing are bulk and idempotent: they work through the requested
-products in batches of ``batch_size`` with a fixed number of queries per batch (never one
-per product), publishing an already published product changes nothing (its overrides and
+Publishing and unpublishing are set-based and idempotent (``catalog.bulk``): one
+statement per chunk of up to 20,000 products (never a query, nor a Python object, per
+product), publishing an already published product changes nothing (its overrides and
 settings are kept), and unpublishing a product that is not published changes nothing.
+Above MARKETPLACE_PUBLISH_SYNC_LIMIT products, ``catalog.bulk_actions`` runs them in a worker.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Exists, OuterRef
 
+from catalog import bulk
 from catalog.models import Product
-from catalog.selectors import PUBLISHABLE_JOB_STATUSES, JobScope, catalog_job_products
+from catalog.selectors import PUBLISHABLE_JOB_STATUSES, JobScope
 from core.exceptions import ConflictError
 from core.ids import MAX_DB_ID
 from core.services import model_update
-from marketplace.models import MarketplaceImportJob, MarketplaceProduct
+from marketplace.models import MarketplaceImportJob
 from stores.models import Store
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 1000
 # What a store may change on a published product (the guide's "Store overrides",
 # "Store settings" and "Inventory").
 OVERRIDE_FIELDS = (
@@ -72,11 +71,6 @@ class JobNotFinished(ConflictError):
         )
 
 
-def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
-
-
 def _clean_ids(ids: Iterable[Any]) -> list[int]:
     try:
         cleaned = sorted({int(i) for i in ids})
@@ -87,10 +81,6 @@ def _clean_ids(ids: Iterable[Any]) -> list[int]:
     return cleaned
 
 
-def _published_flag(store: Store) -> Exists:
-    return Exists(Product.objects.filter(store=store, marketplace_product=OuterRef("pk")))
-
-
 def _check_job(*, store: Store, job: MarketplaceImportJob) -> None:
     if job.store_id != store.pk:
         # Callers fetch the job with a store-scoped selector; this is the last line of defence.
@@ -99,50 +89,82 @@ def _check_job(*, store: Store, job: MarketplaceImportJob) -> None:
         raise JobNotFinished(job)
 
 
-def _owned_batches(
-    *, store: Store, ids: list[int] | None, job: MarketplaceImportJob | None, scope: str, batch_size: int
-) -> Iterator[list[tuple[int, bool]]]:
-    """(marketplace product id, is published) of the store's products to act on, batch by batch.
+@dataclass(frozen=True)
+class PreparedSelection:
+    """A validated selection of the store's products and how many it names."""
 
-    With explicit ids, raises ValidationError naming every id that is not one of the
-    store's marketplace products (another store's id looks exactly like a missing one),
-    after the last batch, so the caller's transaction rolls back and nothing is changed.
+    selection: bulk.Selection
+    matched: int
+
+
+def selection_prepare(
+    *,
+    store: Store,
+    marketplace_product_ids: Iterable[Any] | None = None,
+    job: MarketplaceImportJob | None = None,
+    scope: str = JobScope.ALL,
+) -> PreparedSelection:
+    """Validate what a publish or unpublish names and count it, without changing anything.
+
+    - ``marketplace_product_ids``: ``MarketplaceProduct`` ids. All must be the store's own:
+      if any is not, ValidationError names them (another store's id looks exactly like a
+      missing one) and nothing is changed.
+    - ``job``: a finished import of this store (JobNotFinished while it runs); ``scope``
+      ``JobScope.ALL`` (its feed) or ``JobScope.CHANGED``, see ``catalog_job_products``.
+    One query per 20,000 ids, or one for a job, whatever its size.
     """
-    flag = _published_flag(store)
-    if ids is not None:
-        unknown: list[int] = []
-        for chunk in _chunks(ids, batch_size):
-            rows = list(
-                MarketplaceProduct.objects.filter(store=store, id__in=chunk)
-                .annotate(published=flag)
-                .values_list("id", "published")
-            )
-            unknown.extend(sorted(set(chunk) - {pk for pk, _ in rows}))
-            yield rows
-        if unknown:
-            shown = ", ".join(str(pk) for pk in unknown[:20]) + (" ..." if len(unknown) > 20 else "")
-            raise ValidationError({"marketplace_product_ids": f"No such products in this store: {shown}."})
-        return
-    assert job is not None
-    qs = catalog_job_products(store=store, job=job, scope=scope).annotate(published=flag)
-    last_id = 0
-    while True:
-        rows = list(qs.filter(id__gt=last_id).order_by("id").values_list("id", "published")[:batch_size])
-        if not rows:
-            return
-        yield rows
-        last_id = rows[-1][0]
-
-
-def _validate_target(
-    *, store: Store, marketplace_product_ids: Iterable[Any] | None, job: MarketplaceImportJob | None
-) -> list[int] | None:
     if (marketplace_product_ids is None) == (job is None):
         raise ValidationError("Give either marketplace product ids or an import job.")
     if job is not None:
         _check_job(store=store, job=job)
-        return None
-    return _clean_ids(marketplace_product_ids or [])
+        if scope not in (JobScope.ALL, JobScope.CHANGED):
+            raise ValidationError({"scope": f"Unknown scope {scope!r}."})
+        selection = bulk.Selection(store_id=store.pk, job_id=job.pk, scope=scope)
+        return PreparedSelection(selection=selection, matched=bulk.selection_count(selection))
+    ids = _clean_ids(marketplace_product_ids or [])
+    owned = bulk.owned_ids(store_id=store.pk, ids=ids)
+    unknown = [pk for pk in ids if pk not in owned]
+    if unknown:
+        shown = ", ".join(str(pk) for pk in unknown[:20]) + (" ..." if len(unknown) > 20 else "")
+        raise ValidationError({"marketplace_product_ids": f"No such products in this store: {shown}."})
+    return PreparedSelection(selection=bulk.Selection(store_id=store.pk, ids=tuple(ids)), matched=len(ids))
+
+
+def _log(action: str, store: Store, prepared: PreparedSelection, changed: int) -> None:
+    selection = prepared.selection
+    logger.info(
+        "catalog %s store=%s job=%s scope=%s matched=%d changed=%d",
+        action,
+        store.code,
+        selection.job_id or "-",
+        selection.scope if selection.job_id else "-",
+        prepared.matched,
+        changed,
+    )
+
+
+def product_publish_prepared(
+    *, store: Store, prepared: PreparedSelection, chunk_size: int = bulk.CHUNK_SIZE
+) -> PublishResult:
+    """Publish a prepared selection in the caller's process (``product_publish``)."""
+    published = bulk.run(prepared.selection, publish=True, chunk_size=chunk_size)
+    _log("publish", store, prepared, published)
+    # A product published by a concurrent call between the count and the insert counts as
+    # already published, never as a negative number.
+    return PublishResult(
+        matched=prepared.matched, published=published, already_published=max(0, prepared.matched - published)
+    )
+
+
+def product_unpublish_prepared(
+    *, store: Store, prepared: PreparedSelection, chunk_size: int = bulk.CHUNK_SIZE
+) -> UnpublishResult:
+    """Unpublish a prepared selection in the caller's process (``product_unpublish``)."""
+    unpublished = bulk.run(prepared.selection, publish=False, chunk_size=chunk_size)
+    _log("unpublish", store, prepared, unpublished)
+    return UnpublishResult(
+        matched=prepared.matched, unpublished=unpublished, not_published=max(0, prepared.matched - unpublished)
+    )
 
 
 def product_publish(
@@ -151,37 +173,18 @@ def product_publish(
     marketplace_product_ids: Iterable[Any] | None = None,
     job: MarketplaceImportJob | None = None,
     scope: str = JobScope.ALL,
-    batch_size: int = BATCH_SIZE,
+    chunk_size: int = bulk.CHUNK_SIZE,
 ) -> PublishResult:
     """Publish the given marketplace products, or those of a finished import job, to the store's catalog.
 
-    - ``marketplace_product_ids``: ``MarketplaceProduct`` ids. All must be the store's own:
-      if any is not, ValidationError names them and nothing is published.
-    - ``job``: a finished import of this store (JobNotFinished while it runs);
-      ``scope`` says which of its products: ``JobScope.ALL`` (default) or
-      ``JobScope.CHANGED``, see ``catalog.selectors.catalog_job_products``.
-
-    Already published products are left exactly as they are (overrides, active flag).
-    Two queries per batch: read the batch with its published flags, insert the new ones.
+    The arguments and their rules are ``selection_prepare``'s. Already published products
+    are left exactly as they are (overrides, active flag). Set-based (``catalog.bulk``):
+    one INSERT ... SELECT per chunk of ``chunk_size`` products, each chunk committed on its
+    own, whatever the number of products; this runs in the caller's process, however
+    large: ``catalog_bulk_request`` is what sends large ones to a worker.
     """
-    ids = _validate_target(store=store, marketplace_product_ids=marketplace_product_ids, job=job)
-    matched = published = 0
-    with transaction.atomic():
-        for rows in _owned_batches(store=store, ids=ids, job=job, scope=scope, batch_size=batch_size):
-            new = [Product(store=store, marketplace_product_id=pk) for pk, is_published in rows if not is_published]
-            # ignore_conflicts: a concurrent publish of the same product is not an error.
-            Product.objects.bulk_create(new, batch_size=batch_size, ignore_conflicts=True)
-            matched += len(rows)
-            published += len(new)
-    logger.info(
-        "catalog publish store=%s job=%s scope=%s matched=%d published=%d",
-        store.code,
-        job.pk if job else "-",
-        scope if job else "-",
-        matched,
-        published,
-    )
-    return PublishResult(matched=matched, published=published, already_published=matched - published)
+    prepared = selection_prepare(store=store, marketplace_product_ids=marketplace_product_ids, job=job, scope=scope)
+    return product_publish_prepared(store=store, prepared=prepared, chunk_size=chunk_size)
 
 
 def product_unpublish(
@@ -190,30 +193,15 @@ def product_unpublish(
     marketplace_product_ids: Iterable[Any] | None = None,
     job: MarketplaceImportJob | None = None,
     scope: str = JobScope.ALL,
-    batch_size: int = BATCH_SIZE,
+    chunk_size: int = bulk.CHUNK_SIZE,
 ) -> UnpublishResult:
     """Remove products from the store's catalog; the same arguments and rules as ``product_publish``.
 
-    The ``Product`` rows are deleted, overrides included; the imported data stays.
-    Two queries per batch: read the batch, delete its published products.
+    The ``Product`` rows are deleted, overrides included; the imported data stays. One
+    DELETE per chunk.
     """
-    ids = _validate_target(store=store, marketplace_product_ids=marketplace_product_ids, job=job)
-    matched = unpublished = 0
-    with transaction.atomic():
-        for rows in _owned_batches(store=store, ids=ids, job=job, scope=scope, batch_size=batch_size):
-            to_delete = [pk for pk, is_published in rows if is_published]
-            if to_delete:
-                deleted, _ = Product.objects.filter(store=store, marketplace_product_id__in=to_delete).delete()
-                unpublished += deleted
-            matched += len(rows)
-    logger.info(
-        "catalog unpublish store=%s job=%s matched=%d unpublished=%d",
-        store.code,
-        job.pk if job else "-",
-        matched,
-        unpublished,
-    )
-    return UnpublishResult(matched=matched, unpublished=unpublished, not_published=matched - unpublished)
+    prepared = selection_prepare(store=store, marketplace_product_ids=marketplace_product_ids, job=job, scope=scope)
+    return product_unpublish_prepared(store=store, prepared=prepared, chunk_size=chunk_size)
 
 
 def _effective(override: Decimal | None, imported: Decimal | None) -> Decimal | None:

@@ -18,6 +18,11 @@ urlpatterns = [
         name="product-publish-job",
     ),
     re_path(
+        r"^(?P<code>[-\w]+)/products/bulk-actions/(?P<action_id>[0-9]{1,18})(?:/)?$",
+        views.bulk_action_detail,
+        name="bulk-action",
+    ),
+    re_path(
         r"^(?P<code>[-\w]+)/products/(?P<product_id>[0-9]{1,18})(?:/)?$", views.product_detail, name="product-detail"
     ),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,12 +17,14 @@ from django.views.decorators.http import require_POST
 
 from accounts.requests import AuthenticatedHttpRequest
 from catalog import forms
-from catalog.models import Product
+from catalog.bulk_actions import BulkActionRunning, BulkOutcome, catalog_bulk_request
+from catalog.models import CatalogBulkAction, Product
 from catalog.selectors import (
     PAGE_SIZE_DEFAULT,
     PUBLISHABLE_JOB_STATUSES,
     JobScope,
     catalog_brand_list,
+    catalog_bulk_action_get,
     catalog_counts,
     catalog_item_filter,
     catalog_item_get,
@@ -36,8 +39,7 @@ from catalog.services import (
     OVERRIDE_FIELDS,
     JobNotFinished,
     PublishResult,
-    product_publish,
-    product_unpublish,
+    UnpublishResult,
     product_update_overrides,
 )
 from core.forms import add_service_errors
@@ -103,46 +105,57 @@ def _selected_ids(request: HttpRequest) -> list[str]:
     return request.POST.getlist("ids")
 
 
-@login_required
-@require_POST
-def product_publish_selected(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+def _unpublished_message(result: UnpublishResult) -> str:
+    text = f"Unpublished {_plural(result.unpublished, 'product')}."
+    if result.not_published:
+        text += f" {result.not_published} were not published."
+    return text
+
+
+def _bulk_action_page(store_code: str, outcome: BulkOutcome) -> HttpResponseRedirect:
+    assert outcome.bulk_action is not None
+    return redirect("catalog:bulk-action", code=store_code, action_id=outcome.bulk_action.pk)
+
+
+def _act_on_selected(request: AuthenticatedHttpRequest, code: str, action: str) -> HttpResponse:
+    """Publish or unpublish the ticked products: at once, or on the progress page when many."""
     store = store_for_request(request, code, write=True)
     ids = _selected_ids(request)
     if not ids:
-        messages.error(request, "Select at least one product to publish.")
+        messages.error(request, f"Select at least one product to {action}.")
         return _back(request, code)
     try:
-        result = product_publish(store=store, marketplace_product_ids=ids)
+        outcome = catalog_bulk_request(store=store, user=request.user, action=action, marketplace_product_ids=ids)
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
+    except BulkActionRunning as exc:
+        messages.error(request, exc.message)
     else:
-        messages.success(request, _published_message(result))
+        if outcome.bulk_action is not None:
+            return _bulk_action_page(store.code, outcome)
+        if isinstance(outcome.result, PublishResult):
+            messages.success(request, _published_message(outcome.result))
+        elif isinstance(outcome.result, UnpublishResult):
+            messages.success(request, _unpublished_message(outcome.result))
     return _back(request, code)
+
+
+@login_required
+@require_POST
+def product_publish_selected(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    return _act_on_selected(request, code, CatalogBulkAction.Action.PUBLISH)
 
 
 @login_required
 @require_POST
 def product_unpublish_selected(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
-    store = store_for_request(request, code, write=True)
-    ids = _selected_ids(request)
-    if not ids:
-        messages.error(request, "Select at least one product to unpublish.")
-        return _back(request, code)
-    try:
-        result = product_unpublish(store=store, marketplace_product_ids=ids)
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        text = f"Unpublished {_plural(result.unpublished, 'product')}."
-        if result.not_published:
-            text += f" {result.not_published} were not published."
-        messages.success(request, text)
-    return _back(request, code)
+    return _act_on_selected(request, code, CatalogBulkAction.Action.UNPUBLISH)
 
 
 @login_required
 def product_publish_job(request: AuthenticatedHttpRequest, code: str, job_id: int) -> HttpResponse:
-    """ "Publish all from this import": GET shows what it would publish, POST publishes.
+    """ "Publish all from this import": GET shows what it would publish, POST publishes
+    (in the request, or above MARKETPLACE_PUBLISH_SYNC_LIMIT products on the progress page).
 
     Any member may look; only owners and managers may publish.
     """
@@ -151,11 +164,20 @@ def product_publish_job(request: AuthenticatedHttpRequest, code: str, job_id: in
     form = forms.PublishJobForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            result = product_publish(store=store, job=job, scope=form.cleaned_data["scope"])
-        except JobNotFinished as exc:
+            outcome = catalog_bulk_request(
+                store=store,
+                user=request.user,
+                action=CatalogBulkAction.Action.PUBLISH,
+                job=job,
+                scope=form.cleaned_data["scope"],
+            )
+        except (JobNotFinished, BulkActionRunning) as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _published_message(result, f" from import #{job.pk}"))
+            if outcome.bulk_action is not None:
+                return _bulk_action_page(store.code, outcome)
+            assert isinstance(outcome.result, PublishResult)
+            messages.success(request, _published_message(outcome.result, f" from import #{job.pk}"))
             return redirect(f"{reverse('catalog:product-list', args=[store.code])}?published=yes")
     return render(
         request,
@@ -167,8 +189,20 @@ def product_publish_job(request: AuthenticatedHttpRequest, code: str, job_id: in
             "finished": job.status in PUBLISHABLE_JOB_STATUSES,
             "preview": catalog_job_publish_preview(store=store, job=job),
             "scope_all": JobScope.ALL,
+            "sync_limit": settings.MARKETPLACE_PUBLISH_SYNC_LIMIT,
         },
     )
+
+
+@login_required
+def bulk_action_detail(request: AuthenticatedHttpRequest, code: str, action_id: int) -> HttpResponse:
+    """A background publish or unpublish: its progress bar, refreshed in place while it runs."""
+    store = store_for_request(request, code)
+    action = catalog_bulk_action_get(store=store, action_id=int(action_id))
+    context = {"store": store, "action": action, "poll_seconds": settings.MARKETPLACE_PORTAL_REFRESH_SECONDS}
+    if request.headers.get("HX-Request"):
+        return render(request, "catalog/_bulk_action_progress.html", context)
+    return render(request, "catalog/bulk_action.html", context)
 
 
 @login_required

@@ -320,6 +320,9 @@ MARKETPLACE_DOWNLOAD_DIR = MEDIA_ROOT / "downloads"
 # may be lost); a duplicate delivery is harmless, the claim being conditional.
 MARKETPLACE_PENDING_REQUEUE_SECONDS = env_int("MARKETPLACE_PENDING_REQUEUE_SECONDS", 120, minimum=10)
 MARKETPLACE_PORTAL_REFRESH_SECONDS = env_int("MARKETPLACE_PORTAL_REFRESH_SECONDS", 10, minimum=1)
+# Publishing or unpublishing more products than this runs as a background task with a
+# progress page (202 from the API); up to it, in the request (200), as it takes well under a second.
+MARKETPLACE_PUBLISH_SYNC_LIMIT = env_int("MARKETPLACE_PUBLISH_SYNC_LIMIT", 5000, minimum=0)
 
 # --- Logging ---------------------------------------------------------------------------
 LOG_DIR = Path(env_str("DJANGO_LOG_DIR", str(BASE_DIR / "logs")))

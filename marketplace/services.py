@@ -29,6 +29,7 @@ from core.exceptions import ConflictError
 from marketplace.importing.fetching import FetchError, validate_feed_url
 from marketplace.importing.jobs import import_job_fail
 from marketplace.models import Marketplace, MarketplaceImportJob
+from marketplace.signals import recovery_requested
 from stores.models import Language, Store
 
 logger = logging.getLogger(__name__)
@@ -323,6 +324,14 @@ def import_jobs_recover(*, now: Any = None) -> dict[str, int]:
     result = import_jobs_recover_stale(now=now)
     result["reenqueued"] = _reenqueue_lost_pending(now=now)
     result["swept_files"] = sweep_orphaned_downloads(now=now)
+    # The catalog's background publishes (catalog.apps connects it): same schedule, same rules.
+    # send_robust: another app's failing recovery must never stop the imports' (nor, at
+    # cluster start, the cluster itself); it is logged and retried on the next minute.
+    for receiver, counts in recovery_requested.send_robust(sender=MarketplaceImportJob, now=now):
+        if isinstance(counts, Exception):
+            logger.error("Recovery: %s failed: %r", getattr(receiver, "__qualname__", receiver), counts)
+        elif isinstance(counts, dict):
+            result.update(counts)
     return result
 
 

@@ -12,6 +12,11 @@ urlpatterns = [
     re_path(r"^products/publish(?:/)?$", views.CatalogProductPublishApi.as_view(), name="store-products-publish"),
     re_path(r"^products/unpublish(?:/)?$", views.CatalogProductUnpublishApi.as_view(), name="store-products-unpublish"),
     re_path(
+        r"^products/bulk-actions/(?P<action_id>[^/]+)(?:/)?$",
+        views.CatalogBulkActionDetailApi.as_view(),
+        name="store-products-bulk-action",
+    ),
+    re_path(
         r"^products/(?P<product_id>[^/]+)(?:/)?$", views.CatalogProductDetailApi.as_view(), name="store-product-detail"
     ),
 ]

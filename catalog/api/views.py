@@ -16,15 +16,19 @@ from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.status import HTTP_202_ACCEPTED
 from rest_framework.views import APIView
 
 from accounts.api.permissions import STORE_HEADER_PARAMETER, IsStoreMember, IsStoreWriter
+from accounts.requests import authenticated_user
 from catalog.api.serializers import CatalogProductOutputSerializer, CatalogProductPageSerializer
-from catalog.models import Product
+from catalog.bulk_actions import BulkOutcome, catalog_bulk_request
+from catalog.models import CatalogBulkAction, Product
 from catalog.selectors import (
     ORDERING_DEFAULT,
     ORDERINGS,
     JobScope,
+    catalog_bulk_action_get,
     catalog_item_filter,
     catalog_item_get,
     catalog_item_with_translations,
@@ -33,8 +37,6 @@ from catalog.services import (
     OVERRIDE_FIELDS,
     PublishResult,
     UnpublishResult,
-    product_publish,
-    product_unpublish,
     product_update_overrides,
 )
 from core.api.errors import error_responses
@@ -214,6 +216,51 @@ class UnpublishResultSerializer(serializers.Serializer[UnpublishResult]):
         ref_name = "UnpublishResult"
 
 
+class BulkActionAcceptedSerializer(serializers.Serializer[CatalogBulkAction]):
+    bulk_action_id = serializers.IntegerField(source="id")
+    status = serializers.CharField()
+    total = serializers.IntegerField(help_text="Products the selection names.")
+
+    class Meta:
+        ref_name = "CatalogBulkActionAccepted"
+
+
+class BulkActionOutputSerializer(serializers.Serializer[CatalogBulkAction]):
+    id = serializers.IntegerField()
+    action = serializers.ChoiceField(choices=CatalogBulkAction.Action.choices)
+    scope = serializers.ChoiceField(choices=CatalogBulkAction.Scope.choices)
+    job_id = serializers.IntegerField(allow_null=True)
+    status = serializers.ChoiceField(choices=CatalogBulkAction.Status.choices)
+    total = serializers.IntegerField(help_text="Products the selection named when it was asked.")
+    done = serializers.IntegerField(help_text="Of them, gone through so far.")
+    progress_percent = serializers.IntegerField()
+    changed = serializers.IntegerField(help_text="Published (or unpublished) by this action so far.")
+    unchanged = serializers.IntegerField(help_text="Already published (or not published): left as they were.")
+    error_message = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    completed_at = serializers.DateTimeField(allow_null=True)
+
+    class Meta:
+        ref_name = "CatalogBulkAction"
+
+
+def _bulk_response(request: Request, input_serializer: type[_SelectionInput], action: str) -> Response:
+    serializer = input_serializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    outcome: BulkOutcome = catalog_bulk_request(
+        store=request.store,
+        user=authenticated_user(request),
+        action=action,
+        **_selection(store=request.store, data=serializer.validated_data),
+    )
+    if outcome.bulk_action is not None:
+        return Response(BulkActionAcceptedSerializer(outcome.bulk_action).data, status=HTTP_202_ACCEPTED)
+    if isinstance(outcome.result, PublishResult):
+        return Response(PublishResultSerializer(outcome.result).data)
+    return Response(UnpublishResultSerializer(outcome.result).data)
+
+
 _SELECTION_EXAMPLES = [
     OpenApiExample("Selected products", request_only=True, value={"marketplace_product_ids": [12, 13, 20]}),
     OpenApiExample("All from an import", request_only=True, value={"job_id": 7}),
@@ -232,20 +279,22 @@ class CatalogProductPublishApi(APIView):
         operation_id="store_products_publish",
         summary="Publish products to the store's catalog (selected, or all from an import)",
         description="Idempotent: already published products keep their overrides and settings. Unknown ids "
-        "(including other stores' products) are a 400 naming them, and nothing is published.",
+        "(including other stores' products) are a 400 naming them, and nothing is published. Up to "
+        "MARKETPLACE_PUBLISH_SYNC_LIMIT products (5,000 by default): done at once, 200 with the counts. Above "
+        "it: 202 `{bulk_action_id, status}`, run by a worker; follow it at `GET /bulk-actions/{id}`. 409 while "
+        "another background publish or unpublish of the store is running.",
         tags=TAGS,
         parameters=[STORE_HEADER_PARAMETER],
         request=InputSerializer,
-        responses={200: PublishResultSerializer, **error_responses(400, 401, 403, 404, 409, 415)},
+        responses={
+            200: PublishResultSerializer,
+            202: BulkActionAcceptedSerializer,
+            **error_responses(400, 401, 403, 404, 409, 415),
+        },
         examples=_SELECTION_EXAMPLES,
     )
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        result: PublishResult = product_publish(
-            store=request.store, **_selection(store=request.store, data=serializer.validated_data)
-        )
-        return Response(PublishResultSerializer(result).data)
+        return _bulk_response(request, self.InputSerializer, CatalogBulkAction.Action.PUBLISH)
 
 
 class CatalogProductUnpublishApi(APIView):
@@ -260,20 +309,39 @@ class CatalogProductUnpublishApi(APIView):
         operation_id="store_products_unpublish",
         summary="Remove products from the store's catalog",
         description="Deletes the catalog entries with their overrides; the imported products stay. Idempotent. "
-        "Takes the same body as publish.",
+        "Takes the same body as publish, and like it answers 202 with a bulk action above "
+        "MARKETPLACE_PUBLISH_SYNC_LIMIT products.",
         tags=TAGS,
         parameters=[STORE_HEADER_PARAMETER],
         request=InputSerializer,
-        responses={200: UnpublishResultSerializer, **error_responses(400, 401, 403, 404, 409, 415)},
+        responses={
+            200: UnpublishResultSerializer,
+            202: BulkActionAcceptedSerializer,
+            **error_responses(400, 401, 403, 404, 409, 415),
+        },
         examples=_SELECTION_EXAMPLES,
     )
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        result: UnpublishResult = product_unpublish(
-            store=request.store, **_selection(store=request.store, data=serializer.validated_data)
-        )
-        return Response(UnpublishResultSerializer(result).data)
+        return _bulk_response(request, self.InputSerializer, CatalogBulkAction.Action.UNPUBLISH)
+
+
+class CatalogBulkActionDetailApi(APIView):
+    permission_classes = [IsStoreMember]
+
+    @extend_schema(
+        operation_id="store_products_bulk_action_retrieve",
+        summary="A background publish or unpublish: status and progress",
+        description="Another store's bulk action, or an id that is not a number, is a 404.",
+        tags=TAGS,
+        parameters=[
+            OpenApiParameter("action_id", int, OpenApiParameter.PATH, description="`bulk_action_id` of the 202."),
+            STORE_HEADER_PARAMETER,
+        ],
+        responses={200: BulkActionOutputSerializer, **error_responses(401, 403, 404)},
+    )
+    def get(self, request: Request, action_id: str) -> Response:
+        pk = parse_path_id(action_id, not_found="No such bulk action.")
+        return Response(BulkActionOutputSerializer(catalog_bulk_action_get(store=request.store, action_id=pk)).data)
 
 
 class CatalogProductDetailApi(APIView):

@@ -111,16 +111,21 @@ def test_queries_do_not_grow_with_the_number_of_products(store):
     assert Product.objects.filter(store=store).count() == 63
 
 
-def test_batches_cost_a_fixed_number_of_queries_each(store):
+def test_each_chunk_is_one_insert_whatever_its_size(store):
     ids = [MarketplaceProductFactory(store=store).pk for _ in range(25)]
 
-    with CaptureQueriesContext(connection) as one_batch:
-        product_publish(store=store, marketplace_product_ids=ids[:10], batch_size=10)
-    with CaptureQueriesContext(connection) as three_batches:
-        product_publish(store=store, marketplace_product_ids=ids[10:], batch_size=5)
+    with CaptureQueriesContext(connection) as one_chunk:
+        product_publish(store=store, marketplace_product_ids=ids[:10], chunk_size=10)
+    with CaptureQueriesContext(connection) as three_chunks:
+        product_publish(store=store, marketplace_product_ids=ids[10:], chunk_size=5)
 
-    # read + insert per batch
-    assert len(three_batches) - len(one_batch) == 2 * 2
+    def inserts(queries):
+        return [q["sql"] for q in queries if q["sql"].startswith("INSERT")]
+
+    assert len(inserts(one_chunk)) == 1 and len(inserts(three_chunks)) == 3
+    assert all("INSERT INTO" in sql and "SELECT" in sql and "ON CONFLICT" in sql for sql in inserts(three_chunks))
+    # Besides the inserts (and their savepoints), one query validates the ids, whatever their number.
+    assert len(three_chunks) - len(one_chunk) == 2 * 3
     assert Product.objects.filter(store=store).count() == 25
 
 
@@ -207,17 +212,18 @@ def test_a_failed_or_cancelled_job_publishes_what_it_did_import(store, status):
     assert product_publish(store=store, job=job).published == 1
 
 
-def test_job_publish_batches(store, finished_job):
+def test_job_publish_goes_chunk_by_chunk(store, finished_job):
     for _ in range(12):
         MarketplaceProductFactory(store=store, last_import_job=finished_job)
     ProductFactory(marketplace_product=MarketplaceProductFactory(store=store, last_import_job=finished_job))
 
     with CaptureQueriesContext(connection) as queries:
-        result = product_publish(store=store, job=finished_job, batch_size=5)
+        result = product_publish(store=store, job=finished_job, chunk_size=5)
 
     assert (result.matched, result.published, result.already_published) == (13, 12, 1)
-    # three full-or-partial batches (read + insert each) and the final empty read
-    assert len([q for q in queries if "INSERT" in q["sql"]]) == 3
+    # three full-or-partial chunks, one INSERT ... SELECT each; the ids never reach Python
+    assert len([q for q in queries if q["sql"].startswith("INSERT")]) == 3
+    assert not [q for q in queries if q["sql"].startswith("SELECT") and "LIMIT" in q["sql"] and "COUNT" not in q["sql"]]
 
 
 def test_the_model_refuses_another_stores_marketplace_product(store, other_store):

@@ -53,7 +53,10 @@ def test_unpublished_products_show_imported_values(store, products):
 def test_it_never_shows_another_stores_products_or_catalog_rows(store, other_store, products):
     foreign = MarketplaceProductFactory(store=other_store, title="Apple juice")
     # A catalog row of another store on this store's product must not count as published here.
-    ProductFactory(store=other_store, marketplace_product=products[0])
+    # PostgreSQL's composite foreign key refuses such a row (catalog migration 0004, tested in
+    # test_bulk_actions); SQLite's schema still lets one in, so the selector must ignore it.
+    if connection.vendor != "postgresql":
+        ProductFactory(store=other_store, marketplace_product=products[0])
     ProductFactory(marketplace_product=foreign)
 
     items = list(catalog_item_filter(store=store, filters={"q": "apple"}))
