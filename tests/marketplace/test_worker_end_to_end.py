@@ -119,6 +119,10 @@ def test_a_killed_worker_leaves_a_job_that_is_recovered_without_duplicates(
     # A new cluster recovers it at start-up and re-runs it from a clean slate.
     with running_qcluster(log_path=tmp_path / "second.log"):
         finished = wait_for(lambda: _job_finished(job.pk), timeout=180, what="the recovered import to finish")
+        # The task removes the upload just after it records the job's end: wait for that
+        # before the cluster stops, or the test races the worker.
+        upload_path = settings.MARKETPLACE_UPLOAD_DIR / finished.source_file
+        wait_for(lambda: not upload_path.exists(), timeout=30, what="the upload to be removed")
     assert finished.status == Status.COMPLETED, finished.error_message
     assert finished.attempts == 2
     assert finished.total_processed == rows
@@ -127,4 +131,4 @@ def test_a_killed_worker_leaves_a_job_that_is_recovered_without_duplicates(
     ids = MarketplaceProduct.objects.filter(store=store).values_list("marketplace_product_id", flat=True)
     assert len(set(ids)) == rows
     # The upload is removed once the job has ended.
-    assert not (settings.MARKETPLACE_UPLOAD_DIR / finished.source_file).exists()
+    assert not upload_path.exists()
