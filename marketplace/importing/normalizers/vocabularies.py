@@ -51,6 +51,7 @@ _AVAILABILITY = _word_table(
             "verfügbar",
             "vorrätig",
             "an Lager",
+            "1",  # WooCommerce's "In stock?" column
         ),
         "out_of_stock": (
             "out of stock",
@@ -72,6 +73,7 @@ _AVAILABILITY = _word_table(
             "nicht lieferbar",
             "vergriffen",
             "nicht vorrätig",
+            "0",
         ),
         "preorder": (
             "pre order",
