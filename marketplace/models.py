@@ -133,6 +133,11 @@ class MarketplaceImportError(models.Model):
         # Once per import (row 0), with the number of rows concerned.
         CURRENCY_ASSUMED = "currency_assumed", "Currency assumed"
         HTML_CLEANED = "html_cleaned", "HTML cleaned"
+        # Google's value rules (warnings: the row is kept).
+        GENDER_VALUE = "gender_value", "Gender value"
+        AGE_GROUP_VALUE = "age_group_value", "Age group value"
+        ID_TOO_LONG = "id_too_long", "Id over 50 characters"
+        MISSING_DESCRIPTION = "missing_description", "Missing description"
 
     class Severity(models.TextChoices):
         ERROR = "error", "Error"

@@ -9,6 +9,11 @@ MISSING_ID = "missing_id"
 MISSING_TITLE = "missing_title"
 PARSE_ERROR = "parse_error"
 VALIDATION_ERROR = "validation_error"
+# Google's value rules, warnings of their own type (the row is kept).
+GENDER_VALUE = "gender_value"
+AGE_GROUP_VALUE = "age_group_value"
+ID_TOO_LONG = "id_too_long"
+MISSING_DESCRIPTION = "missing_description"
 ERROR = "error"
 WARNING = "warning"
 

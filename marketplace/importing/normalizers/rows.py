@@ -16,6 +16,8 @@ from marketplace.importing.mapping import ColumnMap
 from marketplace.importing.normalizers.columns import READERS, PriceReader, Reader, Shortcut
 from marketplace.importing.normalizers.issues import (
     ERROR,
+    ID_TOO_LONG,
+    MISSING_DESCRIPTION,
     MISSING_ID,
     MISSING_TITLE,
     NOTE_CURRENCY_ASSUMED,
@@ -42,6 +44,10 @@ ID_MAX_LENGTH = 255
 SNAPSHOT_VALUE_LIMIT = 200
 
 _TEXT_KINDS = (Kind.TEXT, Kind.URL)
+# Typed columns whose empty value is "" (the others' is None).
+_STRING_KINDS = (Kind.AVAILABILITY, Kind.CONDITION, Kind.GTIN, Kind.GENDER, Kind.AGE_GROUP)
+# Google: "Use a maximum of 50 characters" for id; longer ids are kept (up to ID_MAX_LENGTH).
+GOOGLE_ID_LENGTH = 50
 _SNAPSHOT_FIELDS = (
     ("id", "marketplace_product_id"),
     ("title", "title"),
@@ -69,7 +75,7 @@ class RowNormalizer:
         readers: dict[Kind, tuple[Shortcut, Reader]] = {Kind.PRICE: (prices.shortcut, prices), **READERS}
         for attribute in ATTRIBUTES:
             kind = attribute.kind
-            if kind in _TEXT_KINDS or kind in (Kind.AVAILABILITY, Kind.CONDITION, Kind.GTIN):
+            if kind in _TEXT_KINDS or kind in _STRING_KINDS:
                 self._template[attribute.name] = ""
             else:
                 self._template[attribute.name] = None  # a URL list gets a fresh [] in every record
@@ -102,6 +108,7 @@ class RowNormalizer:
         # Values the header says how to read (see reshaping.py); only for files with such columns.
         self._shipping_parts = columns.shipping_parts
         self._images_index = index_of.get(IMAGES_COLUMN)
+        self._has_description = "description" in index_of
         self._reshape = bool(self._shipping_parts or self._images_index is not None or "item_group_id" in index_of)
 
     # -- public API ---------------------------------------------------------------------------------
@@ -144,6 +151,15 @@ class RowNormalizer:
             identifier = identifier.strip()
         if not (identifier and identifier.isprintable() and len(identifier) <= ID_MAX_LENGTH):
             identifier = self._identifier(cells, issues)  # reports what is wrong with it
+        if len(identifier) > GOOGLE_ID_LENGTH and len(identifier) <= ID_MAX_LENGTH:
+            issues.append(
+                RowIssue(
+                    ID_TOO_LONG,
+                    WARNING,
+                    "marketplace_product_id",
+                    f"The id is {len(identifier)} characters long; Google accepts at most {GOOGLE_ID_LENGTH}.",
+                )
+            )
         record = self._template.copy()
         record["marketplace_product_id"] = identifier
 
@@ -211,6 +227,10 @@ class RowNormalizer:
                     record[name] = value
         if not record["title"]:
             issues.append(RowIssue(MISSING_TITLE, ERROR, "title", "The title is empty."))
+        if self._has_description and not record["description"]:
+            issues.append(
+                RowIssue(MISSING_DESCRIPTION, WARNING, "description", "The description is empty; Google requires one.")
+            )
         return cleaned
 
     def _reshape_values(self, cells: list[str], record: dict[str, Any], issues: list[RowIssue]) -> None:

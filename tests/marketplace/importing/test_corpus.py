@@ -133,6 +133,21 @@ CORPUS: dict[str, Expected] = {
         rows=[(0, "currency_assumed", "warning", "price"), (0, "html_cleaned", "warning", "")],
     ),
     "erp_de.csv": Expected(Status.COMPLETED, imported=2, processed=2, encoding="iso-8859-1", delimiter=";"),
+    "google_value_rules.csv": Expected(
+        Status.COMPLETED,
+        imported=6,
+        warnings=6,
+        processed=6,
+        rows=[
+            (2, "age_group_value", "warning", "age_group"),
+            (2, "gender_value", "warning", "gender"),
+            (3, "gender_value", "warning", "gender"),
+            (4, "age_group_value", "warning", "age_group"),
+            (5, "missing_description", "warning", "description"),
+            (6, "id_too_long", "warning", "marketplace_product_id"),
+            (7, "gender_value", "warning", "gender"),
+        ],
+    ),
     "empty.csv": Expected(Status.FAILED, message="empty"),
 }
 

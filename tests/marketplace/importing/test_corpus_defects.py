@@ -152,3 +152,32 @@ def test_a_german_erp_export(store, owner, tmp_path):
     assert (shoe.image_link, shoe.additional_image_links) == ("https://i/s1.jpg", ["https://i/s2.jpg"])
     assert (shoe.item_group_id, shoe.availability) == ("", "in_stock")
     assert (products["DE-11"].item_group_id, products["DE-11"].availability) == ("DE-10", "out_of_stock")
+
+
+def test_googles_value_rules_are_warnings_of_their_own(store, owner, tmp_path):
+    job = _import_file(store, owner, "google_value_rules.csv", tmp_path)
+    products = _products(store)
+    values = {key: (p.gender, p.age_group) for key, p in products.items()}
+    long_id = "LONG-" + "X" * 51
+    assert values == {
+        "GV-1": ("male", "adult"),  # homme, adults: mapped
+        "GV-2": ("female", "adult"),  # Damen: mapped
+        "GV-3": ("unisex", ""),  # all_ages: not Google's, left empty
+        "GV-4": ("female", "kids"),  # Female: Google's value in another case, no warning
+        long_id: ("", ""),
+        "GV-6": ("", "kids"),  # garçon: no gender Google knows
+    }
+    messages = {(e.row_number, e.field): e.error_message for e in job.errors.all()}
+    assert messages[(2, "gender")] == 'Gender "homme" is not one of Google\'s values; it was read as male.'
+    assert messages[(2, "age_group")] == 'Age group "adults" is not one of Google\'s values; it was read as adult.'
+    assert messages[(4, "age_group")] == (
+        'Age group "all_ages" is not an age group Google knows; use newborn, infant, toddler, kids or adult. '
+        "It was left empty."
+    )
+    assert messages[(5, "description")] == "The description is empty; Google requires one."
+    assert messages[(6, "marketplace_product_id")] == "The id is 56 characters long; Google accepts at most 50."
+    assert messages[(7, "gender")] == (
+        'Gender "garçon" is not a gender Google knows; use male, female or unisex. It was left empty.'
+    )
+    # The long id is kept whole: cutting it could merge two products.
+    assert long_id in products
