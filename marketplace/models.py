@@ -130,13 +130,23 @@ class MarketplaceImportError(models.Model):
         VALIDATION_ERROR = "validation_error", "Validation error"
         ROW_TOO_LONG = "row_too_long", "Row too long"
         LANGUAGE_CONFLICT = "language_conflict", "Language conflict"
+        # Once per import (row 0), with the number of rows concerned.
+        CURRENCY_ASSUMED = "currency_assumed", "Currency assumed"
+        HTML_CLEANED = "html_cleaned", "HTML cleaned"
+        # Google's value rules (warnings: the row is kept).
+        GENDER_VALUE = "gender_value", "Gender value"
+        AGE_GROUP_VALUE = "age_group_value", "Age group value"
+        ID_TOO_LONG = "id_too_long", "Id over 50 characters"
+        MISSING_DESCRIPTION = "missing_description", "Missing description"
 
     class Severity(models.TextChoices):
         ERROR = "error", "Error"
         WARNING = "warning", "Warning"
 
     import_job = models.ForeignKey(MarketplaceImportJob, on_delete=models.CASCADE, related_name="errors")
-    row_number = models.PositiveIntegerField(help_text="As a spreadsheet shows it: the header is row 1")
+    row_number = models.PositiveIntegerField(
+        help_text="As a spreadsheet shows it: the header is row 1; 0 for a warning about the whole import"
+    )
     identifier = models.CharField(max_length=255, blank=True)
     error_type = models.CharField(max_length=32, choices=ErrorType.choices)
     severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.ERROR)

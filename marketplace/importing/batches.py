@@ -6,6 +6,7 @@ transaction.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.db import transaction
 
@@ -15,8 +16,10 @@ from marketplace.importing.decoding import DecodedFeed, row_hash
 from marketplace.importing.jobs import BatchCounts
 from marketplace.importing.mapping import ColumnMap
 from marketplace.importing.normalizers import RowNormalizer
+from marketplace.importing.normalizers.issues import NOTE_CURRENCY_ASSUMED, NOTE_HTML
 from marketplace.importing.reader import ReadBatch
 from marketplace.importing.rows import ErrorRow, FeedRow, first_keys, normalize_row
+from marketplace.importing.schema import DEFAULT_CURRENCY
 from marketplace.importing.writing.errors import ConcurrentWriteError
 from marketplace.importing.writing.writer import BatchWriter
 from marketplace.models import MarketplaceImportError, MarketplaceImportJob
@@ -26,7 +29,34 @@ logger = logging.getLogger(__name__)
 # Part of every raw-row hash, with the file's header: change it whenever normalizing the
 # same bytes would give a different result, so the next import re-reads every row
 # instead of trusting hashes computed by older code.
-NORMALIZATION_VERSION = "2"
+NORMALIZATION_VERSION = "3"
+
+_ErrorType = MarketplaceImportError.ErrorType
+
+
+def _rows(count: int) -> str:
+    return f"{count:,} row" if count == 1 else f"{count:,} rows"
+
+
+# NOTE_* bit -> (error type, field, the message for a number of rows).
+_NOTES: dict[int, tuple[str, str, Callable[[int], str]]] = {
+    NOTE_CURRENCY_ASSUMED: (
+        _ErrorType.CURRENCY_ASSUMED,
+        "price",
+        lambda count: (
+            f"{_rows(count)} had a price without a currency; {DEFAULT_CURRENCY} was assumed. "
+            f'Write the currency after the amount ("250.00 {DEFAULT_CURRENCY}") or add a currency column.'
+        ),
+    ),
+    NOTE_HTML: (
+        _ErrorType.HTML_CLEANED,
+        "",
+        lambda count: (
+            f"{_rows(count)} had HTML in their texts: character references were decoded, tags "
+            "removed from titles, and descriptions kept as plain text with their line breaks."
+        ),
+    ),
+}
 
 
 class BatchProcessor:
@@ -42,12 +72,18 @@ class BatchProcessor:
         # columns moved, or an upgrade that reads values differently, re-reads every row.
         self.salt = row_hash([NORMALIZATION_VERSION, feed.delimiter, *feed.header])
         self.normalized = 0  # rows of the last batch that needed normalizing
+        # NOTE_* bit -> rows of the committed batches that carry it: see `record_notes`.
+        self.notes: dict[int, int] = {}
+        self._batch_notes: dict[int, int] = {}
 
     def run(self, batch: ReadBatch) -> BatchCounts:
         for attempt in (1, 2):
             try:
                 with transaction.atomic():
-                    return self._run(batch)
+                    counts = self._run(batch)
+                for bit, count in self._batch_notes.items():
+                    self.notes[bit] = self.notes.get(bit, 0) + count
+                return counts
             except ConcurrentWriteError:
                 if attempt == 2:
                     raise
@@ -75,7 +111,32 @@ class BatchProcessor:
         sorting.drop_claimed_earlier(writer.claim_ids(sorting.claims()))
         plan = sorting.plan(existing, writer.texts, processed=len(rows))
         add_language_conflicts(plan, job=self.job, values=writer.neutral_values, snapshot=self._snapshot)
+        self._batch_notes = plan.notes
         return writer.write(plan, bytes_processed=batch.bytes_read, bytes_total=self.feed.size)
+
+    def record_notes(self) -> None:
+        """Record what the import did to many rows as one warning each, for the whole job
+        (row 0: before the header, which is row 1), with the number of rows.
+
+        Counted over the rows this import read: a row recognized as unchanged since the last
+        import is not read again (that import reported it).
+        """
+        notes = [
+            MarketplaceImportError(
+                import_job=self.job,
+                row_number=0,
+                identifier="",
+                error_type=error_type,
+                severity=MarketplaceImportError.Severity.WARNING,
+                field=field_name,
+                error_message=message(count),
+                row_data={"rows": count},
+            )
+            for bit, (error_type, field_name, message) in _NOTES.items()
+            if (count := self.notes.get(bit, 0))
+        ]
+        if notes:
+            MarketplaceImportError.objects.bulk_create(notes)
 
     def _normalize(self, row: FeedRow, sorting: BatchSorting) -> FeedRow | None:
         """Normalize a row the reader did not; None when that failed (then it is an error)."""

@@ -20,11 +20,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from marketplace.importing.normalizers.issues import NOTE_CURRENCY_ASSUMED, NOTE_HTML
 from marketplace.importing.rows import ErrorRow, FeedRow
 
 ERROR = "error"
 WARNING = "warning"
 DUPLICATE = "validation_error"
+NOTE_BITS = (NOTE_CURRENCY_ASSUMED, NOTE_HTML)
 
 # (cells, field) -> the row's key values for the error viewer
 Snapshot = Callable[[list[str], str], dict[str, str]]
@@ -76,6 +78,8 @@ class WritePlan:
     error_rows: int = 0  # rows skipped (one row may carry several ErrorRow records)
     warnings: int = 0
     processed: int = 0
+    # NOTE_* bit -> how many of the rows kept carry it (the job reports each once).
+    notes: dict[int, int] = field(default_factory=dict)
 
 
 class BatchSorting:
@@ -167,7 +171,12 @@ class BatchSorting:
         for identifier, (_row, index) in self.claimed.items():
             if index == -1:
                 contained.append(existing[identifier].product_id)  # fresh
+        notes = plan.notes
         for row in self.rows:
+            if row.notes:
+                for bit in NOTE_BITS:
+                    if row.notes & bit:
+                        notes[bit] = notes.get(bit, 0) + 1
             if row.issues:
                 plan.warnings += 1
             ex = existing.get(row.identifier)

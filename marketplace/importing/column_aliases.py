@@ -9,6 +9,20 @@ from __future__ import annotations
 
 # Not a schema attribute: a separate currency column applies to bare-number prices.
 CURRENCY_COLUMN = "currency"
+# Not a schema attribute either: a shop export's list of every image of a product
+# (WooCommerce "Images", PrestaShop "Image URLs (x,y,z...)"), comma separated, the main
+# image first. Its first link becomes image_link, the others additional_image_links.
+IMAGES_COLUMN = "images"
+IMAGES_NAMES = (
+    "images",
+    "image_urls",
+    "image urls",
+    "bilder",
+    "urls des images",
+    "url des images",
+    "bild urls",
+    "produktbilder",
+)
 
 ALIASES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "marketplace_product_id": (
@@ -40,6 +54,13 @@ ALIASES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "merchant_item_id",
             "product code",
             "item number",
+            # Shop exports: WooCommerce (UGS is its French SKU), Shopify, Shopware, PrestaShop.
+            "ugs",
+            "variant sku",
+            "product_number",
+            "productnumber",
+            "ordernumber",
+            "bestellnummer",
         ),
     ),
     "title": (
@@ -61,6 +82,10 @@ ALIASES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "artikelname",
             "artikelbezeichnung",
             "produkttitel",
+            # German ERP exports: the short designation is the product's title.
+            "kurzbez",
+            "kurzbez.",
+            "kurzbezeichnung",
         ),
     ),
     "description": (
@@ -73,6 +98,11 @@ ALIASES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "produktbeschreibung",
             "artikelbeschreibung",
             "langbeschreibung",
+            # German ERP exports; Shopify's "Body (HTML)"; Shopware 5's long description.
+            "langtext",
+            "body_html",
+            "body (html)",
+            "description_long",
         ),
     ),
     "link": (
@@ -111,6 +141,10 @@ ALIASES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "bild url",
             "bildurl",
             "hauptbild",
+            # Shopify (one image per line), Shopware 6.
+            "image src",
+            "cover_media_url",
+            "cover image",
         ),
     ),
     "additional_image_links": (
@@ -127,8 +161,6 @@ ALIASES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "additional_image_urls",
             "additional_images",
             "additional_image",
-            "images",
-            "image_urls",
             "other_images",
             "weitere bilder",
             "weitere bildlinks",
@@ -148,6 +180,14 @@ ALIASES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "verkaufspreis",
             "preis brutto",
             "bruttopreis",
+            # WooCommerce (French, German), Shopify, PrestaShop, Shopware.
+            "tarif régulier",
+            "prix régulier",
+            "regulärer preis",
+            "variant price",
+            "price tax included",
+            "price_gross",
+            "prix ttc final",
         ),
     ),
     "sale_price": (
@@ -164,6 +204,9 @@ ALIASES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "angebotspreis",
             "aktionspreis",
             "reduzierter preis",
+            # WooCommerce in French.
+            "tarif promo",
+            "tarif promotionnel",
         ),
     ),
     "sale_price_effective_date": (
@@ -180,6 +223,11 @@ ALIASES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "lagerstatus",
             "statut du stock",
             "état du stock",
+            # WooCommerce's yes/no stock column (1 / 0), in English, French and German.
+            "in stock?",
+            "en stock ?",
+            "vorrätig?",
+            "auf lager?",
         ),
     ),
     "availability_date": (("Verfügbarkeitsdatum", "date de disponibilité"), ()),
@@ -211,6 +259,7 @@ ALIASES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "code-barres",
             "strichcode",
             "ean nummer",
+            "variant barcode",
         ),
     ),
     "mpn": (
@@ -265,14 +314,18 @@ ALIASES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "stammartikel",
             "stammartikelnummer",
             "référence parent",
+            # WooCommerce in German; Shopify's handle groups a product's variants; Shopware 5.
+            "übergeordnetes produkt",
+            "handle",
+            "mainnumber",
         ),
     ),
     "color": (("Farbe", "couleur"), ("colour", "colors", "farben", "couleurs")),
     "size": (("Größe", "taille"), ("sizes", "grössen", "tailles")),
     "size_type": (("Größentyp", "type de taille", "type de coupe"), ()),
     "size_system": (("Größensystem", "système de tailles", "système de taille"), ()),
-    "gender": (("Geschlecht", "sexe"), ("genre", "sex")),
-    "age_group": (("Altersgruppe", "tranche d'âge"), ("age_range", "groupe d'âge")),
+    "gender": (("Geschlecht", "sexe"), ("genre", "sex", "google shopping / gender")),
+    "age_group": (("Altersgruppe", "tranche d'âge"), ("age_range", "groupe d'âge", "google shopping / age group")),
     "material": (("Material", "matière"), ("materials", "matériau", "matériaux", "materialien", "stoff")),
     "pattern": (("Muster", "motif"), ()),
     "adult": (("nicht jugendfrei", "Erwachsene", "adulte", "produit pour adultes"), ("adult_content", "is_adult")),

@@ -18,7 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from marketplace.importing.column_aliases import ALIASES, CURRENCY_COLUMN
+from marketplace.importing.column_aliases import ALIASES, CURRENCY_COLUMN, IMAGES_COLUMN, IMAGES_NAMES
 from marketplace.importing.errors import ImportFailed
 from marketplace.importing.schema import ATTRIBUTES_BY_NAME
 
@@ -36,6 +36,9 @@ class ColumnMap:
     # Column index -> original header name, for columns that go to extra_attributes.
     extra: dict[int, str]
     header: list[str]
+    # The sub-attributes a `shipping(country:postal_code:price)` header names, in its order;
+    # empty when the column is a plain `shipping` (Google's country:region:service:price).
+    shipping_parts: tuple[str, ...] = ()
 
 
 _GOOGLE = 0
@@ -49,6 +52,22 @@ _GERMAN_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 _TRAILING_PARENTHESES = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
 _CONTROL_CHARS = dict.fromkeys(range(32)) | {0x7F: None, 0xFEFF: None}
+_SUB_ATTRIBUTES = re.compile(r"\(([^()]*)\)\s*$")
+# Google's sub-attributes of shipping, and the order a plain `shipping` column reads.
+SHIPPING_PARTS = (
+    "country",
+    "region",
+    "postal_code",
+    "location_id",
+    "location_group_name",
+    "service",
+    "price",
+    "min_handling_time",
+    "max_handling_time",
+    "min_transit_time",
+    "max_transit_time",
+)
+SHIPPING_DEFAULT_ORDER = ("country", "region", "service", "price")
 
 
 def normalize_header(name: str) -> str:
@@ -108,6 +127,8 @@ def _build_index() -> dict[str, tuple[str, int]]:
         for name in other:
             add(name, attribute, _OTHER)
     add(CURRENCY_COLUMN, CURRENCY_COLUMN, _GOOGLE)
+    for name in IMAGES_NAMES:
+        add(name, IMAGES_COLUMN, _OTHER)
     return index
 
 
@@ -159,7 +180,25 @@ def resolve_columns(header: list[str]) -> ColumnMap:
     ]
     if missing:
         raise MappingError(_missing_message(missing, header))
-    return ColumnMap(index_of=index_of, extra=extra, header=list(header))
+    shipping = index_of.get("shipping")
+    shipping_parts = _shipping_parts(header[shipping] or "") if shipping is not None else ()
+    return ColumnMap(index_of=index_of, extra=extra, header=list(header), shipping_parts=shipping_parts)
+
+
+def _shipping_parts(cell: str) -> tuple[str, ...]:
+    """The sub-attributes `shipping(country:postal_code:price)` names, when they are Google's and
+    differ from the default order; else ().
+
+    >>> _shipping_parts("shipping(country:postal_code:price)")
+    ('country', 'postal_code', 'price')
+    """
+    found = _SUB_ATTRIBUTES.search(cell)
+    if found is None:
+        return ()
+    parts = tuple(normalize_header(part) for part in found.group(1).split(":"))
+    if len(set(parts)) != len(parts) or not all(part in SHIPPING_PARTS for part in parts):
+        return ()
+    return () if parts == SHIPPING_DEFAULT_ORDER else parts
 
 
 def _missing_message(missing: list[str], header: list[str]) -> str:

@@ -175,6 +175,7 @@ def _import_rows(
                         )
                     )
         writer.keep_statistics_current(added=0, final=True)
+        processor.record_notes()
         feed_membership_prune(job=job)
     finally:
         writer.close()

@@ -47,6 +47,7 @@ class FeedRow(NamedTuple):
     # NUL-joined after crossing the pipe (decoding removes NUL from every line, so no
     # cell holds one). Use `cells`.
     raw_cells: list[str] | str = ()  # type: ignore[assignment]  # a NamedTuple default must be immutable
+    notes: int = 0  # what the job reports once for all its rows (normalizers' NOTE_* bits)
 
     @property
     def cells(self) -> list[str]:
@@ -59,6 +60,7 @@ class FeedRow(NamedTuple):
 
 
 _new_row = partial(tuple.__new__, FeedRow)
+_CELLS_POSITION = FeedRow._fields.index("raw_cells")
 
 
 def read_rows(records: Iterable[tuple[int, list[str]]], *, id_index: int | None, salt: str) -> list[FeedRow]:
@@ -74,7 +76,7 @@ def read_rows(records: Iterable[tuple[int, list[str]]], *, id_index: int | None,
         cells.append(salt)
         source_hash = row_hash(cells)
         cells.pop()
-        append(_new_row((number, raw_id, source_hash, "", None, (), False, cells)))
+        append(_new_row((number, raw_id, source_hash, "", None, (), False, cells, 0)))
     return rows
 
 
@@ -85,7 +87,17 @@ def normalize_row(row: FeedRow, normalizer: RowNormalizer, render: Render) -> Fe
     record = result.record
     if record is None:
         return _new_row(
-            (row.number, result.identifier or "", row.source_hash, "", None, tuple(result.issues), True, cells)
+            (
+                row.number,
+                result.identifier or "",
+                row.source_hash,
+                "",
+                None,
+                tuple(result.issues),
+                True,
+                cells,
+                result.notes,
+            )
         )
     payload, content_hash = render(record)
     return _new_row(
@@ -98,6 +110,7 @@ def normalize_row(row: FeedRow, normalizer: RowNormalizer, render: Render) -> Fe
             tuple(result.issues),
             True,
             cells,
+            result.notes,
         )
     )
 
@@ -109,7 +122,8 @@ def rows_to_columns(rows: Sequence[FeedRow]) -> list[tuple[Any, ...]]:
         return []
     columns = list(zip(*rows, strict=True))
     # A MalformedRecord (a list subclass) keeps its class and message.
-    columns[-1] = tuple([_NUL.join(c) if c.__class__ is list else c for c in columns[-1]])
+    cells = _CELLS_POSITION
+    columns[cells] = tuple([_NUL.join(c) if c.__class__ is list else c for c in columns[cells]])
     return columns
 
 

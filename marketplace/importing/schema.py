@@ -20,12 +20,16 @@ class Kind(StrEnum):
     GTIN = "gtin"  # digits with a valid check digit, or empty with a warning
     AVAILABILITY = "availability"
     CONDITION = "condition"
+    GENDER = "gender"  # male | female | unisex, obvious words mapped with a warning
+    AGE_GROUP = "age_group"  # newborn | infant | toddler | kids | adult, likewise
     BOOL = "bool"
     INT = "int"
 
 
 AVAILABILITY_VALUES = ("in_stock", "out_of_stock", "preorder", "backorder")
 CONDITION_VALUES = ("new", "refurbished", "used")
+GENDER_VALUES = ("male", "female", "unisex")
+AGE_GROUP_VALUES = ("newborn", "infant", "toddler", "kids", "adult")
 DEFAULT_CURRENCY = "EUR"
 
 
@@ -66,8 +70,8 @@ ATTRIBUTES: tuple[Attribute, ...] = (
     Attribute("size", Kind.TEXT, 100, translatable=True),
     Attribute("size_type", Kind.TEXT, 50),
     Attribute("size_system", Kind.TEXT, 10),
-    Attribute("gender", Kind.TEXT, 20),
-    Attribute("age_group", Kind.TEXT, 20),
+    Attribute("gender", Kind.GENDER, 20),
+    Attribute("age_group", Kind.AGE_GROUP, 20),
     Attribute("material", Kind.TEXT, 200, translatable=True),
     Attribute("pattern", Kind.TEXT, 100, translatable=True),
     Attribute("adult", Kind.BOOL, None),

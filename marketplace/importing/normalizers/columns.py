@@ -16,16 +16,29 @@ from decimal import Decimal
 from typing import Any
 
 from marketplace.importing.normalizers.gtin import exact_gtin13, normalize_gtin
-from marketplace.importing.normalizers.issues import ERROR, PARSE_ERROR, VALIDATION_ERROR, WARNING, RowIssue, label
+from marketplace.importing.normalizers.issues import (
+    AGE_GROUP_VALUE,
+    ERROR,
+    GENDER_VALUE,
+    PARSE_ERROR,
+    VALIDATION_ERROR,
+    WARNING,
+    RowIssue,
+    label,
+)
 from marketplace.importing.normalizers.prices import parse_price_parts
 from marketplace.importing.normalizers.text import clean_text, is_digits, show, split_urls
 from marketplace.importing.normalizers.vocabularies import (
+    exact_age_group,
     exact_availability,
     exact_bool,
     exact_condition,
+    exact_gender,
+    parse_age_group,
     parse_availability,
     parse_bool,
     parse_condition,
+    parse_gender,
 )
 from marketplace.importing.schema import Kind
 
@@ -98,6 +111,34 @@ def read_condition(
         record[name] = parse_condition(value)
     except ValueError as exc:
         issues.append(RowIssue(PARSE_ERROR, WARNING, name, f"Condition {exc} It was left empty."))
+
+
+def _google_value_reader(error_type: str, parse: Callable[[str], tuple[str, bool]]) -> Reader:
+    def read(name: str, value: str, record: dict[str, Any], issues: list[RowIssue], currencies: dict[str, str]) -> None:
+        text = value.strip()
+        if not text:
+            return
+        try:
+            found, mapped = parse(text)
+        except ValueError as exc:
+            issues.append(RowIssue(error_type, WARNING, name, f"{label(name)} {exc} It was left empty."))
+            return
+        record[name] = found
+        if mapped:
+            issues.append(
+                RowIssue(
+                    error_type,
+                    WARNING,
+                    name,
+                    f'{label(name)} "{show(text)}" is not one of Google\'s values; it was read as {found}.',
+                )
+            )
+
+    return read
+
+
+read_gender = _google_value_reader(GENDER_VALUE, parse_gender)
+read_age_group = _google_value_reader(AGE_GROUP_VALUE, parse_age_group)
 
 
 def read_bool(
@@ -179,6 +220,8 @@ READERS: dict[Kind, tuple[Shortcut, Reader]] = {
     Kind.GTIN: (exact_gtin13, read_gtin),
     Kind.AVAILABILITY: (exact_availability, read_availability),
     Kind.CONDITION: (exact_condition, read_condition),
+    Kind.GENDER: (exact_gender, read_gender),
+    Kind.AGE_GROUP: (exact_age_group, read_age_group),
     Kind.BOOL: (exact_bool, read_bool),
     Kind.INT: (_NO_SHORTCUT, read_int),
     Kind.URL_LIST: (plain_links, read_links),

@@ -9,8 +9,18 @@ MISSING_ID = "missing_id"
 MISSING_TITLE = "missing_title"
 PARSE_ERROR = "parse_error"
 VALIDATION_ERROR = "validation_error"
+# Google's value rules, warnings of their own type (the row is kept).
+GENDER_VALUE = "gender_value"
+AGE_GROUP_VALUE = "age_group_value"
+ID_TOO_LONG = "id_too_long"
+MISSING_DESCRIPTION = "missing_description"
 ERROR = "error"
 WARNING = "warning"
+
+# What normalizing a row did that the job reports once, with its number of rows: bits of
+# RowResult.notes / FeedRow.notes, not warnings of the row.
+NOTE_CURRENCY_ASSUMED = 1  # a price without a currency: DEFAULT_CURRENCY assumed
+NOTE_HTML = 2  # HTML cleaned out of a text
 
 _LABELS = {
     "marketplace_product_id": "Id",
@@ -34,6 +44,7 @@ class RowResult:
     identifier: str  # the row's id, "" when missing, at most 255 characters
     record: dict[str, Any] | None  # None when the row is skipped
     issues: list[RowIssue] = field(default_factory=list)
+    notes: int = 0  # NOTE_* bits
 
 
 def label(name: str) -> str:

@@ -10,14 +10,18 @@ from __future__ import annotations
 from operator import gt, itemgetter
 from typing import Any
 
-from marketplace.importing.column_aliases import CURRENCY_COLUMN
+from marketplace.importing.column_aliases import CURRENCY_COLUMN, IMAGES_COLUMN
 from marketplace.importing.decoding import MalformedRecord
 from marketplace.importing.mapping import ColumnMap
 from marketplace.importing.normalizers.columns import READERS, PriceReader, Reader, Shortcut
 from marketplace.importing.normalizers.issues import (
     ERROR,
+    ID_TOO_LONG,
+    MISSING_DESCRIPTION,
     MISSING_ID,
     MISSING_TITLE,
+    NOTE_CURRENCY_ASSUMED,
+    NOTE_HTML,
     PARSE_ERROR,
     VALIDATION_ERROR,
     WARNING,
@@ -25,7 +29,14 @@ from marketplace.importing.normalizers.issues import (
     RowResult,
     label,
 )
+from marketplace.importing.normalizers.markup import decode_entities, has_markup, html_to_text, strip_tags
 from marketplace.importing.normalizers.prices import currency_code
+from marketplace.importing.normalizers.reshaping import (
+    NO_GROUP,
+    dropped_shipping_parts,
+    reorder_shipping,
+    split_images,
+)
 from marketplace.importing.normalizers.text import C0_CONTROLS, clean_unprintable, show
 from marketplace.importing.schema import ATTRIBUTES, CURRENCY_FIELDS, DEFAULT_CURRENCY, TEXT_LIMIT, Kind
 
@@ -33,6 +44,10 @@ ID_MAX_LENGTH = 255
 SNAPSHOT_VALUE_LIMIT = 200
 
 _TEXT_KINDS = (Kind.TEXT, Kind.URL)
+# Typed columns whose empty value is "" (the others' is None).
+_STRING_KINDS = (Kind.AVAILABILITY, Kind.CONDITION, Kind.GTIN, Kind.GENDER, Kind.AGE_GROUP)
+# Google: "Use a maximum of 50 characters" for id; longer ids are kept (up to ID_MAX_LENGTH).
+GOOGLE_ID_LENGTH = 50
 _SNAPSHOT_FIELDS = (
     ("id", "marketplace_product_id"),
     ("title", "title"),
@@ -53,13 +68,14 @@ class RowNormalizer:
         self._currency_index = index_of.get(CURRENCY_COLUMN)
         self._template: dict[str, Any] = {}
         text: list[tuple[str, int, int]] = []
+        urls: list[tuple[str, int, int]] = []
         # (attribute, column index, shortcut, reader): see columns.py
         self._typed_columns: list[tuple[str, int, Shortcut, Reader]] = []
         prices = PriceReader()
         readers: dict[Kind, tuple[Shortcut, Reader]] = {Kind.PRICE: (prices.shortcut, prices), **READERS}
         for attribute in ATTRIBUTES:
             kind = attribute.kind
-            if kind in _TEXT_KINDS or kind in (Kind.AVAILABILITY, Kind.CONDITION, Kind.GTIN):
+            if kind in _TEXT_KINDS or kind in _STRING_KINDS:
                 self._template[attribute.name] = ""
             else:
                 self._template[attribute.name] = None  # a URL list gets a fresh [] in every record
@@ -67,7 +83,9 @@ class RowNormalizer:
             if index is None or attribute.name == "marketplace_product_id":
                 continue
             if kind in _TEXT_KINDS:
-                text.append((attribute.name, index, attribute.max_length or TEXT_LIMIT))
+                (text if kind == Kind.TEXT else urls).append(
+                    (attribute.name, index, attribute.max_length or TEXT_LIMIT)
+                )
             else:
                 shortcut, reader = readers[kind]
                 self._typed_columns.append((attribute.name, index, shortcut, reader))
@@ -75,7 +93,11 @@ class RowNormalizer:
         self._template["sale_price_currency"] = ""
         # Text columns are read in bulk: one itemgetter call, one strip per cell through map(), and
         # a single isprintable() and length check for the whole row; only a row that fails the
-        # check is walked cell by cell.
+        # check is walked cell by cell. The free texts come first: HTML is looked for in them
+        # only (a link's "&" is part of the link).
+        self._markup_fields = len(text)
+        self._markup_cleaners = tuple(_MARKUP_CLEANERS.get(name, decode_entities) for name, _index, _limit in text)
+        text += urls
         self._text_names = tuple(name for name, _index, _limit in text)
         self._text_limits = tuple(limit for _name, _index, limit in text)
         self._text_get = _getter([index for _name, index, _limit in text])
@@ -83,6 +105,11 @@ class RowNormalizer:
         self._extra_names = tuple(name for _index, name in extra)
         self._extra_get = _getter([index for index, _name in extra])
         self._snapshot_indexes = {key: index_of[name] for key, name in _SNAPSHOT_FIELDS if name in index_of}
+        # Values the header says how to read (see reshaping.py); only for files with such columns.
+        self._shipping_parts = columns.shipping_parts
+        self._images_index = index_of.get(IMAGES_COLUMN)
+        self._has_description = "description" in index_of
+        self._reshape = bool(self._shipping_parts or self._images_index is not None or "item_group_id" in index_of)
 
     # -- public API ---------------------------------------------------------------------------------
 
@@ -124,21 +151,36 @@ class RowNormalizer:
             identifier = identifier.strip()
         if not (identifier and identifier.isprintable() and len(identifier) <= ID_MAX_LENGTH):
             identifier = self._identifier(cells, issues)  # reports what is wrong with it
+        if len(identifier) > GOOGLE_ID_LENGTH and len(identifier) <= ID_MAX_LENGTH:
+            issues.append(
+                RowIssue(
+                    ID_TOO_LONG,
+                    WARNING,
+                    "marketplace_product_id",
+                    f"The id is {len(identifier)} characters long; Google accepts at most {GOOGLE_ID_LENGTH}.",
+                )
+            )
         record = self._template.copy()
         record["marketplace_product_id"] = identifier
 
-        self._read_texts(cells, record, issues)
+        notes = NOTE_HTML if self._read_texts(cells, record, issues) else 0
         currencies = self._read_typed(cells, record, issues)
         if self._currency_index is None and record["sale_price"] is None:
             # The common case: only the price's own currency matters.
-            record["currency"] = currencies.get("price") or DEFAULT_CURRENCY
-        else:
-            self._set_currencies(cells, record, issues, currencies)
+            currency = currencies.get("price")
+            if currency:
+                record["currency"] = currency
+            elif record["price"] is not None:
+                notes |= NOTE_CURRENCY_ASSUMED  # the template's currency is DEFAULT_CURRENCY
+        elif self._set_currencies(cells, record, issues, currencies):
+            notes |= NOTE_CURRENCY_ASSUMED
         record["extra_attributes"] = self._read_extras(cells, issues) if self._extra_names else {}
+        if self._reshape:
+            self._reshape_values(cells, record, issues)
 
         if issues and any(issue.severity == ERROR for issue in issues):
-            return RowResult(identifier[:ID_MAX_LENGTH], None, issues)
-        return RowResult(identifier, record, issues)
+            return RowResult(identifier[:ID_MAX_LENGTH], None, issues, notes)
+        return RowResult(identifier, record, issues, notes)
 
     def _fit_width(self, cells: list[str], issues: list[RowIssue]) -> list[str]:
         width, length = self._width, len(cells)
@@ -157,15 +199,26 @@ class RowNormalizer:
             )
         return cells
 
-    def _read_texts(self, cells: list[str], record: dict[str, Any], issues: list[RowIssue]) -> None:
+    def _read_texts(self, cells: list[str], record: dict[str, Any], issues: list[RowIssue]) -> bool:
+        """Read the text columns into ``record``; return whether HTML was cleaned out of them."""
         names = self._text_names
         values = tuple(map(str.strip, self._text_get(cells)))
         limits = self._text_limits
-        if "".join(values).isprintable() and not any(map(gt, map(len, values), limits)):
+        joined = "".join(values)
+        # Two substring searches keep HTML's cost off every row that has none.
+        markup = ("<" in joined or "&" in joined) and any(map(has_markup, values[: self._markup_fields]))
+        cleaned = False
+        if not markup and joined.isprintable() and not any(map(gt, map(len, values), limits)):
             record.update(zip(names, values, strict=False))
         else:
-            for name, value, limit in zip(names, values, limits, strict=True):
+            cleaners = self._markup_cleaners
+            for position, (name, value, limit) in enumerate(zip(names, values, limits, strict=True)):
                 if value:
+                    if markup and position < len(cleaners) and ("<" in value or "&" in value):
+                        plain = cleaners[position](value)
+                        if plain != value:
+                            cleaned = True
+                            value = plain
                     if not value.isprintable():
                         value = clean_unprintable(value)
                     if len(value) > limit:
@@ -174,6 +227,49 @@ class RowNormalizer:
                     record[name] = value
         if not record["title"]:
             issues.append(RowIssue(MISSING_TITLE, ERROR, "title", "The title is empty."))
+        if self._has_description and not record["description"]:
+            issues.append(
+                RowIssue(MISSING_DESCRIPTION, WARNING, "description", "The description is empty; Google requires one.")
+            )
+        return cleaned
+
+    def _reshape_values(self, cells: list[str], record: dict[str, Any], issues: list[RowIssue]) -> None:
+        """Shipping in the header's order, a list of all images, a parent of "0"."""
+        if record["item_group_id"] in NO_GROUP:
+            record["item_group_id"] = ""
+        parts = self._shipping_parts
+        if parts and record["shipping"]:
+            original = record["shipping"]
+            record["shipping"], mismatched = reorder_shipping(original, parts)
+            header = ":".join(parts)
+            if mismatched:
+                issues.append(
+                    RowIssue(
+                        VALIDATION_ERROR,
+                        WARNING,
+                        "shipping",
+                        f'Shipping "{show(mismatched[0])}" does not have the {len(parts)} parts its column '
+                        f"names ({header}); it was kept as it is.",
+                    )
+                )
+            if dropped_shipping_parts(parts):
+                # Google's default order has no place for them: the value as written is kept too.
+                record["extra_attributes"][f"shipping({header})"] = original
+        if self._images_index is not None:
+            value = cells[self._images_index]
+            if value.strip():
+                record["image_link"], record["additional_image_links"], dropped = split_images(
+                    value, record["image_link"], record["additional_image_links"]
+                )
+                if dropped:
+                    issues.append(
+                        RowIssue(
+                            VALIDATION_ERROR,
+                            WARNING,
+                            "additional_image_links",
+                            f"{dropped} image links were too long or too many and were left out.",
+                        )
+                    )
 
     def _read_typed(self, cells: list[str], record: dict[str, Any], issues: list[RowIssue]) -> dict[str, str]:
         """Read the typed columns into ``record``; return the currencies the prices named."""
@@ -254,7 +350,8 @@ class RowNormalizer:
 
     def _set_currencies(
         self, cells: list[str], record: dict[str, Any], issues: list[RowIssue], currencies: dict[str, str]
-    ) -> None:
+    ) -> bool:
+        """Set the currencies of the prices; return whether DEFAULT_CURRENCY was assumed."""
         column_currency = ""
         if self._currency_index is not None:
             raw = cells[self._currency_index].strip()
@@ -271,7 +368,11 @@ class RowNormalizer:
                         )
                     )
         price_field, sale_field = CURRENCY_FIELDS["price"], CURRENCY_FIELDS["sale_price"]
-        price_currency = currencies.get("price") or column_currency or DEFAULT_CURRENCY
+        price_currency = currencies.get("price") or column_currency
+        assumed = not price_currency and (
+            record["price"] is not None or (record["sale_price"] is not None and not currencies.get("sale_price"))
+        )
+        price_currency = price_currency or DEFAULT_CURRENCY
         record[price_field] = price_currency
         if record["sale_price"] is not None:
             sale_currency = currencies.get("sale_price") or column_currency or price_currency
@@ -289,9 +390,11 @@ class RowNormalizer:
                         f"The sale price {record['sale_price']} is higher than the price {record['price']}.",
                     )
                 )
+        return assumed
 
 
 _SNAPSHOT_FIELDS_BY_NAME = {name for _key, name in _SNAPSHOT_FIELDS}
+_MARKUP_CLEANERS = {"title": strip_tags, "description": html_to_text}
 
 
 def _truncated(name: str, length: int, limit: int) -> RowIssue:

@@ -51,6 +51,7 @@ _AVAILABILITY = _word_table(
             "verfügbar",
             "vorrätig",
             "an Lager",
+            "1",  # WooCommerce's "In stock?" column
         ),
         "out_of_stock": (
             "out of stock",
@@ -72,6 +73,7 @@ _AVAILABILITY = _word_table(
             "nicht lieferbar",
             "vergriffen",
             "nicht vorrätig",
+            "0",
         ),
         "preorder": (
             "pre order",
@@ -128,6 +130,22 @@ _CONDITION = _word_table(
         ),
     }
 )
+_GENDER = _word_table(
+    {
+        "male": ("men", "man", "mens", "men's", "homme", "hommes", "herren", "herr", "männer", "mann", "masculin"),
+        "female": ("women", "woman", "womens", "women's", "femme", "femmes", "damen", "dame", "frauen", "féminin"),
+        "unisex": ("mixte", "unisexe", "both"),
+    }
+)
+_AGE_GROUP = _word_table(
+    {
+        "newborn": ("nouveau-né", "nouveau né", "neugeborene", "neugeborenes"),
+        "infant": ("baby", "babies", "bébé", "bébés", "säugling", "säuglinge"),
+        "toddler": ("toddlers", "kleinkind", "kleinkinder", "bambin"),
+        "kids": ("kid", "child", "children", "enfant", "enfants", "kinder", "kind"),
+        "adult": ("adults", "adulte", "adultes", "erwachsene", "erwachsener"),
+    }
+)
 _BOOLEANS = {
     **dict.fromkeys(("yes", "y", "true", "t", "1", "oui", "vrai", "ja", "wahr", "x"), True),
     **dict.fromkeys(("no", "n", "false", "f", "0", "non", "faux", "nein", "falsch"), False),
@@ -172,6 +190,24 @@ def parse_condition(value: str) -> str:
     return found
 
 
+def parse_gender(value: str) -> tuple[str, bool]:
+    """Google's gender for `value` and whether it was a word other than Google's own ("homme"
+    -> ("male", True)); raise ValueError for a value that means none of them."""
+    return _google_value(_GENDER, value, "a gender", "male, female or unisex")
+
+
+def parse_age_group(value: str) -> tuple[str, bool]:
+    """Like `parse_gender`, for newborn, infant, toddler, kids and adult ("adults" -> adult)."""
+    return _google_value(_AGE_GROUP, value, "an age group", "newborn, infant, toddler, kids or adult")
+
+
+def _google_value(table: dict[str, str], value: str, what: str, choices: str) -> tuple[str, bool]:
+    found = _lookup_word(table, value)
+    if found is None:
+        raise ValueError(f'"{show(value.strip())}" is not {what} Google knows; use {choices}.')
+    return found, found != value.strip().lower()
+
+
 def parse_bool(value: str) -> bool:
     """yes/no, true/false, 1/0, oui/non, ja/nein in any case; raise ValueError otherwise (blank too)."""
     found = _BOOLEANS.get(value.strip().lower())
@@ -182,4 +218,7 @@ def parse_bool(value: str) -> bool:
 
 exact_availability = _AVAILABILITY.get
 exact_condition = _CONDITION.get
+# Only Google's own spellings: anything else is read (and reported) by parse_gender / parse_age_group.
+exact_gender = {v: v for v in ("male", "female", "unisex")}.get
+exact_age_group = {v: v for v in ("newborn", "infant", "toddler", "kids", "adult")}.get
 exact_bool = _BOOLEANS_RAW.get

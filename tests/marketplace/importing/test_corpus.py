@@ -27,6 +27,8 @@ Status = MarketplaceImportJob.Status
 class Expected:
     status: str
     imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
     errors: int = 0
     warnings: int = 0
     processed: int = 0
@@ -47,7 +49,15 @@ CORPUS: dict[str, Expected] = {
         delimiter=";",
         rows=[(5, "parse_error", "error", "price"), (6, "parse_error", "error", "price")],
     ),
-    "google_tabs_bom.tsv": Expected(Status.COMPLETED, imported=3, processed=3, encoding="utf-8-sig", delimiter="\t"),
+    "google_tabs_bom.tsv": Expected(
+        Status.COMPLETED,
+        imported=3,
+        processed=3,
+        encoding="utf-8-sig",
+        delimiter="\t",
+        # EN-3's "19.99": EUR assumed, said once for the job (row 0).
+        rows=[(0, "currency_assumed", "warning", "price")],
+    ),
     "latin1.csv": Expected(Status.COMPLETED, imported=2, processed=2, encoding="latin-1", delimiter=";"),
     "pipes.csv": Expected(Status.COMPLETED, imported=2, processed=2, encoding="utf-8", delimiter="|"),
     "pipes.csv.gz": Expected(Status.COMPLETED, imported=2, processed=2, encoding="utf-8", delimiter="|"),
@@ -93,6 +103,51 @@ CORPUS: dict[str, Expected] = {
     ),
     "header_only.csv": Expected(Status.COMPLETED, processed=0),
     "no_title_column.csv": Expected(Status.FAILED, message="title"),
+    # Defects found in real feeds (issue 18).
+    "shipping_sub_attributes.tsv": Expected(
+        Status.COMPLETED,
+        imported=4,
+        warnings=1,
+        processed=4,
+        delimiter="\t",
+        rows=[(4, "validation_error", "warning", "shipping")],
+    ),
+    "shipping_postal_code.csv": Expected(Status.COMPLETED, imported=2, processed=2),
+    "bare_prices.csv": Expected(
+        Status.COMPLETED, imported=4, processed=4, rows=[(0, "currency_assumed", "warning", "price")]
+    ),
+    "html_texts.csv": Expected(
+        Status.COMPLETED_WITH_ERRORS,
+        imported=3,
+        errors=1,
+        processed=4,
+        rows=[(0, "html_cleaned", "warning", ""), (5, "missing_title", "error", "title")],
+    ),
+    "woocommerce_fr.csv": Expected(
+        Status.COMPLETED, imported=3, processed=3, rows=[(0, "currency_assumed", "warning", "price")]
+    ),
+    "shopify_export.csv": Expected(
+        Status.COMPLETED,
+        imported=2,
+        processed=2,
+        rows=[(0, "currency_assumed", "warning", "price"), (0, "html_cleaned", "warning", "")],
+    ),
+    "erp_de.csv": Expected(Status.COMPLETED, imported=2, processed=2, encoding="iso-8859-1", delimiter=";"),
+    "google_value_rules.csv": Expected(
+        Status.COMPLETED,
+        imported=6,
+        warnings=6,
+        processed=6,
+        rows=[
+            (2, "age_group_value", "warning", "age_group"),
+            (2, "gender_value", "warning", "gender"),
+            (3, "gender_value", "warning", "gender"),
+            (4, "age_group_value", "warning", "age_group"),
+            (5, "missing_description", "warning", "description"),
+            (6, "id_too_long", "warning", "marketplace_product_id"),
+            (7, "gender_value", "warning", "gender"),
+        ],
+    ),
     "empty.csv": Expected(Status.FAILED, message="empty"),
 }
 
@@ -117,8 +172,17 @@ def _import_file(store, owner, name: str, tmp_path: Path) -> MarketplaceImportJo
 
 def _check(job: MarketplaceImportJob, expected: Expected) -> None:
     assert job.status == expected.status, job.error_message
-    assert (job.imported_count, job.error_count, job.warning_count, job.total_processed) == (
+    assert (
+        job.imported_count,
+        job.updated_count,
+        job.unchanged_count,
+        job.error_count,
+        job.warning_count,
+        job.total_processed,
+    ) == (
         expected.imported,
+        expected.updated,
+        expected.unchanged,
         expected.errors,
         expected.warnings,
         expected.processed,

@@ -411,3 +411,126 @@ def test_it_hints_at_the_delimiter_when_only_one_column_is_found():
 def test_a_long_header_is_shortened_in_the_message():
     with pytest.raises(MappingError, match="and 60 more"):
         resolve_columns([f"col{n}" for n in range(100)])
+
+
+def test_no_header_name_is_claimed_by_two_attributes():
+    from marketplace.importing.column_aliases import ALIASES, IMAGES_COLUMN, IMAGES_NAMES
+    from marketplace.importing.mapping import match_keys
+
+    owners: dict[str, set[str]] = {}
+    names = [(attribute, name) for attribute, (localized, other) in ALIASES.items() for name in (*localized, *other)]
+    names += [(IMAGES_COLUMN, name) for name in IMAGES_NAMES]
+    names += [(attribute, attribute) for attribute in ATTRIBUTES_BY_NAME]
+    for attribute, name in names:
+        for key in match_keys(name):
+            owners.setdefault(key, set()).add(attribute)
+    shared = {key: attributes for key, attributes in owners.items() if len(attributes) > 1}
+    assert shared == {}
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (
+            ["ID", "UGS", "Nom", "Tarif régulier", "Tarif promo", "Images", "Parent", "En stock ?"],
+            {
+                "ID": "marketplace_product_id",
+                "Nom": "title",
+                "Tarif régulier": "price",
+                "Tarif promo": "sale_price",
+                "Images": "images",
+                "Parent": "item_group_id",
+                "En stock ?": "availability",
+            },
+        ),
+        (
+            ["SKU", "Name", "Regular price", "Sale price", "In stock?", "Images", "Parent"],
+            {
+                "SKU": "marketplace_product_id",
+                "Name": "title",
+                "Regular price": "price",
+                "Sale price": "sale_price",
+                "In stock?": "availability",
+                "Images": "images",
+                "Parent": "item_group_id",
+            },
+        ),
+        (
+            [
+                "Artikelnummer",
+                "Kurzbez.",
+                "Langtext",
+                "Regulärer Preis",
+                "Bilder",
+                "Übergeordnetes Produkt",
+                "Vorrätig?",
+            ],
+            {
+                "Artikelnummer": "marketplace_product_id",
+                "Kurzbez.": "title",
+                "Langtext": "description",
+                "Regulärer Preis": "price",
+                "Bilder": "images",
+                "Übergeordnetes Produkt": "item_group_id",
+                "Vorrätig?": "availability",
+            },
+        ),
+        (
+            ["Handle", "Title", "Body (HTML)", "Variant SKU", "Variant Price", "Variant Barcode", "Image Src"],
+            {
+                "Handle": "item_group_id",
+                "Title": "title",
+                "Body (HTML)": "description",
+                "Variant SKU": "marketplace_product_id",
+                "Variant Price": "price",
+                "Variant Barcode": "gtin",
+                "Image Src": "image_link",
+            },
+        ),
+        (
+            ["ID", "Name *", "Price tax included", "Image URLs (x,y,z...)", "Manufacturer", "EAN13"],
+            {
+                "ID": "marketplace_product_id",
+                "Name *": "title",
+                "Price tax included": "price",
+                "Image URLs (x,y,z...)": "images",
+                "Manufacturer": "brand",
+                "EAN13": "gtin",
+            },
+        ),
+        (
+            ["productNumber", "name", "description_long", "price_gross", "cover_media_url", "parent_id"],
+            {
+                "productNumber": "marketplace_product_id",
+                "name": "title",
+                "description_long": "description",
+                "price_gross": "price",
+                "cover_media_url": "image_link",
+                "parent_id": "item_group_id",
+            },
+        ),
+    ],
+    ids=["woocommerce-fr", "woocommerce-en", "woocommerce-de-erp", "shopify", "prestashop", "shopware"],
+)
+def test_it_maps_shop_export_columns(header, expected):
+    assert _mapped(header) == expected
+
+
+@pytest.mark.parametrize(
+    ("cell", "parts"),
+    [
+        ("shipping(country:postal_code:price)", ("country", "postal_code", "price")),
+        (
+            "g:shipping(country:service:price:min_handling_time:max_handling_time)",
+            ("country", "service", "price", "min_handling_time", "max_handling_time"),
+        ),
+        ("shipping (Country:Price)", ("country", "price")),
+        ("shipping(country:region:service:price)", ()),  # Google's default order: nothing to do
+        ("shipping", ()),
+        ("shipping(colour:price)", ()),  # not Google's sub-attributes: read as a plain shipping
+    ],
+)
+def test_a_shipping_header_names_its_sub_attributes(cell, parts):
+    columns = resolve_columns(["id", "title", cell])
+    assert columns.index_of["shipping"] == 2
+    assert columns.shipping_parts == parts

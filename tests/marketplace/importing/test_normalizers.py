@@ -27,7 +27,16 @@ from marketplace.importing.schema import ATTRIBUTES, ATTRIBUTES_BY_NAME, AVAILAB
 
 REAL_FEEDS = Path("/work/shared/feeds/real")
 RECORD_KEYS = {a.name for a in ATTRIBUTES} | {"currency", "sale_price_currency", "extra_attributes"}
-ISSUE_TYPES = {"missing_id", "missing_title", "parse_error", "validation_error"}
+ISSUE_TYPES = {
+    "missing_id",
+    "missing_title",
+    "parse_error",
+    "validation_error",
+    "gender_value",
+    "age_group_value",
+    "id_too_long",
+    "missing_description",
+}
 
 
 def _normalizer(*header: str) -> RowNormalizer:
@@ -758,7 +767,15 @@ def _check_result(result) -> None:
     assert record["title"] and record["marketplace_product_id"]
     for attribute in ATTRIBUTES:
         value = record[attribute.name]
-        if attribute.kind in (Kind.TEXT, Kind.URL, Kind.GTIN, Kind.AVAILABILITY, Kind.CONDITION):
+        if attribute.kind in (
+            Kind.TEXT,
+            Kind.URL,
+            Kind.GTIN,
+            Kind.AVAILABILITY,
+            Kind.CONDITION,
+            Kind.GENDER,
+            Kind.AGE_GROUP,
+        ):
             assert isinstance(value, str)
             assert len(value) <= (attribute.max_length or TEXT_LIMIT)
             assert not any(ord(ch) < 32 and ch not in "\t\n" for ch in value)
