@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("marketplace", "0008_drop_product_localized_columns"),
+        ("marketplace", "0010_error_types_for_google_value_rules"),
     ]
 
     operations = [
