@@ -264,6 +264,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two models have a Status (and two fields a scope): name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "ImportJobStatusEnum": "marketplace.models.MarketplaceImportJob.Status",
+        "BulkActionStatusEnum": "catalog.models.CatalogBulkAction.Status",
+        "BulkActionScopeEnum": "catalog.models.CatalogBulkAction.Scope",
+        "JobPublishScopeEnum": ["all", "changed"],
+    },
 }
 
 # --- Background jobs (django-q2) and the shared cache -----------------------------------
