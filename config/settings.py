@@ -54,6 +54,8 @@ LOCAL_APPS = [
     "stores",
     "marketplace",
     "catalog",
+    "feeds",
+    "notifications",
     "dashboard",
     "demo",
 ]
@@ -320,6 +322,10 @@ MARKETPLACE_MAX_ATTEMPTS = env_int("MARKETPLACE_MAX_ATTEMPTS", 3, minimum=1)
 # Read and normalize the feed in a forked reader process beside the import (two cores at
 # work instead of one); off: everything in the importing process.
 MARKETPLACE_IMPORT_READER_PROCESS = env_bool("MARKETPLACE_IMPORT_READER_PROCESS", hasattr(os, "fork"))
+# Feed sync (SPEC 11): the dispatcher's jitter, when a feed is stale, when it pauses itself.
+MARKETPLACE_FEED_JITTER_SECONDS = env_int("MARKETPLACE_FEED_JITTER_SECONDS", 60)
+MARKETPLACE_FEED_STALE_HOURS = env_int("MARKETPLACE_FEED_STALE_HOURS", 48)
+MARKETPLACE_FEED_PAUSE_AFTER = env_int("MARKETPLACE_FEED_PAUSE_AFTER", 5)
 MARKETPLACE_UPLOAD_DIR = MEDIA_ROOT / "feeds"
 # Downloads in progress; the recovery deletes the files a killed worker left behind.
 MARKETPLACE_DOWNLOAD_DIR = MEDIA_ROOT / "downloads"

@@ -82,6 +82,32 @@ class MarketplaceImportJob(BaseModel):
     attempts = models.PositiveSmallIntegerField(default=0)
     retried_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="retries")
 
+    # Feed sync (SPEC 11).
+    class Trigger(models.TextChoices):
+        MANUAL = "manual", "Started by hand"
+        SCHEDULED = "scheduled", "Scheduled"
+        FETCH_NOW = "fetch_now", "Fetch now"
+
+    class Removal(models.TextChoices):
+        NONE = "", "Nothing to remove"
+        APPLIED = "applied", "Applied"
+        HELD = "held", "Held by the safety net"
+        KEPT = "kept", "Kept by the owner"
+
+    trigger = models.CharField(max_length=16, choices=Trigger.choices, default=Trigger.MANUAL)
+    # A full feed lists the whole catalog in its language: only its import makes missing the
+    # products it does not contain (scheduled, Fetch now, Quick Fill, or "complete catalog" ticked).
+    is_full_feed = models.BooleanField(default=False)
+    missing_count = models.PositiveIntegerField(default=0)
+    returned_count = models.PositiveIntegerField(default=0)
+    removal_held = models.BooleanField(default=False)
+    removal = models.CharField(max_length=8, choices=Removal.choices, blank=True)
+    # A fetched feed's validators and whole-body hash: they become the feed's once this
+    # import has completed, so a failed import is fetched again in full next time.
+    feed_etag = models.CharField(max_length=500, blank=True)
+    feed_last_modified = models.CharField(max_length=100, blank=True)
+    source_sha256 = models.CharField(max_length=64, blank=True)
+
     class Meta:
         db_table = "marketplace_import_jobs"
         ordering = ["-created_at", "-id"]
@@ -90,6 +116,7 @@ class MarketplaceImportJob(BaseModel):
             models.Index(fields=["user", "-created_at", "-id"], name="job_user_created_idx"),
             models.Index(fields=["-created_at", "-id"], name="job_created_idx"),
             models.Index(fields=["status", "heartbeat_at"], name="job_status_heartbeat_idx"),
+            models.Index(fields=["removal_held"], condition=Q(removal_held=True), name="job_removal_held_idx"),
         ]
         constraints = [
             # The database itself guarantees the 409 rule: one active import per store and language.
@@ -226,6 +253,15 @@ class MarketplaceProduct(BaseModel):
     promotion_id = models.CharField(max_length=100, blank=True)
 
     extra_attributes = models.JSONField(default=dict, blank=True, help_text="Feed columns this platform does not map")
+    # Missing products (SPEC 11): set when the store's policy acted on a product absent
+    # from its full feeds, cleared when a feed contains it again. `missing_action` says what
+    # was done ("out_of_stock": the availability it had is kept to restore it; "deactivated":
+    # it left the catalog pages and API; "kept": the policy is keep).
+    # Database defaults: the import's writers insert rows with COPY and raw INSERTs that
+    # name only the feed's columns.
+    missing_since = models.DateTimeField(null=True, blank=True)
+    missing_action = models.CharField(max_length=16, blank=True, default="", db_default="")
+    availability_before_missing = models.CharField(max_length=20, blank=True, default="", db_default="")
     # Hash of the normalized, language-independent data: equal hash means nothing to write.
     content_hash = models.CharField(max_length=64, blank=True)
     # Indexed once, by mp_last_job_idx below.
@@ -283,6 +319,9 @@ class MarketplaceProductTranslation(BaseModel):
     source_hash = models.CharField(max_length=64, blank=True)
     # A row that produced warnings is always re-normalized so its warnings are reported again.
     had_warnings = models.BooleanField(default=False)
+    # Consecutive full imports of this language that did not contain the product (SPEC 11).
+    # A database default: the writers insert translations with COPY and raw INSERTs.
+    absent_streak = models.PositiveSmallIntegerField(default=0, db_default=0)
 
     class Meta:
         db_table = "marketplace_product_translations"
@@ -329,3 +368,24 @@ class FeedMembership(models.Model):
 
     def __str__(self) -> str:
         return f"import {self.import_job_id}: product {self.product_id}"
+
+
+class ProductPresenceChange(models.Model):
+    """A product an import made missing, or brought back (the job page's lists, SPEC 11)."""
+
+    class Kind(models.TextChoices):
+        MISSING = "missing", "Went missing"
+        RETURNED = "returned", "Came back"
+        HELD = "held", "Held by the safety net"
+
+    pk = models.CompositePrimaryKey("import_job", "product")
+    import_job = models.ForeignKey(MarketplaceImportJob, on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey(MarketplaceProduct, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+
+    class Meta:
+        db_table = "marketplace_product_presence_changes"
+        indexes = [models.Index(fields=["product"], name="presence_product_idx")]
+
+    def __str__(self) -> str:
+        return f"import {self.import_job_id}: product {self.product_id} {self.kind}"

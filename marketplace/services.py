@@ -27,7 +27,7 @@ from django_q.tasks import async_task
 from accounts.models import User
 from core.exceptions import ConflictError
 from marketplace.importing.fetching import FetchError, validate_feed_url
-from marketplace.importing.jobs import import_job_fail
+from marketplace.importing.jobs import import_job_ended, import_job_fail
 from marketplace.models import Marketplace, MarketplaceImportJob
 from marketplace.signals import recovery_requested
 from stores.models import Language, Store
@@ -95,6 +95,26 @@ def _save_upload(upload: UploadedFile) -> str:
     return name
 
 
+def _keep_fetched(path: Path) -> str:
+    """Move a feed the sync downloaded into the upload directory; return its name there."""
+    upload_dir = Path(settings.MARKETPLACE_UPLOAD_DIR)
+    upload_dir.mkdir(parents=True, exist_ok=True)
+    name = f"{uuid.uuid4().hex}.feed"
+    Path(path).replace(upload_dir / name)
+    return name
+
+
+def _configured_feed_url(store: Store, language: str) -> str:
+    """The store's feed address for the language as an import would store it ("" if none or unusable)."""
+    configured = store.feed_url(language)
+    if not configured:
+        return ""
+    try:
+        return feed_url_clean(configured)
+    except ValidationError:
+        return ""
+
+
 def feed_url_clean(source_url: str) -> str:
     """A feed address checked without network access and normalized, or ValidationError
     with the one sentence that says what is wrong (the API checks it beside its other
@@ -120,11 +140,23 @@ def import_job_create(
     language: str = Language.ENGLISH,
     batch_size: int = BATCH_SIZE_DEFAULT,
     enqueue: bool = True,
+    trigger: str = MarketplaceImportJob.Trigger.MANUAL,
+    complete_catalog: bool = False,
+    fetched_file: Path | None = None,
+    feed_etag: str = "",
+    feed_last_modified: str = "",
+    source_sha256: str = "",
 ) -> MarketplaceImportJob:
     """Create a pending import job and queue it for a worker.
 
     Raises ValidationError for input the user can fix and ImportAlreadyRunning when
     the same store and language already has an active import.
+
+    Feed sync (SPEC 11): `fetched_file` is a feed the sync already downloaded from
+    `source_url` (moved into the upload directory, so the worker does not download it a
+    second time), with its validators and hash. The job is a full feed when the sync
+    started it, when the user ticked `complete_catalog`, or when the URL is the store's
+    configured feed of that language (Quick Fill).
     """
     _validate_job_input(store=store, marketplace=marketplace, language=language, batch_size=batch_size)
     if bool(source_url) == bool(upload):
@@ -145,7 +177,15 @@ def import_job_create(
     if active is not None:
         raise ImportAlreadyRunning(active)
 
-    source_file = _save_upload(upload) if upload is not None else ""
+    if fetched_file is not None:
+        source_file = _keep_fetched(fetched_file)
+    else:
+        source_file = _save_upload(upload) if upload is not None else ""
+    is_full_feed = (
+        complete_catalog
+        or trigger != MarketplaceImportJob.Trigger.MANUAL
+        or (bool(source_url) and source_url == _configured_feed_url(store, language))
+    )
     try:
         with transaction.atomic():
             job = MarketplaceImportJob.objects.create(
@@ -157,6 +197,11 @@ def import_job_create(
                 source_filename=(upload.name or "")[:255] if upload is not None else "",
                 language=language,
                 batch_size=batch_size,
+                trigger=trigger,
+                is_full_feed=is_full_feed,
+                feed_etag=feed_etag,
+                feed_last_modified=feed_last_modified,
+                source_sha256=source_sha256,
                 # Handed to the broker below, or to a caller that runs it in the foreground.
                 enqueued_at=timezone.now(),
             )
@@ -245,9 +290,10 @@ def import_job_cancel(*, job: MarketplaceImportJob) -> MarketplaceImportJob:
         raise ImportJobNotCancellable(f"Job {job.pk} is {job.status} and cannot be cancelled.")
     now = timezone.now()
     # A pending job has no worker yet: cancel it directly. A processing one is told to stop.
-    MarketplaceImportJob.objects.filter(id=job.pk, status=Status.PENDING).update(
+    if MarketplaceImportJob.objects.filter(id=job.pk, status=Status.PENDING).update(
         status=Status.CANCELLED, cancel_requested=True, completed_at=now, updated_at=now
-    )
+    ):
+        import_job_ended(job_id=job.pk)
     MarketplaceImportJob.objects.filter(id=job.pk, status=Status.PROCESSING).update(
         cancel_requested=True, updated_at=now
     )

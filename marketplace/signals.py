@@ -9,3 +9,12 @@ from django.dispatch import Signal
 # the same schedule, instead of a second one. A receiver returns a dict of counts, which
 # the recovery's result includes.
 recovery_requested = Signal()
+
+# Sent after commit with `job_id` once an import reached a final status (completed,
+# completed_with_errors, failed, cancelled): the feed sync records it on its feed, the
+# notifications tell the store's owners and managers.
+import_finished = Signal()
+
+# Sent after commit with `job_id` and `count` when the safety net held a full import's
+# removal of missing products (SPEC 11).
+removal_held = Signal()

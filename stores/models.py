@@ -21,6 +21,14 @@ class Language(models.TextChoices):
     GERMAN = "de", "German"
 
 
+class MissingPolicy(models.TextChoices):
+    """What a full import does to the products its feed no longer lists (SPEC 11)."""
+
+    KEEP = "keep", "Keep them"
+    OUT_OF_STOCK = "out_of_stock", "Mark them out of stock"
+    DEACTIVATE = "deactivate", "Deactivate them"
+
+
 class Store(BaseModel):
     code = models.SlugField(max_length=50, unique=True, help_text="Used in URLs: /store/<code>/")
     name = models.CharField(max_length=200)
@@ -35,6 +43,17 @@ class Store(BaseModel):
         "Letzshop CSV URL (German)", max_length=2000, blank=True, validators=[_feed_url_validator]
     )
     is_active = models.BooleanField(default=True, db_index=True)
+    # Feed sync (SPEC 11): missing products and the safety net that holds a mass removal.
+    missing_policy = models.CharField(max_length=16, choices=MissingPolicy.choices, default=MissingPolicy.DEACTIVATE)
+    missing_grace = models.PositiveSmallIntegerField(
+        default=1, help_text="Consecutive full imports a product must be absent from before the policy applies"
+    )
+    removal_max_percent = models.PositiveSmallIntegerField(
+        default=20, help_text="Hold the removal when more than this share of active products would go missing"
+    )
+    removal_min_rows_percent = models.PositiveSmallIntegerField(
+        default=50, help_text="Hold the removal when a full feed has fewer rows than this share of the previous one"
+    )
     members: models.ManyToManyField[User, StoreMembership] = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="StoreMembership", related_name="stores"
     )
@@ -42,6 +61,19 @@ class Store(BaseModel):
     class Meta:
         db_table = "stores"
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(missing_policy__in=["keep", "out_of_stock", "deactivate"]),
+                name="store_missing_policy_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(missing_grace__gte=1, missing_grace__lte=100), name="store_missing_grace_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(removal_max_percent__lte=100, removal_min_rows_percent__lte=100),
+                name="store_removal_percent_range",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"

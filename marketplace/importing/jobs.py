@@ -13,11 +13,12 @@ import logging
 from dataclasses import dataclass
 from typing import Any, cast
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, Field
 from django.utils import timezone
 
 from marketplace.models import MarketplaceImportError, MarketplaceImportJob
+from marketplace.signals import import_finished
 
 logger = logging.getLogger(__name__)
 Status = MarketplaceImportJob.Status
@@ -140,6 +141,24 @@ def _add_counts_sql() -> str:
     )
 
 
+def import_job_ended(*, job_id: int) -> None:
+    """Tell the other apps (feed sync, notifications) that a job reached its final status,
+    once that is committed; a failing listener is logged and never fails the import."""
+
+    def send() -> None:
+        for receiver, result in import_finished.send_robust(sender=MarketplaceImportJob, job_id=job_id):
+            if isinstance(result, Exception):
+                logger.error(
+                    "Import job %s: %s failed on its end: %r",
+                    job_id,
+                    getattr(receiver, "__qualname__", receiver),
+                    result,
+                    exc_info=result,
+                )
+
+    transaction.on_commit(send)
+
+
 def import_job_finish(*, job_id: int) -> MarketplaceImportJob.Status | None:
     """Close a processing job as completed, or completed_with_errors when rows were skipped."""
     now = timezone.now()
@@ -147,8 +166,10 @@ def import_job_finish(*, job_id: int) -> MarketplaceImportJob.Status | None:
     if job.filter(error_count__gt=0).update(
         status=Status.COMPLETED_WITH_ERRORS, completed_at=now, progress_percent=100, updated_at=now
     ):
+        import_job_ended(job_id=job_id)
         return Status.COMPLETED_WITH_ERRORS
     if job.update(status=Status.COMPLETED, completed_at=now, progress_percent=100, updated_at=now):
+        import_job_ended(job_id=job_id)
         return Status.COMPLETED
     return None
 
@@ -161,16 +182,18 @@ def import_job_fail(*, job_id: int, message: str) -> bool:
     )
     if failed:
         logger.warning("Import job %s failed: %s", job_id, message)
+        import_job_ended(job_id=job_id)
     return bool(failed)
 
 
 def import_job_mark_cancelled(*, job_id: int) -> bool:
     now = timezone.now()
-    return bool(
-        MarketplaceImportJob.objects.filter(id=job_id, status__in=MarketplaceImportJob.ACTIVE_STATUSES).update(
-            status=Status.CANCELLED, completed_at=now, updated_at=now
-        )
+    cancelled = MarketplaceImportJob.objects.filter(id=job_id, status__in=MarketplaceImportJob.ACTIVE_STATUSES).update(
+        status=Status.CANCELLED, completed_at=now, updated_at=now
     )
+    if cancelled:
+        import_job_ended(job_id=job_id)
+    return bool(cancelled)
 
 
 def import_job_reset_for_rerun(*, job_id: int) -> None:
