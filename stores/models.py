@@ -44,15 +44,26 @@ class Store(BaseModel):
     )
     is_active = models.BooleanField(default=True, db_index=True)
     # Feed sync (SPEC 11): missing products and the safety net that holds a mass removal.
-    missing_policy = models.CharField(max_length=16, choices=MissingPolicy.choices, default=MissingPolicy.DEACTIVATE)
+    missing_policy = models.CharField(
+        max_length=16,
+        choices=MissingPolicy.choices,
+        default=MissingPolicy.DEACTIVATE,
+        db_default=MissingPolicy.DEACTIVATE,
+    )
     missing_grace = models.PositiveSmallIntegerField(
-        default=1, help_text="Consecutive full imports a product must be absent from before the policy applies"
+        default=1,
+        db_default=1,
+        help_text="Consecutive full imports a product must be absent from before the policy applies",
     )
     removal_max_percent = models.PositiveSmallIntegerField(
-        default=20, help_text="Hold the removal when more than this share of active products would go missing"
+        default=20,
+        db_default=20,
+        help_text="Hold the removal when more than this share of active products would go missing",
     )
     removal_min_rows_percent = models.PositiveSmallIntegerField(
-        default=50, help_text="Hold the removal when a full feed has fewer rows than this share of the previous one"
+        default=50,
+        db_default=50,
+        help_text="Hold the removal when a full feed has fewer rows than this share of the previous one",
     )
     members: models.ManyToManyField[User, StoreMembership] = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="StoreMembership", related_name="stores"

@@ -13,21 +13,21 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='notify_feed_paused',
-            field=models.BooleanField(default=True, verbose_name='Email me when a feed pauses itself'),
+            field=models.BooleanField(db_default=True, default=True, verbose_name='Email me when a feed pauses itself'),
         ),
         migrations.AddField(
             model_name='user',
             name='notify_import_failed',
-            field=models.BooleanField(default=True, verbose_name='Email me when an import fails'),
+            field=models.BooleanField(db_default=True, default=True, verbose_name='Email me when an import fails'),
         ),
         migrations.AddField(
             model_name='user',
             name='notify_new_errors',
-            field=models.BooleanField(default=True, verbose_name='Email me when a scheduled import has errors where the previous one had none'),
+            field=models.BooleanField(db_default=True, default=True, verbose_name='Email me when a scheduled import has errors where the previous one had none'),
         ),
         migrations.AddField(
             model_name='user',
             name='notify_removal_held',
-            field=models.BooleanField(default=True, verbose_name='Email me when a removal of products is held'),
+            field=models.BooleanField(db_default=True, default=True, verbose_name='Email me when a removal of products is held'),
         ),
     ]

@@ -15,22 +15,22 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='store',
             name='missing_grace',
-            field=models.PositiveSmallIntegerField(default=1, help_text='Consecutive full imports a product must be absent from before the policy applies'),
+            field=models.PositiveSmallIntegerField(db_default=1, default=1, help_text='Consecutive full imports a product must be absent from before the policy applies'),
         ),
         migrations.AddField(
             model_name='store',
             name='missing_policy',
-            field=models.CharField(choices=[('keep', 'Keep them'), ('out_of_stock', 'Mark them out of stock'), ('deactivate', 'Deactivate them')], default='deactivate', max_length=16),
+            field=models.CharField(choices=[('keep', 'Keep them'), ('out_of_stock', 'Mark them out of stock'), ('deactivate', 'Deactivate them')], db_default='deactivate', default='deactivate', max_length=16),
         ),
         migrations.AddField(
             model_name='store',
             name='removal_max_percent',
-            field=models.PositiveSmallIntegerField(default=20, help_text='Hold the removal when more than this share of active products would go missing'),
+            field=models.PositiveSmallIntegerField(db_default=20, default=20, help_text='Hold the removal when more than this share of active products would go missing'),
         ),
         migrations.AddField(
             model_name='store',
             name='removal_min_rows_percent',
-            field=models.PositiveSmallIntegerField(default=50, help_text='Hold the removal when a full feed has fewer rows than this share of the previous one'),
+            field=models.PositiveSmallIntegerField(db_default=50, default=50, help_text='Hold the removal when a full feed has fewer rows than this share of the previous one'),
         ),
         migrations.AddConstraint(
             model_name='store',
