@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
 from collections.abc import Iterable, Iterator
 
-from marketplace.models import MarketplaceImportError
+from django.http import StreamingHttpResponse
+
+from marketplace.importing.mapping import PROBLEM_COLUMN
+from marketplace.models import MarketplaceImportError, MarketplaceImportJob
 
 _FORMULA_START = ("=", "+", "-", "@", "|", "%", "\t", "\r", "\n")
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?$")
@@ -59,3 +63,74 @@ def errors_csv_lines(errors: Iterable[MarketplaceImportError]) -> Iterator[str]:
             ]
         )
         yield flush()
+
+
+def rows_to_fix_encoding(job: MarketplaceImportJob) -> str:
+    """The feed's own encoding (the rows go back as they came); UTF-8 when it is unknown."""
+    try:
+        return codecs.lookup(job.detected_encoding or "utf-8").name
+    except LookupError:
+        return "utf-8"
+
+
+def rows_to_fix_chunks(job: MarketplaceImportJob) -> Iterator[bytes]:
+    """The job's rejected rows in the feed's own columns, delimiter and encoding, plus a
+    last column `import_problem` saying what to fix, for a StreamingHttpResponse.
+
+    Fixed in a spreadsheet and uploaded again, the file imports like the feed: the
+    problem column is not mapped (see `marketplace.importing.mapping`). Cells are made
+    formula-safe like the errors CSV (a cell starting with = + - @ gets a leading
+    apostrophe unless it is a number). Rows the reader could not split into cells
+    (parse errors) have no cells to give back: they are in the errors CSV only.
+    """
+    encoder = codecs.getincrementalencoder(rows_to_fix_encoding(job))(errors="replace")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=job.detected_delimiter or ",", lineterminator="\r\n")
+
+    def flush() -> bytes:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate(0)
+        return encoder.encode(text)
+
+    header = list(job.source_header or [])
+    writer.writerow([csv_safe(cell) for cell in header] + [PROBLEM_COLUMN])
+    yield flush()
+    errors = (
+        MarketplaceImportError.objects.filter(
+            import_job=job, severity=MarketplaceImportError.Severity.ERROR, row_number__gt=0
+        )
+        .order_by("row_number", "id")
+        .values_list("row_number", "error_message", "raw_cells")
+        .iterator(chunk_size=2000)
+    )
+    current: int | None = None
+    cells: list[str] | None = None
+    problems: list[str] = []
+    for row_number, message, raw_cells in errors:
+        if row_number != current:
+            if cells is not None:
+                writer.writerow(_fix_row(cells, len(header), problems))
+                yield flush()
+            current, cells, problems = row_number, None, []
+        if raw_cells is not None and cells is None:
+            cells = raw_cells
+        problems.append(message)
+    if cells is not None:
+        writer.writerow(_fix_row(cells, len(header), problems))
+    yield flush() + encoder.encode("", final=True)
+
+
+def _fix_row(cells: list[str], width: int, problems: list[str]) -> list[str]:
+    # A short row is padded so the problem stays in its own column.
+    padded = [*cells, *[""] * (width - len(cells))]
+    return [csv_safe(cell) for cell in padded] + [csv_safe(" | ".join(problems))]
+
+
+def rows_to_fix_response(job: MarketplaceImportJob, *, filename: str = "") -> StreamingHttpResponse:
+    """The job's rejected rows in the feed's own columns, encoding and delimiter, streamed."""
+    charset = rows_to_fix_encoding(job)
+    response = StreamingHttpResponse(rows_to_fix_chunks(job), content_type=f"text/csv; charset={charset}")
+    name = filename or f"import-{job.pk}-rows-to-fix.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

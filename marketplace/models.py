@@ -70,6 +70,8 @@ class MarketplaceImportJob(BaseModel):
 
     detected_encoding = models.CharField(max_length=32, blank=True)
     detected_delimiter = models.CharField(max_length=8, blank=True)
+    # The feed's header as read: "the rows to fix" file gives rejected rows back under it.
+    source_header = models.JSONField(default=list, blank=True)
     error_message = models.TextField(blank=True)
 
     started_at = models.DateTimeField(null=True, blank=True)
@@ -180,6 +182,9 @@ class MarketplaceImportError(models.Model):
     field = models.CharField(max_length=64, blank=True)
     error_message = models.TextField()
     row_data = models.JSONField(default=dict, blank=True)
+    # A rejected row's cells as read, on its first error (null on warnings and on the
+    # others): "the rows to fix" file gives them back in the feed's own columns.
+    raw_cells = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -19,6 +19,7 @@ urlpatterns = [
     path("imports/<int:job_id>/summary", views.import_summary, name="import-summary"),
     path("imports/<int:job_id>/errors", views.import_errors, name="import-errors"),
     path("imports/<int:job_id>/errors.csv", views.import_errors_csv, name="import-errors-csv"),
+    path("imports/<int:job_id>/rows-to-fix.csv", views.import_rows_to_fix_csv, name="import-rows-to-fix-csv"),
     path("imports/<int:job_id>/cancel", views.import_cancel, name="import-cancel"),
     path("imports/<int:job_id>/retry", views.import_retry, name="import-retry"),
     path("stores/<slug:code>/edit", views.store_edit, name="store-edit"),

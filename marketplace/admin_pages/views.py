@@ -41,7 +41,7 @@ from marketplace.admin_pages.forms import (
     ImportFilterForm,
     LogFilterForm,
 )
-from marketplace.exports import errors_csv_lines
+from marketplace.exports import errors_csv_lines, rows_to_fix_response
 from marketplace.forms import ErrorFilterForm
 from marketplace.models import Marketplace, MarketplaceImportJob
 from marketplace.selectors import (
@@ -299,6 +299,12 @@ def import_errors_csv(request: AuthenticatedHttpRequest, job_id: int) -> Streami
     response = StreamingHttpResponse(errors_csv_lines(errors), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
     return response
+
+
+@staff_view
+@require_GET
+def import_rows_to_fix_csv(request: AuthenticatedHttpRequest, job_id: int) -> StreamingHttpResponse:
+    return rows_to_fix_response(import_job_get_for_user(user=request.user, job_id=job_id))
 
 
 @staff_view

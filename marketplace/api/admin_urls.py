@@ -31,6 +31,11 @@ urlpatterns = [
         name="import-errors-csv",
     ),
     re_path(
+        r"^marketplace-import-jobs/(?P<job_id>[^/]+)/rows-to-fix\.csv(?:/)?$",
+        views.AdminImportJobRowsToFixCsvApi.as_view(),
+        name="import-rows-to-fix-csv",
+    ),
+    re_path(
         r"^marketplace-import-jobs/(?P<job_id>[^/]+)/cancel(?:/)?$",
         views.AdminImportJobCancelApi.as_view(),
         name="import-cancel",

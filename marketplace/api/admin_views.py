@@ -26,6 +26,7 @@ from marketplace.api.job_views import (
     JobDetailApi,
     JobErrorCsvApi,
     JobErrorListApi,
+    JobRowsToFixCsvApi,
 )
 from marketplace.api.serializers import (
     ImportErrorPageSerializer,
@@ -198,6 +199,26 @@ class AdminImportJobErrorListApi(_AnyJob, JobErrorListApi):
     )
 )
 class AdminImportJobErrorCsvApi(_AnyJob, JobErrorCsvApi):
+    permission_classes = [IsPlatformAdmin]
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="admin_import_rows_to_fix_csv",
+        summary="The rows to fix: an import's rejected rows as a file to correct and upload again",
+        tags=TAGS,
+        parameters=[JOB_ID_PARAMETER],
+        responses={
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR,
+                description="The rejected rows in the feed's own columns, encoding and delimiter, with a last column"
+                " `import_problem`.",
+            ),
+            **READ_ERRORS,
+        },
+    )
+)
+class AdminImportJobRowsToFixCsvApi(_AnyJob, JobRowsToFixCsvApi):
     permission_classes = [IsPlatformAdmin]
 
 

@@ -18,6 +18,7 @@ from core.api.pagination import PaginationInput, limit_field, paginate
 from marketplace.api.conditional import conditional_response, jobs_etag
 from marketplace.api.csv import CsvApiMixin, errors_csv_response
 from marketplace.api.serializers import ImportErrorOutputSerializer, ImportJobOutputSerializer
+from marketplace.exports import rows_to_fix_response
 from marketplace.models import MarketplaceImportError, MarketplaceImportJob
 from marketplace.selectors import import_error_list
 from marketplace.services import import_job_cancel
@@ -66,6 +67,11 @@ class JobErrorListApi(JobApi):
 class JobErrorCsvApi(CsvApiMixin, JobApi):
     def get(self, request: Request, job_id: str) -> StreamingHttpResponse:
         return errors_csv_response(self.get_job(job_id))
+
+
+class JobRowsToFixCsvApi(CsvApiMixin, JobApi):
+    def get(self, request: Request, job_id: str) -> StreamingHttpResponse:
+        return rows_to_fix_response(self.get_job(job_id))
 
 
 class JobCancelApi(JobApi):

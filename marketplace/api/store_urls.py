@@ -18,5 +18,10 @@ urlpatterns = [
     re_path(
         r"^imports/(?P<job_id>[^/]+)/errors\.csv(?:/)?$", views.ImportJobErrorCsvApi.as_view(), name="import-errors-csv"
     ),
+    re_path(
+        r"^imports/(?P<job_id>[^/]+)/rows-to-fix\.csv(?:/)?$",
+        views.ImportJobRowsToFixCsvApi.as_view(),
+        name="import-rows-to-fix-csv",
+    ),
     re_path(r"^imports/(?P<job_id>[^/]+)/cancel(?:/)?$", views.ImportJobCancelApi.as_view(), name="import-cancel"),
 ]

@@ -28,6 +28,7 @@ from marketplace.api.job_views import (
     JobDetailApi,
     JobErrorCsvApi,
     JobErrorListApi,
+    JobRowsToFixCsvApi,
 )
 from marketplace.api.serializers import (
     ImportErrorPageSerializer,
@@ -161,6 +162,28 @@ class ImportJobErrorListApi(_StoreJob, JobErrorListApi):
     )
 )
 class ImportJobErrorCsvApi(_StoreJob, JobErrorCsvApi):
+    permission_classes = [IsStoreMember]
+
+
+ROWS_TO_FIX_DESCRIPTION = (
+    "The rejected rows in the feed's own columns, encoding and delimiter, with a last column"
+    " `import_problem`; fixed and uploaded again, they import like the feed."
+)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="store_import_rows_to_fix_csv",
+        summary="The rows to fix: an import's rejected rows as a file to correct and upload again",
+        tags=TAGS,
+        parameters=[JOB_ID_PARAMETER, STORE_HEADER_PARAMETER],
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description=ROWS_TO_FIX_DESCRIPTION),
+            **READ_ERRORS,
+        },
+    )
+)
+class ImportJobRowsToFixCsvApi(_StoreJob, JobRowsToFixCsvApi):
     permission_classes = [IsStoreMember]
 
 

@@ -12,7 +12,7 @@ from django.db import transaction
 
 from marketplace.importing.classification import BatchSorting
 from marketplace.importing.conflicts import add_language_conflicts
-from marketplace.importing.decoding import DecodedFeed, row_hash
+from marketplace.importing.decoding import DecodedFeed, MalformedRecord, row_hash
 from marketplace.importing.jobs import BatchCounts
 from marketplace.importing.mapping import ColumnMap
 from marketplace.importing.normalizers import RowNormalizer
@@ -159,6 +159,7 @@ class BatchProcessor:
                     field="",
                     message=f"This row could not be read ({type(exc).__name__}).",
                     row_data=self._snapshot(cells, ""),
+                    cells=None if isinstance(cells, MalformedRecord) else list(cells),
                 ),
             )
             return None

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from marketplace.importing.decoding import MalformedRecord
 from marketplace.importing.normalizers.issues import NOTE_CURRENCY_ASSUMED, NOTE_HTML
 from marketplace.importing.rows import ErrorRow, FeedRow
 
@@ -125,7 +126,7 @@ class BatchSorting:
     def take_normalized(self, row: FeedRow) -> None:
         if not row.valid:
             self.error_rows += 1
-            self._add_issues(row)
+            self._add_issues(row, rejected=True)
             return
         first = self.claimed.get(row.identifier)
         if first is not None:
@@ -210,7 +211,8 @@ class BatchSorting:
                     plan.refreshes.append((row, ex))
         return plan
 
-    def _add_issues(self, row: FeedRow) -> None:
+    def _add_issues(self, row: FeedRow, *, rejected: bool = False) -> None:
+        cells = _rejected_cells(row) if rejected else None
         for issue in row.issues:
             self.errors.append(
                 ErrorRow(
@@ -221,8 +223,10 @@ class BatchSorting:
                     field=issue.field or "",
                     message=issue.message,
                     row_data=self._snapshot(row.cells, issue.field or ""),
+                    cells=cells,
                 )
             )
+            cells = None  # once per row, on its first error
 
     def _duplicate(self, row: FeedRow, first_row: int) -> None:
         self.error_rows += 1
@@ -235,5 +239,11 @@ class BatchSorting:
                 field="marketplace_product_id",
                 message=f"The id {row.identifier!r} already appeared in row {first_row}; this row was skipped.",
                 row_data=self._snapshot(row.cells, ""),
+                cells=_rejected_cells(row),
             )
         )
+
+
+def _rejected_cells(row: FeedRow) -> list[str] | None:
+    # An unreadable record (MalformedRecord) has no cells to give back.
+    return None if isinstance(row.cells, MalformedRecord) else list(row.cells)

@@ -66,11 +66,14 @@ def import_job_heartbeat(*, job_id: int) -> bool:
     return alive == 1
 
 
-def import_job_set_detected(*, job_id: int, encoding: str, delimiter: str, bytes_total: int) -> None:
+def import_job_set_detected(
+    *, job_id: int, encoding: str, delimiter: str, bytes_total: int, header: list[str] | None = None
+) -> None:
     MarketplaceImportJob.objects.filter(id=job_id).update(
         detected_encoding=encoding,
         detected_delimiter=delimiter,
         bytes_total=bytes_total,
+        source_header=list(header or []),
         heartbeat_at=timezone.now(),
         updated_at=timezone.now(),
     )

@@ -23,6 +23,8 @@ from marketplace.importing.errors import ImportFailed
 from marketplace.importing.schema import ATTRIBUTES_BY_NAME
 
 _MAX_NAMES_IN_MESSAGE = 40
+# The last column of "the rows to fix" file (marketplace.exports): never a product attribute.
+PROBLEM_COLUMN = "import_problem"
 
 
 class MappingError(ImportFailed):
@@ -163,7 +165,9 @@ def resolve_columns(header: list[str]) -> ColumnMap:
     extra: dict[int, str] = {}
     taken: set[str] = set()
     for index, cell in enumerate(header):
-        if index in used:
+        if index in used or (cell or "").strip() == PROBLEM_COLUMN:
+            # The problem column of a rows-to-fix file uploaded again says what was wrong:
+            # it is no product attribute.
             continue
         name = (cell or "").translate(_CONTROL_CHARS).strip() or f"column_{index + 1}"
         # Two columns with the same name must not overwrite each other in extra_attributes.

@@ -93,7 +93,11 @@ def _run(job: MarketplaceImportJob, source_path: Path | None, progress: Progress
     try:
         with open_feed(source.path()) as feed:
             jobs.import_job_set_detected(
-                job_id=job.id, encoding=feed.encoding, delimiter=feed.delimiter, bytes_total=feed.size
+                job_id=job.id,
+                encoding=feed.encoding,
+                delimiter=feed.delimiter,
+                bytes_total=feed.size,
+                header=feed.header,
             )
             columns = resolve_columns(feed.header)
             _import_rows(job, feed, columns, totals, progress)

@@ -152,3 +152,6 @@ class ErrorRow:
     field: str
     message: str
     row_data: dict[str, Any] = dataclasses.field(default_factory=dict)
+    # The rejected row's cells as read, on its first error only: "the rows to fix" file
+    # gives them back in the feed's own columns. None for warnings and unreadable records.
+    cells: list[str] | None = None

@@ -16,6 +16,11 @@ urlpatterns = [
     path("<slug:code>/marketplace/jobs/<int:job_id>/summary", views.job_summary, name="job-summary"),
     path("<slug:code>/marketplace/jobs/<int:job_id>/errors", views.job_errors, name="job-errors"),
     path("<slug:code>/marketplace/jobs/<int:job_id>/errors.csv", views.job_errors_csv, name="job-errors-csv"),
+    path(
+        "<slug:code>/marketplace/jobs/<int:job_id>/rows-to-fix.csv",
+        views.job_rows_to_fix_csv,
+        name="job-rows-to-fix-csv",
+    ),
     path("<slug:code>/marketplace/jobs/<int:job_id>/cancel", views.job_cancel, name="job-cancel"),
     path("<slug:code>/marketplace/jobs/<int:job_id>/retry", views.job_retry, name="job-retry"),
 ]

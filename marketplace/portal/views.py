@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.requests import AuthenticatedHttpRequest
 from core.exceptions import ApplicationError
 from core.forms import add_service_errors
-from marketplace.exports import errors_csv_lines
+from marketplace.exports import errors_csv_lines, rows_to_fix_response
 from marketplace.forms import ErrorFilterForm
 from marketplace.models import MarketplaceImportJob
 from marketplace.portal.forms import ImportForm
@@ -248,6 +248,15 @@ def job_errors_csv(request: AuthenticatedHttpRequest, code: str, job_id: int) ->
     response = StreamingHttpResponse(errors_csv_lines(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{store.code}-import-{job.pk}-errors.csv"'
     return response
+
+
+@_login_required
+@require_GET
+def job_rows_to_fix_csv(request: AuthenticatedHttpRequest, code: str, job_id: int) -> StreamingHttpResponse:
+    """The job's rejected rows as the feed had them, plus what to fix: to correct and upload again."""
+    store = store_for_request(request, code)
+    job = import_job_get_for_store(store=store, job_id=job_id)
+    return rows_to_fix_response(job, filename=f"{store.code}-import-{job.pk}-rows-to-fix.csv")
 
 
 @_login_required

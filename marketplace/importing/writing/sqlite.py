@@ -245,6 +245,7 @@ class SqliteWrites(WriteStrategy):
                     e.field[:64],
                     e.message,
                     json.dumps(e.row_data, ensure_ascii=False),
+                    None if e.cells is None else json.dumps(e.cells, ensure_ascii=False),
                     stamp,
                 ]
                 for e in errors

@@ -83,6 +83,7 @@ class Tables:
                 "field",
                 "error_message",
                 "row_data",
+                "raw_cells",
                 "created_at",
             )
         ]
