@@ -41,6 +41,7 @@ from marketplace.admin_pages.forms import (
     ImportFilterForm,
     LogFilterForm,
 )
+from marketplace.error_summary import RECENT_DAYS, import_error_summary, recent_error_codes
 from marketplace.exports import errors_csv_lines, rows_to_fix_response
 from marketplace.forms import ErrorFilterForm
 from marketplace.models import Marketplace, MarketplaceImportJob
@@ -231,7 +232,13 @@ def _imports_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
 @staff_view
 @require_GET
 def imports(request: AuthenticatedHttpRequest) -> HttpResponse:
-    context = _page_context(request, "Import Jobs", **_imports_context(request))
+    context = _page_context(
+        request,
+        "Import Jobs",
+        recent_error_codes=recent_error_codes(days=RECENT_DAYS),
+        recent_error_days=RECENT_DAYS,
+        **_imports_context(request),
+    )
     return render(request, "admin/platform/imports.html", context)
 
 
@@ -253,6 +260,7 @@ def _errors_context(request: HttpRequest, job: MarketplaceImportJob) -> dict[str
         "error_filters": filters,
         "error_page": page,
         "error_query": query,
+        "error_summary": import_error_summary(job=job),
     }
 
 

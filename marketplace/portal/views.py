@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.requests import AuthenticatedHttpRequest
 from core.exceptions import ApplicationError
 from core.forms import add_service_errors
+from marketplace.error_summary import import_error_summary
 from marketplace.exports import errors_csv_lines, rows_to_fix_response
 from marketplace.forms import ErrorFilterForm
 from marketplace.models import MarketplaceImportJob
@@ -109,6 +110,7 @@ def _errors_context(request: HttpRequest, job: MarketplaceImportJob) -> dict[str
         "error_filters": filters,
         "error_query": urlencode(query),
         "error_kinds_total": sum(types.values()),
+        "error_summary": import_error_summary(job=job) if types else [],
         "error_types": sorted(types.items()),
         "severity_counts": {
             severity: sum(k["count"] for k in kinds if k["severity"] == severity) for severity in ("error", "warning")

@@ -597,7 +597,7 @@ def test_the_error_viewer_filters_by_severity_and_type(as_role, store, job):
     assert "Errors (5)" in html and "Warnings (4)" in html
     assert "Missing title (3)" in html and "Parse error (2)" in html and "Validation error (4)" in html
     warnings = client.get(_url("job-errors", store.code, job.pk), {"severity": "warning"}, **HTMX).content.decode()
-    assert warnings.count('class="error-row"') == 4 and "sev-error" not in warnings
+    assert warnings.count('class="error-row"') == 4 and 'sev-error">Error<' not in warnings
     assert '<option value="warning" selected>' in warnings
     parse = client.get(_url("job-errors", store.code, job.pk), {"error_type": "parse_error"}, **HTMX)
     assert parse.content.decode().count('class="error-row"') == 2
