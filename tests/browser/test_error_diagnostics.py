@@ -57,7 +57,7 @@ def test_an_owner_reads_the_problems_by_code_and_downloads_the_rows_to_fix(
     screenshot.both(page, "job-error-summary", full_page=False)
 
     gtin.get_by_role("link", name="Show these rows").click()
-    page.wait_for_function("document.querySelectorAll('.error-row').length === 4")
+    page.wait_for_function("() => document.querySelectorAll('.error-row').length === 4")
     assert page.locator("#error-type").input_value() == "validation_error"
 
     with page.expect_download() as download_info:
