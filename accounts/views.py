@@ -38,7 +38,7 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The user's own email preferences: no id in the URL, so nobody reaches another's."""
     user = request.user
     if request.method == "POST":
-        form = NotificationPreferencesForm(request.POST, instance=user)
+        form = NotificationPreferencesForm(request.POST)
         if form.is_valid():
             changed = user_update_notification_preferences(user=user, data=form.cleaned_data)
             if changed:
@@ -47,6 +47,6 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
                 messages.info(request, "Nothing to save: your email preferences were already like this.")
             return redirect("accounts:profile")
     else:
-        form = NotificationPreferencesForm(instance=user)
+        form = NotificationPreferencesForm.for_user(user)
     memberships = StoreMembership.objects.filter(user=user).select_related("store").order_by("store__name")
     return render(request, "accounts/profile.html", {"form": form, "memberships": memberships})
