@@ -96,3 +96,16 @@ def test_an_import_that_completes_sends_nothing(
 
     assert job.status == MarketplaceImportJob.Status.COMPLETED
     assert smtp_server.recipients == []
+
+
+def test_the_text_part_is_not_html_escaped_and_the_html_part_is(store, owner, smtp_server):
+    from marketplace.signals import import_finished
+
+    job = MarketplaceImportJobFactory(
+        store=store, status=MarketplaceImportJob.Status.FAILED, error_message='Column "price" <missing> & more'
+    )
+    import_finished.send(sender=MarketplaceImportJob, job_id=job.pk)
+
+    [message] = smtp_server.messages
+    assert 'Reason: Column "price" <missing> & more' in text_part(message)
+    assert "Column &quot;price&quot; &lt;missing&gt; &amp; more" in html_part(message)
