@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
 from accounts.forms import NotificationPreferencesForm
 from accounts.requests import AuthenticatedHttpRequest
@@ -34,6 +35,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The user's own email preferences: no id in the URL, so nobody reaches another's."""
     user = request.user

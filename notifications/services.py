@@ -25,7 +25,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -204,9 +204,8 @@ def _new_errors(job_id: int, count: int | None) -> Event | None:
             language=job.language,
             trigger=MarketplaceImportJob.Trigger.SCHEDULED,
             status__in=[Status.COMPLETED, Status.COMPLETED_WITH_ERRORS],
-            created_at__lte=job.created_at,
         )
-        .exclude(id=job.pk)
+        .filter(Q(created_at__lt=job.created_at) | Q(created_at=job.created_at, id__lt=job.pk))
         .order_by("-created_at", "-id")
         .only("id", "error_count")
         .first()

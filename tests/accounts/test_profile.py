@@ -112,3 +112,8 @@ def test_the_admin_user_menu_links_to_the_profile(client, admin_user):
     assert response.status_code == 200
     assert f'<a href="{URL}">Email notifications</a>' in response.content.decode()
     assert client.get(URL).status_code == 200
+
+
+def test_other_methods_are_refused(client, owner):
+    client.force_login(owner)
+    assert client.put(URL, {}).status_code == 405

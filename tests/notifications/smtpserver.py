@@ -53,15 +53,25 @@ class LoopbackSMTPServer:
     def __init__(self) -> None:
         self.handler = _Handler()
         self.port = free_port()
+        self.running = False
         # server_hostname: the greeting's name, so the server never asks the resolver for its own.
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, server_hostname="smtp.test")
 
-    def __enter__(self) -> LoopbackSMTPServer:
+    def start(self) -> LoopbackSMTPServer:
         self.controller.start()
+        self.running = True
         return self
 
+    def stop(self) -> None:
+        if self.running:
+            self.controller.stop()
+            self.running = False
+
+    def __enter__(self) -> LoopbackSMTPServer:
+        return self.start()
+
     def __exit__(self, *exc_info: object) -> None:
-        self.controller.stop()
+        self.stop()
 
     @property
     def received(self) -> list[Received]:

@@ -60,7 +60,7 @@ def test_a_real_worker_emails_a_failed_import_and_goes_on_when_the_server_is_dow
 ):
     feed_server.route("/broken.csv", b"Internal error", status=500)
     monkeypatch.setattr("django_q.conf.Conf.SYNC", False)
-    smtp = LoopbackSMTPServer().__enter__()
+    smtp = LoopbackSMTPServer().start()
     env = {
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": "127.0.0.1",
@@ -77,8 +77,7 @@ def test_a_real_worker_emails_a_failed_import_and_goes_on_when_the_server_is_dow
             assert message["Subject"] == f"[Alpha Store] Import #{first.pk} failed"
             assert f"https://shop.example.lu/store/alpha/marketplace/jobs/{first.pk}" in text_part(message)
 
-            smtp.__exit__(None, None, None)
-            smtp = None
+            smtp.stop()
             second = import_job_create(
                 store=store, user=owner, source_url=feed_server.url("/broken.csv"), language="de"
             )
@@ -95,5 +94,4 @@ def test_a_real_worker_emails_a_failed_import_and_goes_on_when_the_server_is_dow
             )
             assert done.imported_count == 1
     finally:
-        if smtp is not None:
-            smtp.__exit__(None, None, None)
+        smtp.stop()

@@ -44,6 +44,7 @@ def test_errors_that_the_previous_scheduled_import_had_too_send_nothing(
     settings.NOTIFICATION_FOLD_SECONDS = 0  # so that only the rule, not the folding, can keep the second email back
     run_import(store, tmp_path, django_capture_on_commit_callbacks, bad_rows=1)
     assert len(smtp_server.messages) == 1  # the first scheduled import: nothing before it had errors
+    assert "It is the first scheduled import of this feed." in text_part(smtp_server.messages[0])
     smtp_server.clear()
 
     run_import(store, tmp_path, django_capture_on_commit_callbacks, bad_rows=3)
