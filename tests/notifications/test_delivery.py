@@ -95,3 +95,14 @@ def test_a_real_worker_emails_a_failed_import_and_goes_on_when_the_server_is_dow
             assert done.imported_count == 1
     finally:
         smtp.stop()
+
+
+@pytest.mark.django_db
+def test_make_runs_console_backend_prints_the_email(store, owner, settings, capsys):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    job = MarketplaceImportJobFactory(store=store, status=Status.FAILED, error_message="Gone.")
+
+    assert notification_send(kind="import_failed", object_id=job.pk) == 1
+
+    out = capsys.readouterr().out
+    assert f"Subject: [Alpha Store] Import #{job.pk} failed" in out and "To: alice@example.lu" in out
