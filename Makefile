@@ -31,6 +31,7 @@ demo: migrate
 ## Set up everything and run the web server and a django-q2 worker (SQLite, ORM broker, demo data).
 run: demo
 	MARKETPLACE_FRIENDLY_ERROR_PAGES=1 MARKETPLACE_FETCH_ALLOWED_HOSTS=127.0.0.1:$(PORT),localhost:$(PORT) PORT=$(PORT) \
+	  EMAIL_BACKEND=$${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend} SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} \
 	  $(BIN)/honcho start
 
 ## Set up everything and run the whole test suite (SQLite unless DATABASE_URL is set); the tests make their own database, so the development one is left alone.

@@ -10,4 +10,5 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("home/", views.home, name="home"),
+    path("profile/", views.profile, name="profile"),
 ]

@@ -337,6 +337,31 @@ MARKETPLACE_PORTAL_REFRESH_SECONDS = env_int("MARKETPLACE_PORTAL_REFRESH_SECONDS
 # progress page (202 from the API); up to it, in the request (200), as it takes well under a second.
 MARKETPLACE_PUBLISH_SYNC_LIMIT = env_int("MARKETPLACE_PUBLISH_SYNC_LIMIT", 5000, minimum=0)
 
+# --- Email (SPEC 12) --------------------------------------------------------------------
+# SMTP from the environment; `make run` sets the console backend. The notifications send
+# from a django-q2 task, so a slow or absent SMTP server never holds an import or a page.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set EMAIL_USE_TLS (STARTTLS, port 587) or EMAIL_USE_SSL (port 465), not both.")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+# The absolute address the emails link to. Unset: the development server locally, and in
+# production https:// and the first DJANGO_ALLOWED_HOSTS name (the one the site answers on).
+_site_host = next((host.lstrip(".") for host in ALLOWED_HOSTS if host != "*"), "localhost")
+SITE_URL = env_str("SITE_URL", "http://localhost:8000" if DEBUG else f"https://{_site_host}").rstrip("/")
+if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", SITE_URL):
+    raise ImproperlyConfigured(f"SITE_URL must be an http:// or https:// address, not {SITE_URL!r}")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"Letzshop import <noreply@{_site_host}>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Repeats of one kind of email for one store and feed within this many seconds are folded
+# into the next email ("and 3 more since ...") instead of sent.
+NOTIFICATION_FOLD_SECONDS = env_int("NOTIFICATION_FOLD_SECONDS", 3600)
+
 # --- Logging ---------------------------------------------------------------------------
 LOG_DIR = Path(env_str("DJANGO_LOG_DIR", str(BASE_DIR / "logs")))
 LOG_DIR.mkdir(parents=True, exist_ok=True)

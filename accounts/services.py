@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from typing import Any
+
+from accounts.forms import NOTIFICATION_FIELDS
+from accounts.models import User
+
+
+def user_update_notification_preferences(*, user: User, data: dict[str, Any]) -> list[str]:
+    """Save the user's email opt-outs; return the names of the fields that changed."""
+    changed = [name for name in NOTIFICATION_FIELDS if name in data and getattr(user, name) != bool(data[name])]
+    for name in changed:
+        setattr(user, name, bool(data[name]))
+    if changed:
+        user.save(update_fields=changed)
+    return changed
