@@ -43,6 +43,11 @@ def worker_env(*, redis_url: str = "", extra: dict[str, str] | None = None) -> d
         MARKETPLACE_STALE_JOB_SECONDS=str(settings.MARKETPLACE_STALE_JOB_SECONDS),
         MARKETPLACE_PENDING_REQUEUE_SECONDS=str(settings.MARKETPLACE_PENDING_REQUEUE_SECONDS),
         PYTHONUNBUFFERED="1",
+        # The test's mail settings (pytest-django's in-memory backend unless a test points
+        # them at its SMTP server): a worker never tries a mail server nobody runs.
+        EMAIL_BACKEND=settings.EMAIL_BACKEND,
+        EMAIL_HOST=settings.EMAIL_HOST,
+        EMAIL_PORT=str(settings.EMAIL_PORT),
     )
     if redis_url:
         env["REDIS_URL"] = redis_url
