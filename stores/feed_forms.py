@@ -3,24 +3,31 @@ schedule form per language beside the language's feed URL (SPEC 11)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import BoundField
 from django.http import QueryDict
-
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.timezone import localtime
 
 from core.forms import add_service_errors
 from feeds import state as feed_states
 from feeds.models import StoreFeed
+from feeds.schedule import LUXEMBOURG
 from feeds.services import feeds_for_store
 from feeds.state import feed_state
 from stores.feed_services import store_feeds_update
 from stores.models import Language, Store
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 # What each state means, in words beside the badge (never colour alone).
 STATE_LABELS = {
@@ -88,16 +95,16 @@ def _add_feed_errors(
 ) -> None:
     """Put store_feeds_update's "<language>-<field>" errors beside their inputs."""
     by_language = {schedule_form.feed.language: schedule_form for schedule_form in schedule_forms}
-    for key, messages in error.message_dict.items():
+    for key, field_errors in error.message_dict.items():
         language, _, field = key.partition("-")
         schedule_form = by_language.get(language)
         if field == "url":
-            settings_form.add_error(f"letzshop_csv_url_{language}", messages)
+            settings_form.add_error(f"letzshop_csv_url_{language}", field_errors)
         elif schedule_form is not None and field in schedule_form.fields:
-            schedule_form.add_error(field, messages)
+            schedule_form.add_error(field, field_errors)
         else:
             # Not a feed's: another service of the same save (the store's own settings).
-            add_service_errors(settings_form, ValidationError({key: messages}))
+            add_service_errors(settings_form, ValidationError({key: field_errors}))
 
 
 @dataclass(frozen=True)
@@ -156,7 +163,8 @@ class FeedsSection:
         self.forms = [FeedScheduleForm(data, feed=feed) for feed in feeds_for_store(store=store)]
 
     def is_valid(self) -> bool:
-        return all([schedule_form.is_valid() for schedule_form in self.forms])  # a list: every form's errors
+        valid = [schedule_form.is_valid() for schedule_form in self.forms]  # every form, for every error
+        return all(valid)
 
     def save(self) -> bool:
         """Save the URLs and schedules; whether anything changed. Raises ValidationError
@@ -172,3 +180,36 @@ class FeedsSection:
         return feed_panels(
             store=self.store, settings_form=self.settings_form, schedule_forms=self.forms, now=timezone.now()
         )
+
+
+def feed_fetch_now_message(
+    *, store: Store, language: str, user: User, job_url: Callable[[int], str]
+) -> tuple[int, str]:
+    """Run Fetch now and say how it went, as (messages level, HTML) for the page that asked.
+
+    `job_url` turns a job id into the page's link to it (the portal's or the admin's).
+    """
+    # The sync engine and the import services load the import pipeline: only for the button.
+    from feeds.sync import FeedFetchFailed, feed_fetch_now
+    from marketplace.services import ImportAlreadyRunning
+
+    label = dict(Language.choices)[language]
+    try:
+        result = feed_fetch_now(store=store, language=language, user=user)
+    except ImportAlreadyRunning as exc:
+        link = format_html('<a href="{}">Open import #{}</a>', job_url(exc.job.pk), exc.job.pk)
+        return messages.WARNING, format_html("{} {}", exc.message, link)
+    except FeedFetchFailed as exc:
+        return messages.ERROR, format_html("{} feed: the fetch failed. {}", label, exc.message)
+    except ValidationError as exc:
+        return messages.ERROR, format_html("{} feed: {}", label, " ".join(exc.messages))
+    if result.job is not None:
+        link = format_html('<a href="{}">Import #{}</a>', job_url(result.job.pk), result.job.pk)
+        return messages.SUCCESS, format_html("{} feed changed: {} started.", label, link)
+    last_job_id = StoreFeed.objects.filter(store=store, language=language).values_list("last_import_job_id", flat=True)
+    job_id = last_job_id.first()
+    checked = localtime(result.checked_at, LUXEMBOURG).strftime("%H:%M")
+    if job_id is None:
+        return messages.INFO, format_html("{} feed checked at {}: unchanged.", label, checked)
+    link = format_html('<a href="{}">import #{}</a>', job_url(job_id), job_id)
+    return messages.INFO, format_html("{} feed checked at {}: unchanged since {}.", label, checked, link)

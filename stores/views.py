@@ -4,12 +4,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from accounts.requests import AuthenticatedHttpRequest
-from stores.feed_forms import FeedsSection, without_feed_urls
+from stores.feed_forms import FeedsSection, feed_fetch_now_message, without_feed_urls
 from stores.forms import StoreSettingsForm
+from stores.models import Language
 from stores.permissions import store_for_request
 from stores.services import SETTINGS_FIELDS, store_update_settings
 
@@ -39,3 +42,19 @@ def store_settings(request: AuthenticatedHttpRequest, code: str) -> HttpResponse
         form = StoreSettingsForm(initial={field: getattr(store, field) for field in SETTINGS_FIELDS})
         feeds = FeedsSection(store=store, settings_form=form)
     return render(request, "stores/settings.html", {"store": store, "form": form, "feed_panels": feeds.panels()})
+
+
+@login_required
+@require_POST
+def store_feed_fetch(request: AuthenticatedHttpRequest, code: str, language: str) -> HttpResponse:
+    store = store_for_request(request, code, write=True)
+    if language not in Language.values:
+        raise Http404("No such feed")
+    level, message = feed_fetch_now_message(
+        store=store,
+        language=language,
+        user=request.user,
+        job_url=lambda job_id: reverse("marketplace:job-detail", args=[store.code, job_id]),
+    )
+    messages.add_message(request, level, message)
+    return redirect(reverse("stores:settings", args=[store.code]) + f"#feed-{language}")
