@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.requests import AuthenticatedHttpRequest
 from feeds.models import StoreFeed
-from feeds.state import feed_state, feeds_in_state
+from feeds.state import FAILING, HELD, OK, PAUSED, STALE, feed_state, feeds_in_state
 from marketplace.admin_pages.forms import FeedFilterForm
 from marketplace.admin_pages.views import staff_view
 from stores.feed_forms import STATE_LABELS, feed_fetch_now_message
@@ -34,15 +34,34 @@ logger = logging.getLogger(__name__)
 FEEDS_PER_PAGE = 50
 
 
+# The states the page lists ("off" only shows as "held": an unscheduled feed is listed only while it holds a removal).
+MONITORED_STATES = (OK, FAILING, PAUSED, STALE, HELD)
+
+
+def _monitored(*, store_id: int | None) -> QuerySet[StoreFeed]:
+    feeds = StoreFeed.objects.filter(~Q(schedule=StoreFeed.Schedule.OFF) | Q(last_import_job__removal_held=True))
+    return feeds if store_id is None else feeds.filter(store_id=store_id)
+
+
 def feed_monitoring_list(*, state: str = "", store_id: int | None = None) -> QuerySet[StoreFeed]:
     """The feeds monitoring watches: scheduled ones, and any whose last import holds a
     removal (it waits for someone, schedule or not); with their store and last import."""
-    feeds = StoreFeed.objects.filter(~Q(schedule=StoreFeed.Schedule.OFF) | Q(last_import_job__removal_held=True))
-    if store_id is not None:
-        feeds = feeds.filter(store_id=store_id)
+    feeds = _monitored(store_id=store_id)
     if state:
         feeds = feeds_in_state(feeds, state, now=timezone.now())
     return feeds.select_related("store", "last_import_job").order_by("store__name", "store_id", "language")
+
+
+def feed_state_counts(*, store_id: int | None = None) -> dict[str, int]:
+    """How many monitored feeds are in each state, and in all: one aggregate query, each
+    state counted by the same filter the state filter uses."""
+    now = timezone.now()
+    every_feed = StoreFeed.objects.all()
+    per_state = {
+        state: Count("pk", filter=Q(pk__in=feeds_in_state(every_feed, state, now=now).values("pk")))
+        for state in MONITORED_STATES
+    }
+    return _monitored(store_id=store_id).aggregate(total=Count("pk"), **per_state)
 
 
 @dataclass(frozen=True)
@@ -59,7 +78,9 @@ class FeedRow:
 @require_GET
 def feeds(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = FeedFilterForm(request.GET)
-    page = Paginator(feed_monitoring_list(**form.filters()), FEEDS_PER_PAGE).get_page(request.GET.get("page"))
+    filters = form.filters()
+    counts = feed_state_counts(store_id=filters["store_id"])
+    page = Paginator(feed_monitoring_list(**filters), FEEDS_PER_PAGE).get_page(request.GET.get("page"))
     now = timezone.now()
     rows = [
         FeedRow(
@@ -72,6 +93,12 @@ def feeds(request: AuthenticatedHttpRequest) -> HttpResponse:
     ]
     without_page = request.GET.copy()
     without_page.pop("page", None)
+    without_state = without_page.copy()
+    without_state.pop("state", None)
+    cards = [
+        {"state": state, "label": STATE_LABELS[state], "count": counts[state], "current": filters["state"] == state}
+        for state in MONITORED_STATES
+    ]
     context: dict[str, Any] = {
         **admin.site.each_context(request),
         "title": "Feeds",
@@ -79,6 +106,9 @@ def feeds(request: AuthenticatedHttpRequest) -> HttpResponse:
         "page_obj": page,
         "rows": rows,
         "page_query": without_page.urlencode(),
+        "state_query": without_state.urlencode(),
+        "total": counts["total"],
+        "cards": cards,
         "pause_after": settings.MARKETPLACE_FEED_PAUSE_AFTER,
         "stale_hours": settings.MARKETPLACE_FEED_STALE_HOURS,
     }

@@ -236,3 +236,17 @@ def test_only_staff_fetch_from_the_admin(store, feed_server):
 def test_admin_fetch_answers_404_for_an_unknown_store_or_language(admin_client_root, store):
     assert admin_client_root.post("/admin/stores/nope/feeds/fr/fetch").status_code == 404
     assert admin_client_root.post(f"/admin/stores/{store.code}/feeds/lb/fetch").status_code == 404
+
+
+def test_the_state_cards_count_each_state_and_link_to_its_filter(admin_client_root, states, store):
+    content = admin_client_root.get(FEEDS_URL).content.decode()
+
+    counts = dict(re.findall(r'data-stat="(\w+)"[^>]*><span class="stat-value">(\d+)</span>', content))
+    assert counts == {"total": "5", "ok": "1", "failing": "1", "paused": "1", "stale": "1", "held": "1"}
+    assert 'href="/admin/feeds?state=failing"' in content
+
+    in_store = admin_client_root.get(FEEDS_URL, {"store": store.code, "state": "ok"}).content.decode()
+    counts = dict(re.findall(r'data-stat="(\w+)"[^>]*><span class="stat-value">(\d+)</span>', in_store))
+    assert counts == {"total": "3", "ok": "1", "failing": "1", "paused": "1", "stale": "0", "held": "0"}
+    assert f'href="/admin/feeds?store={store.code}&amp;state=paused"' in in_store
+    assert 'data-stat="ok" aria-current="true"' in in_store
