@@ -176,6 +176,21 @@ class LogFilterForm(forms.Form):
         return {"level": data.get("level") or "", "job": str(job) if job else "", "limit": data.get("limit") or 200}
 
 
+class StoreCodeField(StoreChoiceField):
+    """A store typed by its code (or id) in a text box: what the store filter becomes when a
+    <select> would carry thousands of options (rendering 10,000 of them costs a second)."""
+
+    widget = forms.TextInput(attrs={"placeholder": "Store code or id", "spellcheck": "false", "autocomplete": "off"})
+
+    def prepare_value(self, value: Any) -> Any:
+        # Show what was typed; a store given as initial value shows as its code.
+        return value.code if isinstance(value, Store) else value
+
+
+# Above this many stores the store filter of /admin/feeds is a text box rather than a <select>.
+STORE_SELECT_LIMIT = 500
+
+
 class FeedFilterForm(forms.Form):
     """The filters of /admin/feeds; like the imports' filters, a bad value drops only itself."""
 
@@ -192,6 +207,11 @@ class FeedFilterForm(forms.Form):
         empty_label="All stores",
         widget=StoreSelect,
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if Store.objects.count() > STORE_SELECT_LIMIT:
+            self.fields["store"] = StoreCodeField(label="Store", required=False, queryset=Store.objects.all())
 
     def filters(self) -> dict[str, Any]:
         self.is_valid()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -144,10 +146,11 @@ def test_the_page_costs_the_same_queries_for_5_or_50_feeds(admin_client_root, dj
             _feed(store, "fr", last_import_job=job)
 
     make(5)
-    with django_assert_max_num_queries(7) as few:
+    # session, user, store count (for the filter's widget), 6 counts (all, each state), the page, the stores select
+    with django_assert_max_num_queries(11) as few:
         admin_client_root.get(FEEDS_URL)
     make(45)
-    with django_assert_max_num_queries(7) as many:
+    with django_assert_max_num_queries(11) as many:
         content = admin_client_root.get(FEEDS_URL).content.decode()
     assert len(_rows(content)) == 50
     assert len(many.captured_queries) == len(few.captured_queries)
@@ -250,3 +253,57 @@ def test_the_state_cards_count_each_state_and_link_to_its_filter(admin_client_ro
     assert counts == {"total": "3", "ok": "1", "failing": "1", "paused": "1", "stale": "0", "held": "0"}
     assert f'href="/admin/feeds?store={store.code}&amp;state=paused"' in in_store
     assert 'data-stat="ok" aria-current="true"' in in_store
+
+
+@pytest.mark.skipif(not os.environ.get("RUN_VOLUME"), reason="volume test: set RUN_VOLUME=1")
+def test_the_feeds_page_stays_fast_with_10k_stores(admin_client_root):
+    """10,000 stores with three scheduled feeds each (some failing, paused, stale, held):
+    every view of /admin/feeds under a second. RUN_VOLUME=1 DATABASE_URL=postgres://... -s"""
+    from stores.models import Store
+
+    stores = Store.objects.bulk_create(Store(code=f"vol-{n}", name=f"Volume {n:05}") for n in range(10_000))
+    held = MarketplaceImportJobFactory(store=stores[0], language="fr", status="completed", removal_held=True)
+    now = timezone.now()
+    feeds = [
+        StoreFeed(
+            store=store,
+            language=language,
+            schedule="hours",
+            next_run_at=now + timedelta(minutes=n % 600),
+            last_success_at=now - timedelta(hours=72 if n % 97 == 0 else 1),
+            consecutive_failures=2 if n % 13 == 0 else 0,
+            paused_at=now if n % 101 == 0 else None,
+            last_import_job=held if n == 0 else None,
+        )
+        for n, store in enumerate(stores)
+        for language in ("fr", "en", "de")
+    ]
+    StoreFeed.objects.bulk_create(feeds, batch_size=5000)
+    urls = [
+        FEEDS_URL,
+        f"{FEEDS_URL}?state=failing",
+        f"{FEEDS_URL}?state=held",
+        f"{FEEDS_URL}?state=stale",
+        f"{FEEDS_URL}?page=600",
+        f"{FEEDS_URL}?store=vol-5000",
+    ]
+    admin_client_root.get(FEEDS_URL)  # warm the caches
+    timings = {}
+    for url in urls:
+        started = time.perf_counter()
+        response = admin_client_root.get(url)
+        timings[url] = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200
+    print("\n" + "\n".join(f"{ms:7.1f} ms  {url}" for url, ms in timings.items()))
+    assert response.context["total"] == 3
+    assert max(timings.values()) < 1500, timings  # a shared 2-core machine: room for its load
+
+
+def test_with_many_stores_the_store_filter_is_a_text_box(admin_client_root, states, other_store, monkeypatch):
+    monkeypatch.setattr("marketplace.admin_pages.forms.STORE_SELECT_LIMIT", 1)
+
+    content = admin_client_root.get(FEEDS_URL, {"store": other_store.code}).content.decode()
+
+    assert f'type="text" name="store" value="{other_store.code}"' in content
+    assert '<select name="store"' not in content
+    assert set(_rows(content)) == {states["stale"].pk, states["held"].pk}
