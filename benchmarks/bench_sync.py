@@ -28,6 +28,7 @@ import argparse
 import collections
 import contextlib
 import hashlib
+import io
 import os
 import re
 import secrets
@@ -351,7 +352,7 @@ def unchanged_cost(*, server: FeedServer, rows: int, repeat: int = 3) -> tuple[f
     from stores.models import Store
 
     sha = hashlib.sha256(server.big).hexdigest()
-    timings = []
+    timings: list[float] = []
     for path, etag in (("/big.csv", '"big"'), ("/big-plain.csv", "")):
         store = Store.objects.create(code=f"big{len(timings)}", name="Big", letzshop_csv_url_en=server.url(path))
         feed = StoreFeed.objects.create(
@@ -401,7 +402,7 @@ def main() -> None:
         logging.getLogger().setLevel(logging.WARNING)
 
         call_command("migrate", interactive=False, verbosity=0, skip_checks=True)
-        call_command("setup_schedules", verbosity=0)
+        call_command("setup_schedules", verbosity=0, stdout=io.StringIO())
         seed(stores=args.stores, server=server)
 
         from django.utils import timezone
