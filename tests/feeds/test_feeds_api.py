@@ -204,3 +204,18 @@ def test_a_failed_download_is_a_400_with_the_reason(client_for, owner, store, fe
 
     assert response.status_code == 400
     assert "503" in response.json()["detail"]
+
+
+def test_the_feeds_operations_are_documented_with_their_answers():
+    from django.test import Client
+
+    schema = Client().get("/api/schema/?format=json").json()
+    operations = {
+        ("get", "/api/v1/store/feeds"): {"200", "401", "403", "404"},
+        ("patch", "/api/v1/store/feeds/{language}"): {"200", "400", "401", "403", "404", "415"},
+        ("post", "/api/v1/store/feeds/{language}/fetch"): {"200", "202", "400", "401", "403", "404", "409", "429"},
+    }
+    for (method, path), statuses in operations.items():
+        assert set(schema["paths"][path][method]["responses"]) == statuses, (method, path)
+    item = schema["components"]["schemas"]["StoreFeed"]
+    assert set(item["properties"]) == ITEM_FIELDS
