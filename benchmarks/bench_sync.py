@@ -14,8 +14,9 @@
    at once, and the clusters' own schedule runs it too; then wait until every feed was
    checked, every import finished and the queue is empty.
 4. Count: requests per feed (a second request to one feed is a duplicate), jobs per store.
-5. Add feeds up to --explain-stores (most due later, some off), ANALYZE, and EXPLAIN the
-   dispatcher's query: it must be an index scan on feed_due_idx.
+5. Before the run, the other stores up to --explain-stores are added (their feeds due
+   later, or off), ANALYZE, and the dispatcher's query is EXPLAINed (ANALYZE) as it runs
+   at that minute: it must be an index scan on feed_due_idx.
 6. The cost of an unchanged --rows feed to one check (issue 16 item 3): a 304, and a
    server without conditional requests whose body hashes to the last import's.
 Prints `SYNC stores=... due=... fetched=... jobs=... duplicates=0 drain_s=... dispatcher_ms=...`,
@@ -295,42 +296,52 @@ def dispatcher_runs(logs: list[Path]) -> list[tuple[str, int, float]]:
     return runs
 
 
-def explain(*, total: int, existing: int) -> str:
-    from django.db import connection
+def seed_other_stores(*, total: int, existing: int) -> None:
+    """Stores up to `total` whose feeds are not due in this run: most scheduled over the
+    next 24 hours, a third off (no next run): what the index holds on a busy platform."""
+    from django.utils import timezone
+
+    from feeds.models import StoreFeed
+    from stores.models import Store
+
+    now = timezone.now()
+    Store.objects.bulk_create(
+        [Store(code=f"other-{n}", name=f"Other store {n}") for n in range(total - existing)], batch_size=2000
+    )
+    ids = list(Store.objects.filter(code__startswith="other-").values_list("id", flat=True))
+    feeds = []
+    for index, store_id in enumerate(ids):
+        feeds.append(StoreFeed(store_id=store_id, language="de"))
+        for offset, language in ((0, "fr"), (720, "en")):
+            minutes = 5 + (index * 7 + offset) % 1435
+            feeds.append(
+                StoreFeed(
+                    store_id=store_id,
+                    language=language,
+                    schedule=StoreFeed.Schedule.HOURS,
+                    next_run_at=now + timedelta(minutes=minutes),
+                )
+            )
+    StoreFeed.objects.bulk_create(feeds, batch_size=2000)
+
+
+def explain() -> str:
+    """The dispatcher's query as it runs at the minute the feeds are due."""
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from feeds.dispatch import due_feeds
     from feeds.models import StoreFeed
     from stores.models import Store
 
-    now = timezone.now()
-    extra = total - existing
-    Store.objects.bulk_create(
-        [Store(code=f"explain-{n}", name=f"Explain store {n}") for n in range(extra)], batch_size=2000
-    )
-    ids = list(Store.objects.filter(code__startswith="explain-").values_list("id", flat=True))
-    feeds = []
-    for index, store_id in enumerate(ids):
-        for language in ("fr", "en", "de"):
-            # A realistic spread: most scheduled later today, a few due, a third off.
-            if language == "de":
-                feeds.append(StoreFeed(store_id=store_id, language=language))
-            else:
-                next_run = now + timedelta(minutes=(index * 7 + len(language)) % 1440 - 2)
-                feeds.append(
-                    StoreFeed(
-                        store_id=store_id, language=language, schedule=StoreFeed.Schedule.HOURS, next_run_at=next_run
-                    )
-                )
-    StoreFeed.objects.bulk_create(feeds, batch_size=2000)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE store_feeds")
-        sql, params = due_feeds(now=now).query.sql_with_params()
-        cursor.execute(f"EXPLAIN {sql}", params)
+    with transaction.atomic(), connection.cursor() as cursor:
+        sql, params = due_feeds(now=timezone.now()).query.sql_with_params()
+        cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF) {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    stores = Store.objects.count()
-    rows = StoreFeed.objects.count()
-    return f"EXPLAIN at stores={stores} feeds={rows}:\n{plan}"
+        transaction.set_rollback(True)  # the locks only
+    return f"EXPLAIN at stores={Store.objects.count()} feeds={StoreFeed.objects.count()}:\n{plan}"
 
 
 def big_feed(rows: int) -> bytes:
@@ -404,6 +415,8 @@ def main() -> None:
         call_command("migrate", interactive=False, verbosity=0, skip_checks=True)
         call_command("setup_schedules", verbosity=0, stdout=io.StringIO())
         seed(stores=args.stores, server=server)
+        seed_other_stores(total=args.explain_stores, existing=args.stores)
+        plan = explain()
 
         from django.utils import timezone
         from django_q.brokers import get_broker
@@ -457,7 +470,7 @@ def main() -> None:
             f"SYNC stores={args.stores} due={args.stores} fetched={fetched} jobs={jobs} duplicates={duplicates} "
             f"drain_s={drain_s:.1f} dispatcher_ms={dispatcher_ms:.0f}"
         )
-        print(explain(total=args.explain_stores, existing=args.stores))
+        print(plan)
         not_modified_s, same_body_s = unchanged_cost(server=server, rows=args.rows)
         print(f"SYNC_UNCHANGED rows={args.rows} not_modified_s={not_modified_s:.3f} same_body_s={same_body_s:.3f}")
         print(
