@@ -313,7 +313,7 @@ def seed_other_stores(*, total: int, existing: int) -> None:
     for index, store_id in enumerate(ids):
         feeds.append(StoreFeed(store_id=store_id, language="de"))
         for offset, language in ((0, "fr"), (720, "en")):
-            minutes = 5 + (index * 7 + offset) % 1435
+            minutes = 60 + (index * 7 + offset) % 1380  # none due while the run lasts
             feeds.append(
                 StoreFeed(
                     store_id=store_id,
