@@ -18,6 +18,7 @@ from datetime import datetime
 from django.db import DatabaseError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django_q.brokers import get_broker
 from django_q.tasks import async_task
 
 from feeds.models import StoreFeed
@@ -39,8 +40,19 @@ class _Claim:
 
 
 def due_feeds(*, now: datetime, limit: int = CHUNK_SIZE) -> QuerySet[StoreFeed]:
-    """The oldest due feeds first: `feed_due_idx` answers this with an index scan."""
-    return StoreFeed.objects.filter(next_run_at__lte=now).order_by("next_run_at").only(*_CLAIM_FIELDS)[:limit]
+    """The oldest due feeds first, locked (inside the caller's transaction) except those
+    another dispatcher is claiming right now: `feed_due_idx` answers this with an index scan.
+
+    SKIP LOCKED only spreads the work (on PostgreSQL; SQLite has no row locks): two
+    dispatchers take different rows instead of one waiting for the other's chunk. Exactly
+    once comes from the conditional UPDATE of the claim, whatever the database.
+    """
+    return (
+        StoreFeed.objects.filter(next_run_at__lte=now)
+        .order_by("next_run_at")
+        .only(*_CLAIM_FIELDS)
+        .select_for_update(skip_locked=True)[:limit]
+    )
 
 
 def feeds_dispatch_due(*, now: datetime | None = None, chunk_size: int = CHUNK_SIZE) -> int:
@@ -95,9 +107,17 @@ def _claim_chunk(*, now: datetime, chunk_size: int) -> list[_Claim] | None:
 
 def _enqueue(claims: list[_Claim]) -> tuple[int, bool]:
     """Hand the won claims' tasks to the broker; return (handed over, whether it refused one)."""
+    broker = None
     for index, claim in enumerate(claims):
         try:
-            async_task(CHECK_TASK, claim.feed_id, task_name=f"feed-check-{claim.feed_id}-{uuid.uuid4().hex[:8]}")
+            # One broker for the chunk: async_task would otherwise open a connection per task.
+            broker = broker or get_broker()
+            async_task(
+                CHECK_TASK,
+                claim.feed_id,
+                task_name=f"feed-check-{claim.feed_id}-{uuid.uuid4().hex[:8]}",
+                broker=broker,
+            )
         except Exception:  # any broker failure: redis-py, the ORM broker's database errors...
             logger.warning(
                 "The task broker refused feed checks; %d feeds stay due for the next minute",

@@ -136,19 +136,13 @@ def _active_import(*, store: Store, language: str) -> MarketplaceImportJob | Non
 
 
 def _start_claimed_check(feed: StoreFeed) -> bool:
-    """Mark the dispatcher's claim as being checked; False if a delivery already did.
+    """Take the dispatcher's claim for this check; False if a delivery already took it.
 
     django-q2 hands a task out again when it outlives `retry`, and a broker may deliver
-    twice: the claim moved `claimed_at` on, so only the first delivery finds the last
-    check older than it.
+    twice: only the first delivery finds `claimed_at` set. (A `claimed_at` that stays set
+    for long is a check whose task was lost.)
     """
-    now = timezone.now()
-    started = (
-        StoreFeed.objects.filter(id=feed.pk, claimed_at__isnull=False)
-        .filter(Q(last_checked_at__isnull=True) | Q(last_checked_at__lt=F("claimed_at")))
-        .update(last_checked_at=now)
-    )
-    return started == 1
+    return StoreFeed.objects.filter(id=feed.pk, claimed_at__isnull=False).update(claimed_at=None) == 1
 
 
 def _check(*, feed: StoreFeed, store: Store, trigger: str, user: User | None) -> CheckOutcome:
