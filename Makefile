@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test install venv migrate demo lint bench bench-1m bench-floor bench-api bench-publish clean screenshots
+.PHONY: run test install venv migrate demo lint bench bench-1m bench-floor bench-api bench-publish bench-sync clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,3 +68,7 @@ bench-api: install
 ## Publish then unpublish all 300,000 products of one store, on PostgreSQL (a throw-away database) and SQLite; BENCH_PUBLISH_ARGS=--repeat 3 ...
 bench-publish: install
 	$(BIN)/python -m benchmarks.bench_publish $(BENCH_PUBLISH_ARGS)
+
+## Feed sync: 2,000 stores due at once, two clusters on Redis and PostgreSQL, EXPLAIN at 10,000; BENCH_SYNC_ARGS=--stores 500 ...
+bench-sync: install
+	$(BIN)/python -m benchmarks.bench_sync $(BENCH_SYNC_ARGS)

@@ -34,7 +34,8 @@ class StoreFeed(BaseModel):
     # Europe/Luxembourg wall-clock time (SPEC 11).
     daily_at = models.TimeField(null=True, blank=True)
     next_run_at = models.DateTimeField(null=True, blank=True)
-    # When a dispatcher last claimed the feed (the claim itself moves next_run_at on).
+    # When a dispatcher claimed the feed (the claim itself moves next_run_at on); cleared
+    # when the check's task starts, so a redelivered task does not fetch twice.
     claimed_at = models.DateTimeField(null=True, blank=True)
 
     # Conditional fetch: the validators of the body last imported, sent back on the next check.

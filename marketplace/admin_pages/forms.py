@@ -11,8 +11,10 @@ from django.utils.safestring import SafeString
 
 from core.forms import HttpURLField
 from core.log_reader import LEVELS
+from feeds.state import OFF, STATES
 from marketplace.models import Marketplace, MarketplaceImportJob
 from marketplace.services import BATCH_SIZE_DEFAULT, BATCH_SIZE_MAX, BATCH_SIZE_MIN
+from stores.feed_forms import STATE_LABELS
 from stores.forms import StoreSettingsForm
 from stores.models import Language, Store
 
@@ -172,3 +174,47 @@ class LogFilterForm(forms.Form):
         data = self.cleaned_data
         job = data.get("job")
         return {"level": data.get("level") or "", "job": str(job) if job else "", "limit": data.get("limit") or 200}
+
+
+class StoreCodeField(StoreChoiceField):
+    """A store typed by its code (or id) in a text box: what the store filter becomes when a
+    <select> would carry thousands of options (rendering 10,000 of them costs a second)."""
+
+    widget = forms.TextInput(attrs={"placeholder": "Store code or id", "spellcheck": "false", "autocomplete": "off"})
+
+    def prepare_value(self, value: Any) -> Any:
+        # Show what was typed; a store given as initial value shows as its code.
+        return value.code if isinstance(value, Store) else value
+
+
+# Above this many stores the store filter of /admin/feeds is a text box rather than a <select>.
+STORE_SELECT_LIMIT = 500
+
+
+class FeedFilterForm(forms.Form):
+    """The filters of /admin/feeds; like the imports' filters, a bad value drops only itself."""
+
+    state = forms.ChoiceField(
+        label="State",
+        required=False,
+        # "off" is no choice: the page lists scheduled feeds, and an unscheduled one only while it holds a removal.
+        choices=[("", "All states"), *((state, STATE_LABELS[state]) for state in STATES if state != OFF)],
+    )
+    store = StoreChoiceField(
+        label="Store",
+        required=False,
+        queryset=Store.objects.order_by("name", "id"),
+        empty_label="All stores",
+        widget=StoreSelect,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if Store.objects.count() > STORE_SELECT_LIMIT:
+            self.fields["store"] = StoreCodeField(label="Store", required=False, queryset=Store.objects.all())
+
+    def filters(self) -> dict[str, Any]:
+        self.is_valid()
+        data = self.cleaned_data
+        store = data.get("store")
+        return {"state": data.get("state") or "", "store_id": store.pk if store else None}

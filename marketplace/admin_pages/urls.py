@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import path
 from django.views.generic import RedirectView
 
-from marketplace.admin_pages import views
+from marketplace.admin_pages import feeds, views
 
 app_name = "admin_pages"
 
@@ -23,6 +23,9 @@ urlpatterns = [
     path("imports/<int:job_id>/cancel", views.import_cancel, name="import-cancel"),
     path("imports/<int:job_id>/retry", views.import_retry, name="import-retry"),
     path("stores/<slug:code>/edit", views.store_edit, name="store-edit"),
+    path("stores/<slug:code>/feeds/<str:language>/fetch", feeds.store_feed_fetch, name="store-feed-fetch"),
+    path("feeds", feeds.feeds, name="feeds"),
+    path("feeds/", RedirectView.as_view(pattern_name="admin_pages:feeds", query_string=True)),
     path("logs", views.logs, name="logs"),
     path("logs/", RedirectView.as_view(pattern_name="admin_pages:logs", query_string=True)),
 ]

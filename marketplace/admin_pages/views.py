@@ -2,7 +2,8 @@
 
 /admin/marketplace   self-service import for any store, with the admin's own job history
 /admin/imports       platform monitoring: statistics, filters, every job, job details and errors
-/admin/stores/<code>/edit   a store's settings
+/admin/stores/<code>/edit   a store's settings, its feeds' schedules and health
+/admin/feeds         every scheduled feed's health (feeds.py)
 /admin/logs          the latest lines of the application log
 
 Every view is wrapped in `admin.site.admin_view` (staff only; others get the admin login).
@@ -58,6 +59,7 @@ from marketplace.services import (
     import_job_retry,
     import_job_stats,
 )
+from stores.feed_forms import FeedsSection, without_feed_urls
 from stores.models import Store
 from stores.services import SETTINGS_FIELDS, store_update_settings
 
@@ -353,18 +355,20 @@ def store_edit(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     store = get_object_or_404(Store, code=code)
     if request.method == "POST":
         form = AdminStoreForm(request.POST)
-        if form.is_valid():
+        feeds = FeedsSection(store=store, settings_form=form, data=request.POST)
+        if form.is_valid() and feeds.is_valid():
             try:
                 with transaction.atomic():
-                    _, settings_changed = store_update_settings(store=store, data=form.cleaned_data)
+                    feeds_changed = feeds.save()  # the feed URLs with the schedules
+                    _, settings_changed = store_update_settings(store=store, data=without_feed_urls(form.cleaned_data))
                     _, other_changed = model_update(
                         instance=store, fields=["name", "is_active"], data=form.cleaned_data
                     )
             except ValidationError as exc:
                 store.refresh_from_db()
-                add_service_errors(form, exc)
+                feeds.add_errors(exc)
             else:
-                if settings_changed or other_changed:
+                if settings_changed or other_changed or feeds_changed:
                     logger.info("Admin %s changed the settings of store %s", request.user, store.code)
                     messages.success(request, f"Settings of {store.name} saved.")
                 else:
@@ -374,7 +378,10 @@ def store_edit(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         form = AdminStoreForm(
             initial={field: getattr(store, field) for field in [*SETTINGS_FIELDS, "name", "is_active"]}
         )
-    context = _page_context(request, f"Store settings: {store.name}", store=store, form=form)
+        feeds = FeedsSection(store=store, settings_form=form)
+    context = _page_context(
+        request, f"Store settings: {store.name}", store=store, form=form, feed_panels=feeds.panels()
+    )
     return render(request, "admin/platform/store_edit.html", context)
 
 

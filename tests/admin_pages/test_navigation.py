@@ -18,6 +18,7 @@ ENTRIES = {
     "Marketplace Import": "/admin/marketplace",
     "Developer Tools": "api-docs",  # the Swagger UI, wherever the API's URLs put it
     "Import Jobs": "/admin/imports",
+    "Feeds": "/admin/feeds",
     "Application Logs": "/admin/logs",
 }
 

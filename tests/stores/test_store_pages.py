@@ -98,7 +98,7 @@ def test_saving_unchanged_settings_says_nothing_changed(as_role, store):
         ("letzshop_csv_url_en", "javascript:alert(1)", "not javascript: addresses"),
         ("letzshop_csv_url_de", "file:///etc/passwd", "not file: addresses"),
         ("letzshop_csv_url_fr", "not a url", "Enter a complete web address"),
-        ("letzshop_csv_url_fr", "https://user:secret@feeds.example.lu/fr.csv", "user name and password"),
+        ("letzshop_csv_url_fr", "https://user:secret@feeds.example.lu/fr.csv", "user name or password"),
         ("default_language", "lb", "Select a valid choice"),
     ],
 )

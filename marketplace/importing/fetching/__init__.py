@@ -30,8 +30,16 @@ The modules, from the outside in:
 from __future__ import annotations
 
 from marketplace.importing.fetching.addresses import is_blocked_address
-from marketplace.importing.fetching.download import FetchedFeed, fetch_feed
+from marketplace.importing.fetching.download import FetchedFeed, NotModified, fetch_feed, fetch_feed_if_changed
 from marketplace.importing.fetching.errors import FetchError
 from marketplace.importing.fetching.urls import validate_feed_url
 
-__all__ = ["FetchError", "FetchedFeed", "fetch_feed", "is_blocked_address", "validate_feed_url"]
+__all__ = [
+    "FetchError",
+    "FetchedFeed",
+    "NotModified",
+    "fetch_feed",
+    "fetch_feed_if_changed",
+    "is_blocked_address",
+    "validate_feed_url",
+]

@@ -9,6 +9,7 @@ timeout, because a cancel shuts the socket down under the helper.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import queue
@@ -49,6 +50,20 @@ class FetchedFeed:
     size: int  # decompressed bytes written
     content_type: str
     final_url: str
+    # sha256 of the decompressed body, computed as it was written: the feed sync compares
+    # it with the last imported body's (a server without conditional requests).
+    sha256: str = ""
+    etag: str = ""
+    last_modified: str = ""
+
+
+@dataclass
+class NotModified:
+    """The server answered 304 to a conditional request: the body is the one we have."""
+
+    final_url: str
+    etag: str
+    last_modified: str
 
 
 def _options_from_settings() -> Options:
@@ -76,6 +91,31 @@ def fetch_feed(
     message for the store owner when the feed cannot be downloaded (nothing is left on
     disk), ImportCancelled when ``should_cancel()`` returns True.
     """
+    result = _fetch(url=url, dest_dir=dest_dir, should_cancel=should_cancel, heartbeat=heartbeat, conditional={})
+    assert isinstance(result, FetchedFeed)  # an unconditional request never answers "not modified"
+    return result
+
+
+def fetch_feed_if_changed(
+    *, url: str, etag: str = "", last_modified: str = "", dest_dir: Path | None = None
+) -> FetchedFeed | NotModified:
+    """`fetch_feed` as a conditional GET: send the validators of the body we have.
+
+    Returns NotModified for a 304 (nothing written), else the downloaded feed with its
+    new validators and its hash. Every rule of `fetch_feed` applies (SSRF, caps, timeouts).
+    """
+    conditional = {"If-None-Match": etag, "If-Modified-Since": last_modified}
+    return _fetch(url=url, dest_dir=dest_dir, should_cancel=None, heartbeat=None, conditional=conditional)
+
+
+def _fetch(
+    *,
+    url: str,
+    dest_dir: Path | None,
+    should_cancel: Callable[[], bool] | None,
+    heartbeat: Callable[[], None] | None,
+    conditional: dict[str, str],
+) -> FetchedFeed | NotModified:
     options = _options_from_settings()
     shown_url = redact(url)
     logger.info("Downloading feed from %s", shown_url)
@@ -93,9 +133,9 @@ def fetch_feed(
         fd, name = tempfile.mkstemp(prefix="feed-", suffix=".download", dir=directory)
         path = Path(name)
         with os.fdopen(fd, "wb") as out:
-            download = Download(target.url, options)
+            download = Download(target.url, options, conditional)
             download.start()
-            info, size = _receive(download, out, ticker, options)
+            info, sink = _receive(download, out, ticker, options)
     except ImportCancelled:
         _discard(path)
         logger.info("Feed download from %s cancelled", shown_url)
@@ -115,14 +155,26 @@ def fetch_feed(
         if download is not None:
             download.stop()
     assert path is not None
+    if sink is None:
+        _discard(path)
+        logger.info("Feed at %s not modified (304) in %.2f s", shown_url, time.monotonic() - started)
+        return NotModified(final_url=info.url, etag=info.etag, last_modified=info.last_modified)
     logger.info(
         "Downloaded feed from %s: %d bytes (%s) in %.1f s",
         shown_url,
-        size,
+        sink.size,
         info.content_type or "no content type",
         time.monotonic() - started,
     )
-    return FetchedFeed(path=path, size=size, content_type=info.content_type, final_url=info.url)
+    return FetchedFeed(
+        path=path,
+        size=sink.size,
+        content_type=info.content_type,
+        final_url=info.url,
+        sha256=sink.sha256.hexdigest(),
+        etag=info.etag,
+        last_modified=info.last_modified,
+    )
 
 
 def _discard(path: Path | None) -> None:
@@ -155,8 +207,9 @@ class _Ticker:
             self._heartbeat()
 
 
-def _receive(download: Download, out: BinaryIO, ticker: _Ticker, options: Options) -> tuple[ResponseInfo, int]:
-    """Consume the helper thread's events into ``out``; return the response and the size."""
+def _receive(download: Download, out: BinaryIO, ticker: _Ticker, options: Options) -> tuple[ResponseInfo, _Sink | None]:
+    """Consume the helper thread's events into ``out``; return the response and what was
+    written (None for a 304, which has no body)."""
     sink = _Sink(out, options.max_bytes)
     info: ResponseInfo | None = None
     decoder: _Decoder | None = None
@@ -172,6 +225,8 @@ def _receive(download: Download, out: BinaryIO, ticker: _Ticker, options: Option
         if kind == "redirect":
             logger.info("Following redirect to %s", redact(payload))
             continue
+        if kind == "not_modified":
+            return payload, None
         if kind == "response":
             info = payload
             _check_response(info, options.max_bytes)
@@ -195,7 +250,7 @@ def _receive(download: Download, out: BinaryIO, ticker: _Ticker, options: Option
             raise FetchError("The compressed download is damaged and could not be unpacked.") from exc
         if kind == "end":
             sink.close()
-            return info, sink.size
+            return info, sink
 
 
 def _check_response(info: ResponseInfo, max_bytes: int) -> None:
@@ -226,6 +281,7 @@ class _Sink:
         self._bom_checked = False
         self._sniffed = False
         self.size = 0
+        self.sha256 = hashlib.sha256()
 
     def write(self, data: bytes) -> None:
         self.size += len(data)
@@ -234,6 +290,7 @@ class _Sink:
         if not self._sniffed:
             self._collect_head(data)
         self._out.write(data)
+        self.sha256.update(data)
 
     def close(self) -> None:
         if self.size == 0:

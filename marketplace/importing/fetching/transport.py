@@ -57,20 +57,37 @@ class ResponseInfo:
     content_type: str
     content_encoding: str
     content_length: int | None
+    # The validators a later conditional request sends back ("" when absent or unusable).
+    etag: str = ""
+    last_modified: str = ""
+
+
+# Conditional request headers the feed sync may add; nothing else a caller passes is sent.
+CONDITIONAL_HEADERS = frozenset({"If-None-Match", "If-Modified-Since"})
+# What the feed model keeps: a longer validator is not stored, so not trusted either.
+_MAX_ETAG = 500
+_MAX_LAST_MODIFIED = 100
 
 
 class Download(threading.Thread):
     """Resolves, connects, follows redirects and reads, posting events to ``events``.
 
     Events: ("redirect", url), ("response", ResponseInfo), ("data", bytes), ("end", None),
-    ("error", FetchError). Touches neither Django settings nor the database.
+    ("not_modified", ResponseInfo), ("error", FetchError). Touches neither Django settings
+    nor the database.
+
+    ``conditional`` holds If-None-Match / If-Modified-Since: only then is a 304 an answer
+    (``not_modified``) rather than a failure.
     """
 
-    def __init__(self, url: str, options: Options) -> None:
+    def __init__(self, url: str, options: Options, conditional: dict[str, str] | None = None) -> None:
         super().__init__(name="feed-download", daemon=True)
         self.events: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=_QUEUE_CHUNKS)
         self._url = url
         self._options = options
+        self._conditional = {
+            name: value for name, value in (conditional or {}).items() if name in CONDITIONAL_HEADERS and value
+        }
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._sock: socket.socket | None = None
@@ -141,6 +158,10 @@ class Download(threading.Thread):
                         raise FetchError(f"The server answered {response.status} (a redirect) without a new address.")
                     url = urljoin(target.url, location)
                     continue
+                if response.status == 304 and self._conditional:
+                    # Nothing to read: a 304 has no body (RFC 9110 15.4.5).
+                    self._emit("not_modified", _response_info(target, response.headers))
+                    return
                 if not 200 <= response.status < 300:
                     reason = response.reason or standard_reason(response.status)
                     raise FetchError(f"The server answered {response.status} {reason}".rstrip() + ".")
@@ -186,6 +207,7 @@ class Download(threading.Thread):
             "Accept": "text/csv, text/plain;q=0.9, */*;q=0.8",
             "Accept-Encoding": "gzip, deflate",
             "Connection": "close",
+            **self._conditional,
         }
         try:
             conn.request("GET", target.request_target, headers=headers, preload_content=False, decode_content=False)
@@ -260,4 +282,18 @@ def _response_info(target: Target, headers: Any) -> ResponseInfo:
         content_type=headers.get("Content-Type", ""),
         content_encoding=headers.get("Content-Encoding", ""),
         content_length=length,
+        etag=_validator(headers.get("ETag", ""), _MAX_ETAG),
+        last_modified=_validator(headers.get("Last-Modified", ""), _MAX_LAST_MODIFIED),
     )
+
+
+def _validator(value: str, max_length: int) -> str:
+    """A validator worth sending back: printable ASCII that fits the feed's column.
+
+    It goes into a request header of the next check, so a control character (header
+    injection) or an overlong value is dropped: the next check is then unconditional.
+    """
+    value = value.strip()
+    if len(value) > max_length or not all(32 <= ord(ch) < 127 for ch in value):
+        return ""
+    return value

@@ -12,6 +12,14 @@ SCHEDULES = [
         "schedule_type": Schedule.MINUTES,
         "minutes": 1,
     },
+    {
+        # SPEC 11: the one feed dispatcher; every cluster's scheduler may run it, the
+        # claims make each due feed run once.
+        "name": "dispatch-due-feeds",
+        "func": "feeds.tasks.dispatch_due_feeds",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 1,
+    },
 ]
 
 
