@@ -48,3 +48,19 @@ def test_seed_demo_says_when_the_feeds_are_not_served(no_demo_feeds):
     call_command("seed_demo", stdout=out)
     assert "only with MARKETPLACE_DEMO_FEEDS=1" in out.getvalue()
     assert Store.objects.get(code="demo").feed_url("fr") == "http://127.0.0.1:8000/demo-feeds/letzshop-fr.csv"
+
+
+def test_seed_demo_schedules_the_french_feed_once():
+    from datetime import time
+
+    from feeds.models import StoreFeed
+    from feeds.services import feed_update
+
+    call_command("seed_demo", stdout=io.StringIO())
+    feed = StoreFeed.objects.get(store__code="demo", language="fr")
+    assert (feed.schedule, feed.daily_at) == ("daily", time(6, 0)) and feed.next_run_at is not None
+    assert not StoreFeed.objects.filter(store__code="demo").exclude(language="fr").exclude(schedule="off").exists()
+    # The demo user's own choice survives another seeding.
+    feed_update(store=feed.store, language="fr", schedule="off")
+    call_command("seed_demo", stdout=io.StringIO())
+    assert StoreFeed.objects.get(store__code="demo", language="fr").schedule == "off"

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from demo.feeds import DEMO_FEEDS
+from feeds.services import feed_update
 from stores.models import Store, StoreMembership
 
 DEMO_STORE_CODE = "demo"
@@ -41,7 +42,7 @@ class Command(BaseCommand):
             feed.language: base_url + reverse("demo-feed", args=[name], urlconf="demo.urls")
             for name, feed in DEMO_FEEDS.items()
         }
-        store, _ = Store.objects.update_or_create(
+        store, created = Store.objects.update_or_create(
             code=DEMO_STORE_CODE,
             defaults={
                 "name": "Maison Demo",
@@ -60,6 +61,10 @@ class Command(BaseCommand):
             user.save()
             if role is not None:
                 StoreMembership.objects.update_or_create(user=user, store=store, defaults={"role": role})
+        if created:
+            # The feed sync on show from the first visit: the French feed is fetched every
+            # morning (re-seeding leaves whatever schedule the demo user chose since).
+            feed_update(store=store, language="fr", schedule="daily", daily_at="06:00")
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"  Log in at {base_url}/accounts/login/ as:")
         for username, password, is_staff, role in DEMO_USERS:
