@@ -20,4 +20,5 @@ urlpatterns = [
     path("v1/store/marketplace/", include("marketplace.api.store_urls")),
     path("v1/admin/", include("marketplace.api.admin_urls")),
     path("v1/store/", include("catalog.api.urls")),  # products, products/publish, ...
+    path("v1/store/", include("stores.api.urls")),  # settings
 ]

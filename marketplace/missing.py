@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, transaction
-from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, When
+from django.db.models import Case, Exists, F, Field, OuterRef, Q, QuerySet, When
 from django.utils import timezone
 
 from marketplace.membership import feed_product_ids
@@ -97,7 +97,9 @@ def _insert_presence(*, job_id: int, kind: str, products: QuerySet[MarketplacePr
     meta = ProductPresenceChange._meta
     q = connection.ops.quote_name
     select_sql, params = products.order_by().values("id").query.sql_with_params()
-    columns = ", ".join(q(meta.get_field(name).column) for name in ("import_job", "product", "kind"))  # type: ignore[union-attr]
+    columns = ", ".join(
+        q(cast("Field[Any, Any]", meta.get_field(name)).column) for name in ("import_job", "product", "kind")
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {q(meta.db_table)} ({columns}) SELECT %s, s.id, %s FROM ({select_sql}) s",

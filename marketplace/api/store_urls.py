@@ -19,4 +19,5 @@ urlpatterns = [
         r"^imports/(?P<job_id>[^/]+)/errors\.csv(?:/)?$", views.ImportJobErrorCsvApi.as_view(), name="import-errors-csv"
     ),
     re_path(r"^imports/(?P<job_id>[^/]+)/cancel(?:/)?$", views.ImportJobCancelApi.as_view(), name="import-cancel"),
+    re_path(r"^imports/(?P<job_id>[^/]+)/removal(?:/)?$", views.ImportJobRemovalApi.as_view(), name="import-removal"),
 ]

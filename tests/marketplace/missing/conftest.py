@@ -13,7 +13,9 @@ def feed(tmp_path: Path, numbers, name: str, **values: str) -> Path:
     return write_feed(tmp_path / f"{name}.csv", [product_row(n, **values) for n in numbers])
 
 
-def run(store, tmp_path: Path, numbers, *, full: bool = True, language: str = "fr", **values: str) -> MarketplaceImportJob:
+def run(
+    store, tmp_path: Path, numbers, *, full: bool = True, language: str = "fr", **values: str
+) -> MarketplaceImportJob:
     name = f"feed-{MarketplaceImportJob.objects.count()}"
     job = import_file(store, feed(tmp_path, numbers, name, **values), language=language, is_full_feed=full)
     assert job.status in ("completed", "completed_with_errors"), (job.status, job.error_message)

@@ -20,7 +20,9 @@ NINE = range(1, 10)  # product 10 dropped: 1 of 10, under the 20% net
 
 
 def _kinds(job):
-    return dict(ProductPresenceChange.objects.filter(import_job=job).values_list("product__marketplace_product_id", "kind"))
+    return dict(
+        ProductPresenceChange.objects.filter(import_job=job).values_list("product__marketplace_product_id", "kind")
+    )
 
 
 def test_a_dropped_product_is_deactivated_after_the_grace_and_returns(store, tmp_path):
