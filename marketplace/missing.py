@@ -28,8 +28,9 @@ import logging
 from dataclasses import dataclass
 from typing import Any, cast
 
+from django.core.paginator import Paginator
 from django.db import connection, transaction
-from django.db.models import Case, Exists, F, Field, OuterRef, Q, QuerySet, When
+from django.db.models import Case, Count, Exists, F, Field, OuterRef, Q, QuerySet, When
 from django.utils import timezone
 
 from marketplace.membership import feed_product_ids
@@ -319,3 +320,27 @@ def held_removal_sample(*, job: MarketplaceImportJob, size: int = 5) -> list[Mar
 def held_removal_count() -> int:
     """Imports whose removal is held, platform-wide (admin monitoring)."""
     return MarketplaceImportJob.objects.filter(removal_held=True).count()
+
+
+PRESENCE_PAGE_SIZE = 25
+
+
+def presence_lists(*, job: MarketplaceImportJob, page: Any = None) -> dict[str, Any]:
+    """The job page's missing / returned / held section: one page of each list (products by
+    feed id, with names and ids) and their counts, in a fixed number of queries. The job
+    must come from a scoped selector."""
+    counts = dict(
+        ProductPresenceChange.objects.filter(import_job=job)
+        .values_list("kind")
+        .annotate(n=Count("product_id"))
+        .values_list("kind", "n")
+    )
+    lists = {}
+    for kind in Kind.values:
+        if counts.get(kind):
+            lists[kind] = Paginator(presence_change_list(job=job, kind=kind), PRESENCE_PAGE_SIZE).get_page(page)
+    return {"presence_counts": {kind: counts.get(kind, 0) for kind in Kind.values}, "presence_pages": lists}
+
+
+def held_removal_count_for_job(*, job: MarketplaceImportJob) -> int:
+    return ProductPresenceChange.objects.filter(import_job=job, kind=Kind.HELD).count()

@@ -9,4 +9,5 @@ app_name = "stores"
 urlpatterns = [
     path("<slug:code>/settings", views.store_settings, name="settings"),
     path("<slug:code>/settings/", views.store_settings),
+    path("<slug:code>/settings/missing-products", views.store_missing_settings, name="missing-settings"),
 ]

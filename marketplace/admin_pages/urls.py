@@ -22,6 +22,7 @@ urlpatterns = [
     path("imports/<int:job_id>/cancel", views.import_cancel, name="import-cancel"),
     path("imports/<int:job_id>/retry", views.import_retry, name="import-retry"),
     path("stores/<slug:code>/edit", views.store_edit, name="store-edit"),
+    path("stores/<slug:code>/missing-products", views.store_missing_settings, name="store-missing-settings"),
     path("logs", views.logs, name="logs"),
     path("logs/", RedirectView.as_view(pattern_name="admin_pages:logs", query_string=True)),
 ]
