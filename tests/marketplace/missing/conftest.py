@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from marketplace.models import MarketplaceImportJob, MarketplaceProduct
+from tests.api.conftest import client_for  # noqa: F401  (the API tests' fixture)
 from tests.marketplace.importing.conftest import import_file, product_row, write_feed
 
 
