@@ -119,8 +119,13 @@ def _candidates(store: Store) -> QuerySet[MarketplaceProduct]:
     """The store's products that are not missing yet and whose every translation has been
     absent from at least `missing_grace` consecutive full imports."""
     translations = MarketplaceProductTranslation.objects.filter(product_id=OuterRef("pk"))
-    return MarketplaceProduct.objects.filter(store_id=store.pk, missing_since__isnull=True).filter(
-        Exists(translations), ~Exists(translations.filter(absent_streak__lt=store.missing_grace))
+    # Driven by the absent translations (a partial index holds only those), few next to
+    # the catalog; `absent_streak > 0` is spelt out so the planner may use that index.
+    absent = MarketplaceProductTranslation.objects.filter(
+        absent_streak__gt=0, absent_streak__gte=store.missing_grace
+    ).values("product_id")
+    return MarketplaceProduct.objects.filter(store_id=store.pk, missing_since__isnull=True, pk__in=absent).filter(
+        ~Exists(translations.filter(absent_streak__lt=store.missing_grace))
     )
 
 
@@ -203,17 +208,17 @@ def import_presence_update(*, job: MarketplaceImportJob) -> PresenceOutcome:
 
     # 2. What the feed contained is present in its language.
     in_language = _store_translations(store.pk).filter(language=job.language)
-    in_language.filter(Q(product_id__in=contained) | Q(product_id__in=errored), absent_streak__gt=0).update(
-        absent_streak=0
-    )
+    # From the few absent translations (partial index), each probing the membership's key.
+    listed = Exists(feed_product_ids(job_id=job.pk).filter(product_id=OuterRef("product_id")))
+    in_language.filter(absent_streak__gt=0).filter(listed | Q(product_id__in=errored)).update(absent_streak=0)
     fields: dict[str, Any] = {"returned_count": returned, "missing_count": 0, "removal_held": False}
     outcome = PresenceOutcome(returned=returned)
 
     # 3. Full feeds only: absence, candidates, the safety net, the policy.
     if job.is_full_feed:
-        in_language.exclude(product_id__in=contained).exclude(product_id__in=errored).update(
-            absent_streak=F("absent_streak") + 1
-        )
+        # NOT EXISTS (an anti-join probing the membership's primary key) rather than NOT IN,
+        # which PostgreSQL runs row by row once the feed's ids outgrow work_mem.
+        in_language.filter(~listed).exclude(product_id__in=errored).update(absent_streak=F("absent_streak") + 1)
         candidates = _candidates(store)
         count = candidates.count()
         fields["removal"] = Removal.NONE
