@@ -178,6 +178,9 @@ def import_presence_update(*, job: MarketplaceImportJob) -> PresenceOutcome:
     """Run the missing-product step of a completed import (see the module docstring) and
     record its counts and removal state on the job. Call it in the transaction that
     finishes the job; `removal_held` is sent once that commits."""
+    if getattr(job, "dry_run", False):
+        # A check of a feed (SPEC 6) writes no product, so it makes none missing either.
+        return PresenceOutcome()
     store = Store.objects.get(pk=job.store_id)
     now = timezone.now()
     contained, errored = _contained_ids(job)
@@ -320,11 +323,6 @@ def held_removal_for_store(*, store: Store) -> MarketplaceImportJob | None:
 def held_removal_sample(*, job: MarketplaceImportJob, size: int = 5) -> list[MarketplaceProduct]:
     """A few of the held products, for the banner."""
     return [change.product for change in presence_change_list(job=job, kind=Kind.HELD)[:size]]
-
-
-def held_removal_count() -> int:
-    """Imports whose removal is held, platform-wide (admin monitoring)."""
-    return MarketplaceImportJob.objects.filter(removal_held=True).count()
 
 
 PRESENCE_PAGE_SIZE = 25

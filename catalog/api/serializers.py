@@ -107,10 +107,6 @@ class CatalogProductOutputSerializer(serializers.Serializer["CatalogItem"]):
     is_active = serializers.BooleanField(
         allow_null=True, help_text="False: published but hidden. Null when not published."
     )
-    missing_action = serializers.CharField(
-        help_text="SPEC 11: what the missing-product policy did while the store's full feeds no longer list it "
-        '("kept", "out_of_stock", "deactivated"); "" when the feeds list it.'
-    )
     display_order = serializers.IntegerField(allow_null=True)
     min_quantity = serializers.IntegerField(allow_null=True)
     max_quantity = serializers.IntegerField(allow_null=True, help_text="Null: no maximum (or not published).")

@@ -43,7 +43,7 @@ from marketplace.admin_pages.forms import (
 )
 from marketplace.exports import errors_csv_lines
 from marketplace.forms import ErrorFilterForm
-from marketplace.missing import held_removal_count, presence_lists
+from marketplace.missing import presence_lists
 from marketplace.models import Marketplace, MarketplaceImportJob
 from marketplace.selectors import (
     import_error_kinds,
@@ -203,7 +203,9 @@ def _imports_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     """
     form = ImportFilterForm(request.GET)
     scope = import_job_list_filtered(user=request.user, filters=form.selector_filters())
-    stats = import_job_stats(queryset=scope)
+    stats = import_job_stats(queryset=scope, held_removals=True)
+    # Counted in the same aggregate, shown on a card of its own (not a status).
+    held_removals = stats.pop("held_removals")
     status = form.status_filter()
     jobs = scope
     if status == STATUS_ACTIVE:
@@ -228,7 +230,7 @@ def _imports_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
         "live_query": query.urlencode(),
         "page_query": without_page.urlencode(),
         "status_query": without_status.urlencode(),
-        "held_removals": held_removal_count(),
+        "held_removals": held_removals,
     }
 
 

@@ -181,3 +181,22 @@ def test_the_query_count_of_the_missing_step_does_not_grow_with_the_catalog(stor
         return len(ctx.captured_queries)
 
     assert queries(20) == queries(400)
+
+
+def test_a_failed_import_changes_nothing(store, tmp_path):
+    from tests.marketplace.importing.conftest import import_file, write_feed
+
+    run(store, tmp_path, TEN)
+    broken = write_feed(tmp_path / "broken.csv", [["x"]], header=["nothing"])
+    job = import_file(store, broken, language="fr", is_full_feed=True)
+    assert job.status == "failed"
+    assert not MarketplaceProductTranslation.objects.filter(absent_streak__gt=0).exists()
+    assert (job.missing_count, job.removal) == (0, "")
+
+
+def test_a_retry_of_a_complete_catalog_is_a_full_feed(store, owner):
+    from marketplace.services import import_job_retry
+    from tests.factories.marketplace import MarketplaceImportJobFactory
+
+    failed = MarketplaceImportJobFactory(store=store, status="failed", is_full_feed=True)
+    assert import_job_retry(job=failed, user=owner).is_full_feed
