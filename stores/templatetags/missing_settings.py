@@ -26,5 +26,6 @@ def missing_settings_section(context: template.Context, store: Store, action: st
         "missing_form": context.get("missing_form") or missing_form_for(store),
         "action": action,
         "csrf_token": context.get("csrf_token"),
-        "admin": context.get("missing_admin", False) or "admin/" in action,
+        # The admin's store edit page lays it out as the admin's change forms do.
+        "admin": action.startswith("/admin/"),
     }

@@ -100,3 +100,27 @@ def test_admin_monitoring_counts_and_filters_held_removals(as_role, store, held,
     assert f"#{held.pk}" in filtered or f"/imports/{held.pk}" in filtered
     detail = client.get(reverse("admin_pages:import-detail", args=[held.pk])).content.decode()
     assert 'data-testid="held-count">6<' in detail
+
+
+def test_the_job_page_and_the_banner_do_not_query_per_product(as_role, store, tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = as_role("owner")
+
+    def queries(size):
+        MarketplaceProduct.objects.filter(store=store).delete()
+        run(store, tmp_path, range(1, size + 1))
+        job = run(store, tmp_path, range(1, size // 3 + 1))
+        assert job.removal_held
+        counts = []
+        for url in (
+            reverse("marketplace:job-detail", args=[store.code, job.pk]),
+            reverse("dashboard:store", args=[store.code]),
+        ):
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url).status_code == 200
+            counts.append(len(ctx.captured_queries))
+        return counts
+
+    assert queries(12) == queries(90)
