@@ -44,6 +44,12 @@ class ProductFilterForm(forms.Form):
     active = forms.ChoiceField(
         required=False, choices=[("", "All"), ("yes", "Active"), ("no", "Inactive")], label="Active"
     )
+    # SPEC 11: by default the products the missing-product policy deactivated are hidden.
+    missing = forms.ChoiceField(
+        required=False,
+        choices=[("", "Listed by the feeds"), ("yes", "Missing from the feeds"), ("no", "Not missing")],
+        label="Feed",
+    )
     availability = forms.ChoiceField(required=False, choices=[("", "Any"), *Availability.choices])
     brand = forms.CharField(required=False, max_length=255)
     job = forms.IntegerField(required=False, min_value=1, max_value=MAX_DB_ID, label="Import")
@@ -70,6 +76,7 @@ class ProductFilterForm(forms.Form):
             "brand": data.get("brand", ""),
             "published": _yes_no(data.get("published", "")),
             "active": _yes_no(data.get("active", "")),
+            "missing": _yes_no(data.get("missing", "")),
             "job": data.get("job"),
             "missing_language": data.get("missing_language") or None,
         }

@@ -174,7 +174,10 @@ def catalog_item_filter(
     ``brand`` (exact, case-insensitive), ``published`` and ``active`` (booleans;
     ``active`` only matches published products), ``featured`` (boolean), ``job``
     (the import that last created or changed the product: a job id, or a job),
-    ``missing_language`` (a code of ``CATALOG_LANGUAGES``: products without that translation).
+    ``missing_language`` (a code of ``CATALOG_LANGUAGES``: products without that translation),
+    ``missing`` (SPEC 11: None, the default view, leaves out the products the missing-product
+    policy deactivated; True only the missing products, whatever the policy did; False only
+    the others).
     """
     filters = filters or {}
     qs = catalog_item_list(store=store)
@@ -194,6 +197,7 @@ def catalog_item_filter(
         qs = qs.filter(cp__id__isnull=not filters["published"])  # type: ignore[misc]  # django-stubs cannot resolve a FilteredRelation alias (cp)
     if filters.get("active") is not None:
         qs = qs.filter(cp__id__isnull=False, cp__is_active=filters["active"])  # type: ignore[misc]  # django-stubs cannot resolve a FilteredRelation alias (cp)
+    qs = catalog_item_filter_missing(qs, missing=filters.get("missing"))
     if filters.get("featured") is not None:
         qs = qs.filter(cp__id__isnull=False, cp__is_featured=filters["featured"])  # type: ignore[misc]  # django-stubs cannot resolve a FilteredRelation alias (cp)
     job = filters.get("job")
@@ -202,6 +206,16 @@ def catalog_item_filter(
         qs = qs.filter(pk__in=feed_product_ids(job_id=getattr(job, "pk", job)))
     qs = catalog_item_filter_missing_language(qs, language=filters.get("missing_language"))
     return qs.order_by(*ORDERINGS.get(ordering, ORDERINGS[ORDERING_DEFAULT]))
+
+
+def catalog_item_filter_missing(qs: QuerySet[CatalogItem], *, missing: bool | None) -> QuerySet[CatalogItem]:
+    """SPEC 11: a deactivated missing product leaves the default view (None) and so the
+    ``active=true`` list; it is never deleted, and ``missing=True`` shows it. The catalog
+    ``Product.is_active`` is the store's own choice and is left as it was, so a product that
+    comes back is exactly as active as before it went."""
+    if missing is None:
+        return qs.exclude(missing_action="deactivated")
+    return qs.filter(missing_since__isnull=not missing)
 
 
 def catalog_item_get(*, store: Store, product_id: int) -> CatalogItem:

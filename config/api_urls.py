@@ -21,4 +21,5 @@ urlpatterns = [
     path("v1/admin/", include("marketplace.api.admin_urls")),
     path("v1/store/", include("catalog.api.urls")),  # products, products/publish, ...
     path("v1/store/", include("feeds.api.urls")),  # feeds, feeds/{language}, feeds/{language}/fetch
+    path("v1/store/", include("stores.api.urls")),  # settings
 ]

@@ -21,14 +21,21 @@ class ImportJobFilter(django_filters.FilterSet):  # type: ignore[misc]  # django
     marketplace = django_filters.ChoiceFilter(choices=Marketplace.choices)
     language = django_filters.ChoiceFilter(choices=Language.choices)
     created_by_me = django_filters.BooleanFilter(method="filter_created_by_me")
+    # SPEC 11: the imports whose removal of missing products waits for the store.
+    removal_held = django_filters.BooleanFilter(method="filter_removal_held")
 
     class Meta:
         model = MarketplaceImportJob
-        fields = ["store_id", "store_code", "status", "marketplace", "language", "created_by_me"]
+        fields = ["store_id", "store_code", "status", "marketplace", "language", "created_by_me", "removal_held"]
 
     def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+
+    def filter_removal_held(
+        self, queryset: QuerySet[MarketplaceImportJob], name: str, value: bool | None
+    ) -> QuerySet[MarketplaceImportJob]:
+        return queryset if value is None else queryset.filter(removal_held=value)
 
     def filter_created_by_me(
         self, queryset: QuerySet[MarketplaceImportJob], name: str, value: bool | None

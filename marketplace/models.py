@@ -296,6 +296,8 @@ class MarketplaceProduct(BaseModel):
             models.Index(fields=["gtin"], name="mp_gtin_idx"),
             models.Index(fields=["availability"], name="mp_availability_idx"),
             models.Index(fields=["last_import_job"], name="mp_last_job_idx"),
+            # The missing-product step (SPEC 11) starts from the few missing products.
+            models.Index(fields=["store"], condition=Q(missing_since__isnull=False), name="mp_missing_idx"),
         ]
 
     def __str__(self) -> str:
@@ -333,6 +335,8 @@ class MarketplaceProductTranslation(BaseModel):
         constraints = [
             models.UniqueConstraint(fields=["product", "language"], name="uniq_translation_product_language"),
         ]
+        # The missing-product step (SPEC 11) reads the few absent translations, not them all.
+        indexes = [models.Index(fields=["product"], condition=Q(absent_streak__gt=0), name="mpt_absent_idx")]
 
     def __str__(self) -> str:
         return f"{self.product_id} [{self.language}] {self.title}"

@@ -321,6 +321,8 @@ def import_job_retry(*, job: MarketplaceImportJob, user: User | None) -> Marketp
         marketplace=job.marketplace,
         language=job.language,
         batch_size=job.batch_size,
+        # A retry of a complete catalog is one as well (SPEC 11: it may make products missing).
+        complete_catalog=job.is_full_feed,
     )
     MarketplaceImportJob.objects.filter(id=new_job.pk).update(retried_from=job)
     new_job.retried_from = job
@@ -429,12 +431,15 @@ def sweep_orphaned_downloads(*, now: Any = None) -> int:
     return swept
 
 
-def import_job_stats(*, queryset: Any = None) -> dict[str, int]:
-    """Counts per status in one query, plus total and active."""
+def import_job_stats(*, queryset: Any = None, held_removals: bool = False) -> dict[str, int]:
+    """Counts per status in one query, plus total and active (and, asked for, the jobs whose
+    removal of missing products is held: `held_removals`, SPEC 11)."""
     qs = queryset if queryset is not None else MarketplaceImportJob.objects.all()
+    extra = {"held_removals": Count("id", filter=Q(removal_held=True))} if held_removals else {}
     counts = qs.aggregate(
         total=Count("id"),
         **{status: Count("id", filter=Q(status=status)) for status in Status.values},
+        **extra,
     )
     counts["active"] = counts[Status.PENDING] + counts[Status.PROCESSING]
     return {key: int(value) for key, value in counts.items()}

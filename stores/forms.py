@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from core.forms import HttpURLField
-from stores.models import Language
+from stores.models import Language, MissingPolicy
 
 
 def _feed_url_field(language_label: str) -> HttpURLField:
@@ -17,3 +17,32 @@ class StoreSettingsForm(forms.Form):
     letzshop_csv_url_en = _feed_url_field("English")
     letzshop_csv_url_de = _feed_url_field("German")
     default_language = forms.ChoiceField(label="Default language", choices=Language.choices)
+
+
+class MissingProductsForm(forms.Form):
+    """The store's missing-product policy and the safety net's thresholds (SPEC 11)."""
+
+    missing_policy = forms.ChoiceField(
+        label="Products a full feed no longer lists",
+        choices=MissingPolicy.choices,
+        help_text="A full feed is your configured feed (scheduled, Fetch now or Quick Fill), or a file you marked "
+        "as your complete catalog. Nothing is ever deleted: a product the feed lists again comes back by itself.",
+    )
+    missing_grace = forms.IntegerField(
+        label="Grace (full imports)",
+        min_value=1,
+        max_value=100,
+        help_text="How many full imports in a row must lack a product before the policy applies.",
+    )
+    removal_max_percent = forms.IntegerField(
+        label="Hold when more than (% of active products)",
+        min_value=0,
+        max_value=100,
+        help_text="The safety net: a larger removal waits for you to apply it or keep the products.",
+    )
+    removal_min_rows_percent = forms.IntegerField(
+        label="Hold when the feed shrinks under (% of the previous one)",
+        min_value=0,
+        max_value=100,
+        help_text="A full feed with fewer rows than this share of the previous one is held as well.",
+    )

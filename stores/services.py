@@ -39,3 +39,25 @@ def _has_credentials(url: str) -> bool:
     except ValueError:
         return False  # full_clean() reports the malformed address
     return parts.username is not None or parts.password is not None
+
+
+MISSING_FIELDS = ["missing_policy", "missing_grace", "removal_max_percent", "removal_min_rows_percent"]
+
+
+def store_update_missing_settings(*, store: Store, data: dict[str, Any]) -> tuple[Store, bool]:
+    """Save the store's missing-product policy, its grace and the safety net's two
+    thresholds (SPEC 11); only those fields are taken from data.
+
+    Raises ValidationError for a value out of range (grace 1-100, percentages 0-100) or an
+    unknown policy. Returns the store and whether anything changed.
+    """
+    cleaned = {field: data[field] for field in MISSING_FIELDS if field in data}
+    errors: dict[str, list[str]] = {}
+    if "missing_grace" in cleaned and not 1 <= int(cleaned["missing_grace"]) <= 100:
+        errors["missing_grace"] = ["Give a number of full imports between 1 and 100."]
+    for field in ("removal_max_percent", "removal_min_rows_percent"):
+        if field in cleaned and not 0 <= int(cleaned[field]) <= 100:
+            errors[field] = ["Give a percentage between 0 and 100."]
+    if errors:
+        raise ValidationError(errors)
+    return model_update(instance=store, fields=MISSING_FIELDS, data=cleaned)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("<slug:code>/settings", views.store_settings, name="settings"),
     path("<slug:code>/settings/", views.store_settings),
     path("<slug:code>/settings/feeds/<str:language>/fetch", views.store_feed_fetch, name="feed-fetch"),
+    path("<slug:code>/settings/missing-products", views.store_missing_settings, name="missing-settings"),
 ]

@@ -10,11 +10,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.requests import AuthenticatedHttpRequest
+from core.forms import add_service_errors
 from stores.feed_forms import FeedsSection, feed_fetch_now_message, without_feed_urls
-from stores.forms import StoreSettingsForm
+from stores.forms import MissingProductsForm, StoreSettingsForm
 from stores.models import Language
 from stores.permissions import store_for_request
-from stores.services import SETTINGS_FIELDS, store_update_settings
+from stores.services import SETTINGS_FIELDS, store_update_missing_settings, store_update_settings
 
 
 @login_required
@@ -58,3 +59,30 @@ def store_feed_fetch(request: AuthenticatedHttpRequest, code: str, language: str
     )
     messages.add_message(request, level, message)
     return redirect(reverse("stores:settings", args=[store.code]) + f"#feed-{language}")
+
+
+@login_required
+@require_POST
+def store_missing_settings(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    """Save the Settings page's missing-product section (its own form, its own URL)."""
+    store = store_for_request(request, code, write=True)
+    form = MissingProductsForm(request.POST)
+    if form.is_valid():
+        try:
+            _, changed = store_update_missing_settings(store=store, data=form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if changed:
+                messages.success(request, "Missing-product settings saved: the next full import follows them.")
+            else:
+                messages.info(request, "Nothing to save: the missing-product settings were already up to date.")
+            return redirect(reverse("stores:settings", args=[store.code]) + "#missing-products")
+    settings_form = StoreSettingsForm(initial={field: getattr(store, field) for field in SETTINGS_FIELDS})
+    context = {
+        "store": store,
+        "form": settings_form,
+        "feed_panels": FeedsSection(store=store, settings_form=settings_form).panels(),
+        "missing_form": form,
+    }
+    return render(request, "stores/settings.html", context, status=400)

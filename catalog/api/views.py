@@ -92,6 +92,11 @@ class CatalogFilterInput(PaginationInput):
     published = _QueryBooleanField(required=False, help_text="Published in the catalog or not.")
     active = _QueryBooleanField(required=False, help_text="Published and active (true) or inactive (false).")
     featured = _QueryBooleanField(required=False, help_text="Published and featured, or not.")
+    missing = _QueryBooleanField(
+        required=False,
+        help_text="Products the store's full feeds no longer list (true) or the others (false). Without it the "
+        "products the missing-product policy deactivated are left out.",
+    )
     job_id = serializers.IntegerField(
         required=False,
         min_value=1,

@@ -66,6 +66,12 @@ class AdminImportForm(forms.Form):
         initial=BATCH_SIZE_DEFAULT,
         help_text=f"Products written per batch, {BATCH_SIZE_MIN}–{BATCH_SIZE_MAX}.",
     )
+    complete_catalog = forms.BooleanField(
+        label="This file is the store's complete catalog",
+        required=False,
+        help_text="Products it does not list may go missing under the store's policy (always so for the "
+        "store's configured feed URL).",
+    )
 
 
 STATUS_ACTIVE = "active"
@@ -115,6 +121,9 @@ class ImportFilterForm(forms.Form):
     )
     language = forms.ChoiceField(label="Language", required=False, choices=[("", "All languages"), *Language.choices])
     creator = forms.ChoiceField(label="Created by", required=False, choices=[("", "All users"), ("me", "My jobs only")])
+    removal = forms.ChoiceField(
+        label="Removal", required=False, choices=[("", "Any"), ("held", "Held by the safety net")]
+    )
 
     def _valid_data(self) -> dict[str, Any]:
         # The fields that are valid: a bad value drops its own filter, not the others.
@@ -130,6 +139,7 @@ class ImportFilterForm(forms.Form):
             "marketplace": data.get("marketplace", ""),
             "language": data.get("language", ""),
             "created_by_me": data.get("creator") == "me",
+            "removal_held": True if data.get("removal") == "held" else None,
         }
 
     def status_filter(self) -> str:

@@ -26,6 +26,7 @@ urlpatterns = [
     path("stores/<slug:code>/feeds/<str:language>/fetch", feeds.store_feed_fetch, name="store-feed-fetch"),
     path("feeds", feeds.feeds, name="feeds"),
     path("feeds/", RedirectView.as_view(pattern_name="admin_pages:feeds", query_string=True)),
+    path("stores/<slug:code>/missing-products", views.store_missing_settings, name="store-missing-settings"),
     path("logs", views.logs, name="logs"),
     path("logs/", RedirectView.as_view(pattern_name="admin_pages:logs", query_string=True)),
 ]

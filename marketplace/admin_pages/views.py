@@ -45,6 +45,7 @@ from marketplace.admin_pages.forms import (
 from marketplace.error_summary import RECENT_DAYS, import_error_summary, recent_error_codes
 from marketplace.exports import errors_csv_lines, rows_to_fix_response
 from marketplace.forms import ErrorFilterForm
+from marketplace.missing import presence_lists
 from marketplace.models import Marketplace, MarketplaceImportJob
 from marketplace.selectors import (
     import_error_kinds,
@@ -60,8 +61,9 @@ from marketplace.services import (
     import_job_stats,
 )
 from stores.feed_forms import FeedsSection, without_feed_urls
+from stores.forms import MissingProductsForm
 from stores.models import Store
-from stores.services import SETTINGS_FIELDS, store_update_settings
+from stores.services import SETTINGS_FIELDS, store_update_missing_settings, store_update_settings
 
 logger = logging.getLogger(__name__)
 Status = MarketplaceImportJob.Status
@@ -165,6 +167,7 @@ def marketplace(request: AuthenticatedHttpRequest) -> HttpResponse:
                     marketplace=Marketplace.LETZSHOP,
                     language=data["language"],
                     batch_size=data["batch_size"],
+                    complete_catalog=data.get("complete_catalog", False),
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -203,7 +206,9 @@ def _imports_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     """
     form = ImportFilterForm(request.GET)
     scope = import_job_list_filtered(user=request.user, filters=form.selector_filters())
-    stats = import_job_stats(queryset=scope)
+    stats = import_job_stats(queryset=scope, held_removals=True)
+    # Counted in the same aggregate, shown on a card of its own (not a status).
+    held_removals = stats.pop("held_removals")
     status = form.status_filter()
     jobs = scope
     if status == STATUS_ACTIVE:
@@ -228,6 +233,7 @@ def _imports_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
         "live_query": query.urlencode(),
         "page_query": without_page.urlencode(),
         "status_query": without_status.urlencode(),
+        "held_removals": held_removals,
     }
 
 
@@ -276,6 +282,7 @@ def import_detail(request: AuthenticatedHttpRequest, job_id: int) -> HttpRespons
         error_kinds=import_error_kinds(job=job),
         refresh_seconds=_imports_refresh_seconds(),
         **_errors_context(request, job),
+        **presence_lists(job=job, page=request.GET.get("presence_page")),
     )
     return render(request, "admin/platform/import_detail.html", context)
 
@@ -349,6 +356,38 @@ def import_retry(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse
 
 
 # --- /admin/stores/<code>/edit ----------------------------------------------------------
+@staff_view
+@require_POST
+def store_missing_settings(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    """The store edit page's missing-product section: a form of its own."""
+    store = get_object_or_404(Store, code=code)
+    form = MissingProductsForm(request.POST)
+    if form.is_valid():
+        try:
+            _, changed = store_update_missing_settings(store=store, data=form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if changed:
+                logger.info("Admin %s changed the missing-product settings of store %s", request.user, store.code)
+                messages.success(request, f"Missing-product settings of {store.name} saved.")
+            else:
+                messages.info(request, "Nothing to save: the missing-product settings were already up to date.")
+            return redirect(reverse("admin_pages:store-edit", args=[store.code]) + "#missing-products")
+    settings_form = AdminStoreForm(
+        initial={field: getattr(store, field) for field in [*SETTINGS_FIELDS, "name", "is_active"]}
+    )
+    context = _page_context(
+        request,
+        f"Store settings: {store.name}",
+        store=store,
+        form=settings_form,
+        feed_panels=FeedsSection(store=store, settings_form=settings_form).panels(),
+        missing_form=form,
+    )
+    return render(request, "admin/platform/store_edit.html", context, status=400)
+
+
 @staff_view
 @require_http_methods(["GET", "POST"])
 def store_edit(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:

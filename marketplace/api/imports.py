@@ -43,6 +43,11 @@ class ImportSettingsInput(serializers.Serializer[dict[str, Any]]):
         choices=Language.choices, default=Language.ENGLISH, help_text="The language of the feed's texts."
     )
     file = serializers.FileField(required=False, help_text=FILE_HELP)
+    complete_catalog = serializers.BooleanField(
+        default=False,
+        help_text="This file is the store's complete catalog in its language: products it lacks may go missing "
+        "(SPEC 11). A Quick Fill URL (the store's configured feed) always is.",
+    )
 
     def validate_source_url(self, value: str) -> str:
         # Here rather than only in the service, so that a bad address is reported together
@@ -73,6 +78,7 @@ def start_import(
             marketplace=data["marketplace"],
             language=data["language"],
             batch_size=data["batch_size"],
+            complete_catalog=data.get("complete_catalog", False),
         )
     except DjangoValidationError as exc:
         if not hasattr(exc, "error_dict"):

@@ -45,6 +45,14 @@ class ImportJobOutputSerializer(serializers.Serializer[MarketplaceImportJob]):
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     duration_seconds = serializers.FloatField(allow_null=True, help_text="From start to end; null until finished.")
+    is_full_feed = serializers.BooleanField(
+        help_text="The feed lists the whole catalog in its language (scheduled, Quick Fill, or complete_catalog)."
+    )
+    missing_count = serializers.IntegerField(help_text="Products this import made missing (SPEC 11).")
+    returned_count = serializers.IntegerField(help_text="Missing products this import brought back.")
+    removal_held = serializers.BooleanField(
+        help_text="The safety net holds this import's removal of missing products until it is applied or kept."
+    )
 
     class Meta:
         ref_name = "ImportJob"
@@ -75,6 +83,15 @@ class ImportJobCreatedSerializer(serializers.Serializer[dict[str, Any]]):
 
     class Meta:
         ref_name = "ImportJobCreated"
+
+
+class RemovalInputSerializer(serializers.Serializer[dict[str, Any]]):
+    action = serializers.ChoiceField(
+        choices=[("apply", "Apply the store's policy to the held products"), ("keep", "Keep them")]
+    )
+
+    class Meta:
+        ref_name = "RemovalRequest"
 
 
 ImportJobPageSerializer = page_serializer("ImportJobPage", ImportJobOutputSerializer)

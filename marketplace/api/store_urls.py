@@ -24,4 +24,5 @@ urlpatterns = [
         name="import-rows-to-fix-csv",
     ),
     re_path(r"^imports/(?P<job_id>[^/]+)/cancel(?:/)?$", views.ImportJobCancelApi.as_view(), name="import-cancel"),
+    re_path(r"^imports/(?P<job_id>[^/]+)/removal(?:/)?$", views.ImportJobRemovalApi.as_view(), name="import-removal"),
 ]

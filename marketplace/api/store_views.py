@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.http import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework.exceptions import APIException
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -35,8 +36,10 @@ from marketplace.api.serializers import (
     ImportJobCreatedSerializer,
     ImportJobOutputSerializer,
     ImportJobPageSerializer,
+    RemovalInputSerializer,
 )
 from marketplace.api.throttles import ImportCreateThrottle
+from marketplace.missing import RemovalNotHeld, removal_settle
 from marketplace.models import MarketplaceImportJob
 from marketplace.selectors import import_job_get_for_store, import_job_list_for_store
 
@@ -201,3 +204,36 @@ class ImportJobRowsToFixCsvApi(_StoreJob, JobRowsToFixCsvApi):
 )
 class ImportJobCancelApi(_StoreJob, JobCancelApi):
     permission_classes = [IsStoreWriter]
+
+
+class NoHeldRemoval(APIException):
+    status_code = 409
+    default_detail = "This import has no held removal: it was settled already, or nothing was held."
+    default_code = "no_held_removal"
+
+
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="store_import_removal",
+        summary="Settle an import's held removal of missing products",
+        description="`apply` hands the held products to the store's missing-product policy now (except those a "
+        "feed has listed since); `keep` keeps them and resets their absence. 409 when nothing is held.",
+        tags=TAGS,
+        request=RemovalInputSerializer,
+        parameters=[JOB_ID_PARAMETER, STORE_HEADER_PARAMETER],
+        responses={200: ImportJobOutputSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+)
+class ImportJobRemovalApi(_StoreJob):
+    permission_classes = [IsStoreWriter]
+    parser_classes = [JSONParser]
+
+    def post(self, request: Request, job_id: str) -> Response:
+        job = self.get_job(job_id)
+        serializer = RemovalInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            job = removal_settle(job=job, action=serializer.validated_data["action"])
+        except RemovalNotHeld:
+            raise NoHeldRemoval() from None
+        return Response(ImportJobOutputSerializer(import_job_get_for_store(store=request.store, job_id=job.pk)).data)

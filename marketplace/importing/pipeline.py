@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.db import transaction
 
 from core.db_errors import DATABASE_UNAVAILABLE
 from core.logging import job_logging_context
@@ -29,6 +30,7 @@ from marketplace.importing.normalizers import RowNormalizer
 from marketplace.importing.reader import BatchReader, ForkedBatches, InProcessBatches
 from marketplace.importing.sources import FeedFile
 from marketplace.membership import feed_membership_forget, feed_membership_prune
+from marketplace.missing import import_presence_update
 from marketplace.models import MarketplaceImportJob
 
 logger = logging.getLogger(__name__)
@@ -68,7 +70,11 @@ def run_import(
        c. skip a row whose id an earlier row of the file already had (validation_error);
        d. write products, translations, errors and the job's counters together.
        Between batches, the heartbeat tells whether the job was cancelled.
-    5. Finish: completed, or completed_with_errors when rows were skipped.
+    5. Missing products (`marketplace.missing`): the feed's missing products come back;
+       a full feed's absent products go missing under the store's policy, or the safety
+       net holds their removal.
+    6. Finish: completed, or completed_with_errors when rows were skipped; in one
+       transaction with step 5.
 
     A fetch, decode or mapping problem fails the job with its message; a cancelled
     download or a cancel between batches cancels it; anything unexpected fails it with
@@ -101,7 +107,7 @@ def _run(job: MarketplaceImportJob, source_path: Path | None, progress: Progress
             )
             columns = resolve_columns(feed.header)
             _import_rows(job, feed, columns, totals, progress)
-        status = jobs.import_job_finish(job_id=job.id)
+        status = _finish(job)
         _log_finish(job, status or "not ours any more", totals, started)
     except ImportCancelled:
         jobs.import_job_mark_cancelled(job_id=job.id)
@@ -119,6 +125,17 @@ def _run(job: MarketplaceImportJob, source_path: Path | None, progress: Progress
         jobs.import_job_fail(job_id=job.id, message=f"Unexpected error while importing: {type(exc).__name__}")
     finally:
         source.clean_up(may_run_again=database_lost)
+
+
+def _finish(job: MarketplaceImportJob) -> MarketplaceImportJob.Status | None:
+    # The missing-product step and the final status commit together: a job cancelled at
+    # the last moment (the finish finds it no longer processing) removes nothing.
+    with transaction.atomic():
+        import_presence_update(job=job)
+        status = jobs.import_job_finish(job_id=job.id)
+        if status is None:
+            transaction.set_rollback(True)
+    return status
 
 
 def _log_finish(job: MarketplaceImportJob, status: str, totals: BatchCounts, started: float) -> None:

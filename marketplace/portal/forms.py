@@ -29,6 +29,13 @@ class ImportForm(forms.Form):
         help_text=f"Products written per batch, {BATCH_SIZE_MIN}–{BATCH_SIZE_MAX}. The default suits most feeds.",
     )
 
+    complete_catalog = forms.BooleanField(
+        label="This file is my complete catalog",
+        required=False,
+        help_text="Products it does not list may then go missing, as with your configured feed "
+        "(your missing-product policy on the Settings page). Leave it off for part of a catalog.",
+    )
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         has_url = bool(cleaned.get("source_url"))

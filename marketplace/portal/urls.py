@@ -23,4 +23,5 @@ urlpatterns = [
     ),
     path("<slug:code>/marketplace/jobs/<int:job_id>/cancel", views.job_cancel, name="job-cancel"),
     path("<slug:code>/marketplace/jobs/<int:job_id>/retry", views.job_retry, name="job-retry"),
+    path("<slug:code>/marketplace/jobs/<int:job_id>/removal", views.job_removal, name="job-removal"),
 ]

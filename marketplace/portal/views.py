@@ -17,9 +17,10 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.requests import AuthenticatedHttpRequest
@@ -28,6 +29,7 @@ from core.forms import add_service_errors
 from marketplace.error_summary import import_error_summary
 from marketplace.exports import errors_csv_lines, rows_to_fix_response
 from marketplace.forms import ErrorFilterForm
+from marketplace.missing import RemovalNotHeld, presence_lists, removal_settle
 from marketplace.models import MarketplaceImportJob
 from marketplace.portal.forms import ImportForm
 from marketplace.selectors import (
@@ -131,6 +133,10 @@ def _job_context(request: HttpRequest, store: Store, job: MarketplaceImportJob, 
     }
 
 
+def _presence_context(request: HttpRequest, job: MarketplaceImportJob) -> dict[str, Any]:
+    return presence_lists(job=job, page=request.GET.get("presence_page"))
+
+
 def _quick_fill_options(store: Store) -> list[dict[str, str]]:
     return [{"language": code, "label": label, "url": store.feed_url(code)} for code, label in Language.choices]
 
@@ -153,6 +159,7 @@ def import_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
                     upload=data["file"] or None,
                     language=data["language"],
                     batch_size=data["batch_size"],
+                    complete_catalog=data.get("complete_catalog", False),
                 )
             except ImportAlreadyRunning as exc:
                 running_job = exc.job
@@ -208,7 +215,7 @@ def job_detail(request: AuthenticatedHttpRequest, code: str, job_id: int) -> Htt
     """A job's details and errors: the modal's content for htmx, a page of its own otherwise."""
     store = store_for_request(request, code)
     job = import_job_get_for_store(store=store, job_id=job_id)
-    context = _job_context(request, store, job, **_errors_context(request, job))
+    context = _job_context(request, store, job, **_errors_context(request, job), **_presence_context(request, job))
     if _is_htmx(request):
         return render(request, "marketplace/_job_detail.html", context)
     return render(request, "marketplace/job_detail.html", {**context, "standalone": True})
@@ -296,6 +303,30 @@ def job_retry(request: AuthenticatedHttpRequest, code: str, job_id: int) -> Http
     return _after_action(request, store, job, notice)
 
 
+@_login_required
+@require_POST
+def job_removal(request: AuthenticatedHttpRequest, code: str, job_id: int) -> HttpResponse:
+    """Apply or keep a held removal (the banner's and the job page's buttons)."""
+    store = store_for_request(request, code, write=True)
+    job = import_job_get_for_store(store=store, job_id=job_id)
+    action = request.POST.get("action", "")
+    if action not in ("apply", "keep"):
+        return HttpResponseBadRequest("Choose apply or keep.")
+    try:
+        job = removal_settle(job=job, action=action)
+    except RemovalNotHeld:
+        messages.info(request, f"Import #{job.pk} has no held removal any more: it was settled already.")
+    else:
+        if action == "apply":
+            messages.success(request, f"Applied: {job.missing_count} missing products were handled by your policy.")
+        else:
+            messages.success(request, f"Kept: the products import #{job.pk} did not list stay as they are.")
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect("marketplace:job-detail", code=store.code, job_id=job.pk)
+
+
 def _after_action(
     request: HttpRequest, store: Store, job: MarketplaceImportJob, notice: dict[str, Any]
 ) -> HttpResponse:
@@ -303,7 +334,9 @@ def _after_action(
     if not _is_htmx(request):
         getattr(messages, notice["level"])(request, notice["text"])
         return redirect("marketplace:import", code=store.code)
-    context = _job_context(request, store, job, notice=notice, **_errors_context(request, job))
+    context = _job_context(
+        request, store, job, notice=notice, **_errors_context(request, job), **_presence_context(request, job)
+    )
     response = render(request, "marketplace/_job_detail.html", context)
     response["HX-Trigger"] = "jobs-changed"
     return response

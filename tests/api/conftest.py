@@ -43,6 +43,10 @@ JOB_FIELDS = {
     "created_at",
     "updated_at",
     "duration_seconds",
+    "is_full_feed",
+    "missing_count",
+    "returned_count",
+    "removal_held",
 }
 ERROR_FIELDS = {"id", "row_number", "identifier", "error_type", "severity", "field", "error_message", "row_data"}
 FEED_URL = "https://feeds.example.lu/products.csv"
