@@ -272,6 +272,7 @@ SPECTACULAR_SETTINGS = {
         "BulkActionStatusEnum": "catalog.models.CatalogBulkAction.Status",
         "BulkActionScopeEnum": "catalog.models.CatalogBulkAction.Scope",
         "JobPublishScopeEnum": ["all", "changed"],
+        "LanguageEnum": "stores.models.Language",
     },
 }
 
