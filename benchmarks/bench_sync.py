@@ -45,7 +45,8 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+
+from benchmarks.bench_api import create_postgres, drop_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/letzshop_bench_sync"
@@ -164,28 +165,6 @@ def start_redis(port: int) -> subprocess.Popen[bytes]:
         time.sleep(0.05)
     process.kill()
     raise SystemExit(f"redis-server did not start on port {port}")
-
-
-def _admin_url(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/postgres")), parts.path.lstrip("/")
-
-
-def recreate_postgres(url: str) -> None:
-    import psycopg
-
-    admin, name = _admin_url(url)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_postgres(url: str) -> None:
-    import psycopg
-
-    admin, name = _admin_url(url)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def environment(*, database_url: str, redis_url: str, work: Path, allowed: str, workers: int) -> dict[str, str]:
@@ -400,7 +379,7 @@ def main() -> None:
     )
     try:
         print(f"preparing {args.pg_url} ...", file=sys.stderr)
-        recreate_postgres(args.pg_url)
+        create_postgres(args.pg_url)
         os.environ.update(env)
         import django
 
