@@ -26,7 +26,6 @@ class CodeSummary:
     entry: ErrorCode
     severity: str
     count: int = 0
-    error_types: set[str] = field(default_factory=set)
     examples: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -49,7 +48,6 @@ def import_error_summary(*, job: MarketplaceImportJob) -> list[CodeSummary]:
         if summary is None:
             summary = groups[(row["severity"], code)] = CodeSummary(code, describe(code), row["severity"])
         summary.count += row["count"]
-        summary.error_types.add(row["error_type"])
     if not groups:
         return []
     ranked = errors.annotate(
