@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test install venv migrate demo lint bench bench-1m bench-floor bench-api bench-publish bench-sync clean screenshots
+.PHONY: run test install venv migrate demo lint messages bench bench-1m bench-floor bench-api bench-publish bench-sync clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,13 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $@
 
 install: $(VENV)/.installed
+	$(BIN)/python manage.py compile_catalogs
+
+## Collect the marked strings into locale/{fr,de}/LC_MESSAGES/django.po (needs GNU gettext's xgettext).
+messages: $(VENV)/.installed
+	$(BIN)/python manage.py makemessages -l fr -l de --no-obsolete --add-location=file \
+	  -i ".venv/*" -i "tests/*" -i "benchmarks/*" -i "staticfiles/*" -i "docs/*" -i "scripts/*"
+	$(BIN)/python manage.py compile_catalogs
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
