@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from catalog.selectors import ORDERING_DEFAULT, ORDERINGS, JobScope
+from core.forms import AmountField
 from core.ids import MAX_DB_ID
 from marketplace.models import Availability, Condition
 from stores.models import Language
@@ -86,10 +87,11 @@ class ProductFilterForm(forms.Form):
 class ProductOverridesForm(forms.Form):
     """A published product's overrides and settings; empty override = use the imported value."""
 
-    price = forms.DecimalField(
+    # AmountField: "99,90" in French and German (SPEC 13).
+    price = AmountField(
         required=False, min_value=0, max_digits=12, decimal_places=2, help_text="Empty: the imported price"
     )
-    sale_price = forms.DecimalField(
+    sale_price = AmountField(
         required=False, min_value=0, max_digits=12, decimal_places=2, help_text="Empty: the imported sale price"
     )
     availability = forms.ChoiceField(required=False, choices=[("", "As imported"), *Availability.choices])

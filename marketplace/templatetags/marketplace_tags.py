@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils import timezone
 
+from core.formatting import format_count
 from marketplace.models import MarketplaceImportError, MarketplaceImportJob
 from marketplace.outcomes import import_job_outcome
 
@@ -92,8 +93,8 @@ def row_data_items(row_data: object) -> list[tuple[str, object]]:
 
 @register.filter
 def number(value: int | None) -> str:
-    """1234567 -> "1,234,567"."""
-    return "—" if value is None else f"{value:,}"
+    """1234567 -> "1.234.567" (fr, de), "1,234,567" (en): core.formatting's one rule."""
+    return format_count(value)
 
 
 @register.filter
