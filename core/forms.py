@@ -46,12 +46,22 @@ class HttpURLField(forms.URLField):
             "widget", forms.URLInput(attrs={"placeholder": "https://", "autocomplete": "off", "spellcheck": "false"})
         )
         super().__init__(**kwargs)
-        self.error_messages["invalid"] = "Enter a complete web address, like https://shop.example.lu/feed.csv."
+        self.error_messages["invalid"] = _("Enter a complete web address, like https://shop.example.lu/feed.csv.")
 
     def run_validators(self, value: Any) -> None:
         if value in self.empty_values:
             return
-        validate_http_url(value)
+        # validate_http_url's message stays English (the import engine stores it on the job);
+        # the form says the same in the page's language.
+        try:
+            validate_http_url(value)
+        except ValidationError:
+            scheme = urlsplit(value).scheme.lower()
+            raise ValidationError(
+                _("Only http:// and https:// addresses can be downloaded, not %(scheme)s: addresses."),
+                code="scheme",
+                params={"scheme": scheme},
+            ) from None
         super().run_validators(value)
 
 
