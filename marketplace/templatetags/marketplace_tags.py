@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 from django.utils import timezone
+from django.utils.formats import number_format
 
 from core.formatting import format_count
 from marketplace.models import MarketplaceImportError, MarketplaceImportJob
@@ -18,7 +19,7 @@ _LANGUAGE_FLAGS = {"fr": "FR", "en": "EN", "de": "DE"}
 
 @register.filter
 def duration(seconds: float | None) -> str:
-    """A duration as people say it.
+    """A duration as people say it, its decimal the page's way ("4,3 s" in fr and de).
 
     >>> duration(4.3), duration(75), duration(3725), duration(None)
     ('4.3 s', '1 min 15 s', '1 h 02 min', '—')
@@ -26,7 +27,9 @@ def duration(seconds: float | None) -> str:
     if seconds is None:
         return "—"
     if seconds < 60:
-        return f"{seconds:.1f} s" if seconds < 10 else f"{round(seconds)} s"
+        if seconds < 10:
+            return f"{number_format(round(seconds, 1), decimal_pos=1, use_l10n=True)} s"
+        return f"{round(seconds)} s"
     whole = round(seconds)
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
