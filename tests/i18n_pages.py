@@ -30,7 +30,7 @@ class Page:
     name: str
     # Filled in with the demo data's {store}, {job} and {product}.
     path: str
-    # The demo user who opens it ("owner", "admin"), or None for a visitor.
+    # The demo user who opens it ("owner", "staff", "admin"), or None for a visitor.
     user: str | None = "owner"
     status: int = 200
 
@@ -49,6 +49,7 @@ PAGES = [
     Page("settings", "/store/{store}/settings"),
     Page("missing products settings", "/store/{store}/settings/missing-products"),
     Page("not found", "/store/{store}/no-such-page", status=404),
+    Page("not allowed (read-only staff)", "/store/{store}/settings", user="staff", status=403),
     Page("admin dashboard", "/admin/", user="admin"),
     Page("admin marketplace import", "/admin/marketplace", user="admin"),
     Page("admin marketplace history", "/admin/marketplace/history", user="admin"),
