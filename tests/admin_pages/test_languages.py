@@ -94,8 +94,8 @@ def test_the_job_detail_page(admin_client_root, store, language, expected):
 @pytest.mark.parametrize(
     ("language", "title", "saved"),
     [
-        ("fr", "Paramètres de la boutique : Alpha Store", "Rien à enregistrer : les paramètres étaient déjà à jour."),
-        ("de", "Shop-Einstellungen: Alpha Store", "Nichts zu speichern: Die Einstellungen waren bereits aktuell."),
+        ("fr", "Paramètres : Alpha Store", "Rien à enregistrer : les paramètres étaient déjà à jour."),
+        ("de", "Einstellungen: Alpha Store", "Nichts zu speichern: Die Einstellungen waren bereits aktuell."),
     ],
 )
 def test_the_store_edit_page_and_its_message(admin_client_root, store, language, title, saved):
