@@ -152,3 +152,24 @@ def test_form_texts_follow_the_language_of_each_request():
         assert dict(LogFilterForm().fields["level"].choices)["WARNING"] == "WARNING und höher"
     with translation.override("fr"):
         assert str(AdminImportForm().fields["store"].label) == "Boutique"
+
+
+def test_cancel_and_retry_messages_in_german(admin_client_root, store):
+    job = MarketplaceImportJobFactory(store=store, status=Status.PENDING)
+    cancelled = admin_client_root.post(f"/admin/imports/{job.pk}/cancel", HTTP_ACCEPT_LANGUAGE="de", follow=True)
+    assert f"Abbruch von Import #{job.pk} angefordert: Status jetzt " in cancelled.content.decode()
+    retried = admin_client_root.post(f"/admin/imports/{job.pk}/retry", HTTP_ACCEPT_LANGUAGE="de", follow=True)
+    retry = MarketplaceImportJob.objects.get(retried_from=job)
+    assert f"Import #{job.pk} wurde als Import #{retry.pk} erneut gestartet." in retried.content.decode()
+
+
+def test_starting_an_import_says_so_in_french(admin_client_root, store, django_capture_on_commit_callbacks):
+    form = {"store": store.pk, "source_url": "https://feeds.example.lu/fr.csv", "language": "fr", "batch_size": 1000}
+    with django_capture_on_commit_callbacks():  # queued for a worker after the commit: not run here
+        response = admin_client_root.post("/admin/marketplace", form, HTTP_ACCEPT_LANGUAGE="fr", follow=True)
+    job = MarketplaceImportJob.objects.get()
+    link = f'<a href="/admin/imports/{job.pk}">#{job.pk}</a>'
+    assert f"Importation {link} mise en file d’attente pour Alpha Store." in response.content.decode()
+    refused = admin_client_root.post("/admin/marketplace", {**form, "batch_size": 1}, HTTP_ACCEPT_LANGUAGE="de")
+    assert refused.status_code == 200
+    assert "Dieser Wert muss größer oder gleich 100 sein." in refused.content.decode()  # the form again, in German
