@@ -38,6 +38,7 @@ from django.db.models.expressions import OrderBy
 from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import WithAnnotations
 
 from catalog.models import CatalogBulkAction
@@ -74,8 +75,8 @@ class JobScope:
     ALL = "all"
     CHANGED = "changed"
     CHOICES = (
-        (ALL, "Every product of this import's feed: new, changed and unchanged"),
-        (CHANGED, "Only what this import created or changed"),
+        (ALL, _("Every product of this import's feed: new, changed and unchanged")),
+        (CHANGED, _("Only what this import created or changed")),
     )
 
 
