@@ -8,6 +8,7 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from catalog.selectors import ORDERING_DEFAULT, ORDERINGS, JobScope
 from core.ids import MAX_DB_ID
@@ -27,7 +28,7 @@ ORDERING_CHOICES = [
 assert {value for value, _ in ORDERING_CHOICES} <= set(ORDERINGS)
 
 
-def _missing_in(name: str) -> str:
+def _missing_in(name: StrOrPromise) -> StrOrPromise:
     # Lazy: the language's name and the sentence follow the reader's language.
     return format_lazy(_("Missing in {name}"), name=name)
 

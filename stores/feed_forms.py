@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.timezone import localtime
 from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from core.forms import add_service_errors
 from feeds import state as feed_states
@@ -113,7 +114,7 @@ class FeedPanel:
     """One language's block of the Feeds section: its inputs and its health."""
 
     language: str
-    label: str
+    label: StrOrPromise
     url_field: BoundField
     form: FeedScheduleForm
     feed: StoreFeed

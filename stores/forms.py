@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from core.forms import HttpURLField
 from stores.models import Language, MissingPolicy
 
 
-def _feed_url_field(label: str) -> HttpURLField:
+def _feed_url_field(label: StrOrPromise) -> HttpURLField:
     return HttpURLField(label=label, required=False)
 
 
