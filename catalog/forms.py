@@ -15,7 +15,7 @@ from core.ids import MAX_DB_ID
 from marketplace.models import Availability, Condition
 from stores.models import Language
 
-YES_NO = [("", _("All")), ("yes", _("Yes")), ("no", _("No"))]
+YES_NO = [("", pgettext_lazy("filter", "All")), ("yes", _("Yes")), ("no", _("No"))]
 ORDERING_CHOICES = [
     ("title", _("Title A-Z")),
     ("-title", _("Title Z-A")),
@@ -49,11 +49,13 @@ class ProductFilterForm(forms.Form):
     )
     published = forms.ChoiceField(
         required=False,
-        choices=[("", _("All")), ("yes", _("Published")), ("no", _("Not published"))],
+        choices=[("", pgettext_lazy("filter", "All")), ("yes", _("Published")), ("no", _("Not published"))],
         label=pgettext_lazy("filter", "Catalog"),
     )
     active = forms.ChoiceField(
-        required=False, choices=[("", _("All")), ("yes", _("Active")), ("no", _("Inactive"))], label=_("Active")
+        required=False,
+        choices=[("", pgettext_lazy("filter", "All")), ("yes", _("Active")), ("no", _("Inactive"))],
+        label=_("Active"),
     )
     # SPEC 11: by default the products the missing-product policy deactivated are hidden.
     missing = forms.ChoiceField(

@@ -4,6 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import BaseModel
 from stores.models import Language
@@ -25,7 +26,7 @@ class StoreFeed(BaseModel):
     class CheckResult(models.TextChoices):
         NONE = "", _("Never checked")
         IMPORTED = "imported", _("Changed: import started")
-        UNCHANGED = "unchanged", _("Unchanged")
+        UNCHANGED = "unchanged", pgettext_lazy("feed check", "Unchanged")
         FAILED = "failed", _("Failed")
 
     store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="feeds", db_index=False)

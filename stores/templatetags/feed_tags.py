@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from django import template
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from feeds.models import StoreFeed
 
@@ -31,7 +31,7 @@ def check_message(feed: StoreFeed) -> str:
     if not message:
         return str(feed.get_last_check_result_display())
     if message == "Unchanged":
-        return gettext("Unchanged")
+        return pgettext("feed check", "Unchanged")
     if match := _CHANGED.fullmatch(message):
         return gettext("Changed: import #%(job)s started") % {"job": match["job"]}
     if match := _UNCHANGED_SINCE.fullmatch(message):
