@@ -38,7 +38,8 @@ from django.db.models.expressions import OrderBy
 from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
 from django.utils.text import capfirst
-from django_stubs_ext import WithAnnotations
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise, WithAnnotations
 
 from catalog.models import CatalogBulkAction
 from marketplace.importing.schema import TRANSLATABLE
@@ -74,8 +75,8 @@ class JobScope:
     ALL = "all"
     CHANGED = "changed"
     CHOICES = (
-        (ALL, "Every product of this import's feed: new, changed and unchanged"),
-        (CHANGED, "Only what this import created or changed"),
+        (ALL, _("Every product of this import's feed: new, changed and unchanged")),
+        (CHANGED, _("Only what this import created or changed")),
     )
 
 
@@ -380,7 +381,7 @@ def catalog_item_with_languages(qs: QuerySet[CatalogItem]) -> QuerySet[CatalogIt
 @dataclass(frozen=True)
 class LanguageBadge:
     code: str  # "fr"
-    name: str  # "French"
+    name: StrOrPromise  # "French", in the reader's language
     present: bool
 
 
@@ -417,7 +418,7 @@ def catalog_item_with_translations(qs: QuerySet[CatalogItem], *, store: Store) -
 @dataclass(frozen=True)
 class LanguageCoverage:
     code: str
-    name: str
+    name: StrOrPromise
     count: int  # products that have this language
     missing: int  # products that do not
 
@@ -466,7 +467,7 @@ class TranslationRow:
 @dataclass(frozen=True)
 class TranslationColumn:
     code: str
-    name: str
+    name: StrOrPromise
     is_default: bool
     translation: MarketplaceProductTranslation | None  # None: the product lacks this language
 

@@ -83,7 +83,7 @@ class FeedRow:
 
     @property
     def state_label(self) -> str:
-        return STATE_LABELS[self.state]
+        return str(STATE_LABELS[self.state])
 
 
 @staff_view
