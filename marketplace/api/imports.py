@@ -48,8 +48,8 @@ class ImportSettingsInput(serializers.Serializer[dict[str, Any]]):
     file = serializers.FileField(required=False, help_text=FILE_HELP)
     complete_catalog = serializers.BooleanField(
         default=False,
-        help_text="This file is the store's complete catalog in its language: products it lacks may go missing "
-        "(SPEC 11). A Quick Fill URL (the store's configured feed) always is.",
+        help_text="This file is the store's complete catalog in its language: products it lacks may go missing. "
+        "A Quick Fill URL (the store's configured feed) always is.",
     )
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
