@@ -64,7 +64,7 @@ def test_the_admin_pages_switch_language_from_their_header(page, login, admin_us
     page.wait_for_function("() => document.documentElement.lang === 'de'")
 
     assert page.url.endswith("/admin/imports")
-    assert nav.get_by_role("link", name="Importaufträge").is_visible()
+    assert nav.get_by_role("link", name="Importe").is_visible()
     screenshot(page, "language-chooser-admin-de", full_page=False)
     admin_user.refresh_from_db()
     assert admin_user.language == "de"
