@@ -95,8 +95,16 @@ def _pattern(msgid: str) -> re.Pattern[str] | None:
     parts = [part.strip() for part in _PLACEHOLDER.split(text)]
     if sum(len(part) for part in parts) < SHORT or text in SHOWN_AS_IS:
         return None
-    body = r".{1,200}?".join(re.escape(part) for part in parts)
-    return re.compile(rf"(?<![\w-]){body}(?![\w-])")
+    # Each literal part stands as whole words ("of" is no part of "Profil"); a placeholder
+    # is filled by a value of up to a few words.
+    body = r".{1,80}?".join(_whole_words(part) for part in parts if part)
+    return re.compile(body)
+
+
+def _whole_words(part: str) -> str:
+    start = r"(?<![\w-])" if re.match(r"\w", part) else ""
+    end = r"(?![\w-])" if re.search(r"\w$", part) else ""
+    return f"{start}{re.escape(part)}{end}"
 
 
 def _entries(language: str) -> list[polib.POEntry]:
