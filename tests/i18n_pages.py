@@ -57,7 +57,6 @@ PAGES = [
     Page("admin import job", "/admin/imports/{job}", user="admin"),
     Page("admin import errors", "/admin/imports/{job}/errors", user="admin"),
     Page("admin store", "/admin/stores/{store}/edit", user="admin"),
-    Page("admin store missing products", "/admin/stores/{store}/missing-products", user="admin"),
     Page("admin feeds", "/admin/feeds", user="admin"),
     Page("admin logs", "/admin/logs", user="admin"),
 ]
