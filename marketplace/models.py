@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 
 from core.models import BaseModel
+from marketplace.row_messages import message_of
 from stores.models import Language
 
 
@@ -180,7 +181,11 @@ class MarketplaceImportError(models.Model):
     error_type = models.CharField(max_length=32, choices=ErrorType.choices)
     severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.ERROR)
     field = models.CharField(max_length=64, blank=True)
-    error_message = models.TextField()
+    error_message = models.TextField()  # English, for the API (SPEC 13)
+    # The message as a key of marketplace.row_messages and its parameters, which the pages
+    # render in the viewer's language; blank for errors stored before keys existed.
+    message_key = models.CharField(max_length=64, blank=True, default="")
+    params = models.JSONField(default=dict, blank=True)
     row_data = models.JSONField(default=dict, blank=True)
     # A rejected row's cells as read, on its first error (null on warnings and on the
     # others): "the rows to fix" file gives them back in the feed's own columns.
@@ -197,6 +202,11 @@ class MarketplaceImportError(models.Model):
 
     def __str__(self) -> str:
         return f"Row {self.row_number}: {self.error_type} ({self.severity})"
+
+    @property
+    def display_message(self) -> str:
+        """The message in the active language (the stored English one for an old error)."""
+        return message_of(self.message_key, self.params, self.error_message)
 
 
 class MarketplaceProduct(BaseModel):
