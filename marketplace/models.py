@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from core.models import BaseModel
 from marketplace.row_messages import message_of
@@ -154,24 +155,24 @@ class MarketplaceImportJob(BaseModel):
 
 class MarketplaceImportError(models.Model):
     class ErrorType(models.TextChoices):
-        MISSING_TITLE = "missing_title", "Missing title"
-        MISSING_ID = "missing_id", "Missing id"
-        PARSE_ERROR = "parse_error", "Parse error"
-        VALIDATION_ERROR = "validation_error", "Validation error"
-        ROW_TOO_LONG = "row_too_long", "Row too long"
-        LANGUAGE_CONFLICT = "language_conflict", "Language conflict"
+        MISSING_TITLE = "missing_title", _("Missing title")
+        MISSING_ID = "missing_id", _("Missing id")
+        PARSE_ERROR = "parse_error", _("Parse error")
+        VALIDATION_ERROR = "validation_error", _("Validation error")
+        ROW_TOO_LONG = "row_too_long", _("Row too long")
+        LANGUAGE_CONFLICT = "language_conflict", _("Language conflict")
         # Once per import (row 0), with the number of rows concerned.
-        CURRENCY_ASSUMED = "currency_assumed", "Currency assumed"
-        HTML_CLEANED = "html_cleaned", "HTML cleaned"
+        CURRENCY_ASSUMED = "currency_assumed", _("Currency assumed")
+        HTML_CLEANED = "html_cleaned", _("HTML cleaned")
         # Google's value rules (warnings: the row is kept).
-        GENDER_VALUE = "gender_value", "Gender value"
-        AGE_GROUP_VALUE = "age_group_value", "Age group value"
-        ID_TOO_LONG = "id_too_long", "Id over 50 characters"
-        MISSING_DESCRIPTION = "missing_description", "Missing description"
+        GENDER_VALUE = "gender_value", _("Gender value")
+        AGE_GROUP_VALUE = "age_group_value", _("Age group value")
+        ID_TOO_LONG = "id_too_long", _("Id over 50 characters")
+        MISSING_DESCRIPTION = "missing_description", _("Missing description")
 
     class Severity(models.TextChoices):
-        ERROR = "error", "Error"
-        WARNING = "warning", "Warning"
+        ERROR = "error", _("Error")
+        WARNING = "warning", _("Warning")
 
     import_job = models.ForeignKey(MarketplaceImportJob, on_delete=models.CASCADE, related_name="errors")
     row_number = models.PositiveIntegerField(

@@ -99,7 +99,7 @@ def message_of(key: str, params: Mapping[str, Any] | None, stored: str) -> str:
 
 def _english(name: str, value: Any) -> str:
     if name in _LANGUAGES:
-        return _LANGUAGE_NAMES.get(value, value)
+        return str(_LANGUAGE_NAMES.get(value, value))
     if value == "" and name in ("new", "old"):
         return _NONE
     return english_value(name, value)

@@ -7,6 +7,7 @@ from typing import Any, cast
 from rest_framework import serializers
 
 from core.api.pagination import page_serializer
+from marketplace.error_catalogue import error_code
 from marketplace.models import MarketplaceImportError, MarketplaceImportJob
 
 
@@ -62,7 +63,7 @@ class ImportJobOutputSerializer(serializers.Serializer[MarketplaceImportJob]):
 
 
 class ImportErrorOutputSerializer(serializers.Serializer[MarketplaceImportError]):
-    """Exactly the Error JSON fields of SPEC section 6."""
+    """The Error JSON fields of SPEC section 6, plus the catalogue `code` (issue 17)."""
 
     id = serializers.IntegerField()
     row_number = serializers.IntegerField(help_text="As a spreadsheet shows it: the header is row 1.")
@@ -70,11 +71,17 @@ class ImportErrorOutputSerializer(serializers.Serializer[MarketplaceImportError]
     error_type = serializers.ChoiceField(choices=MarketplaceImportError.ErrorType.choices)
     severity = serializers.ChoiceField(choices=MarketplaceImportError.Severity.choices)
     field = serializers.CharField()
-    error_message = serializers.CharField()
+    error_message = serializers.CharField(help_text="In English, whatever the language of the request (SPEC 13).")
+    code = serializers.SerializerMethodField(
+        help_text="The error catalogue's stable code of the problem (`parse_error.price`, `missing_id`...)."
+    )
     row_data = serializers.DictField(help_text="The row's key fields.")
 
     class Meta:
         ref_name = "ImportError"
+
+    def get_code(self, error: MarketplaceImportError) -> str:
+        return error_code(error.error_type, error.field)
 
 
 class ImportJobCreatedSerializer(serializers.Serializer[dict[str, Any]]):

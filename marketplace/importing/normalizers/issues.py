@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +34,7 @@ class RowIssue:
     severity: str  # "error" | "warning"
     field: str  # schema attribute name, "extra_attributes", or "" for the whole row
     key: str  # of messages.TEMPLATES: the message, in any language, with `params`
-    params: dict[str, Any] = field(default_factory=dict)  # small: shown values, numbers
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)  # small: shown values, numbers
 
     @property
     def message(self) -> str:
