@@ -19,7 +19,7 @@ from typing import Any
 
 from django.utils import translation
 from django.utils.formats import number_format
-from django.utils.translation import gettext, gettext_noop, ngettext_lazy, pgettext
+from django.utils.translation import gettext, gettext_noop, ngettext_lazy, pgettext, pgettext_lazy
 
 from marketplace.importing.messages import PLAIN_NUMBERS, TEMPLATES, column_name, english_value, label
 
@@ -52,10 +52,12 @@ PLURALS = {
 # Parameters that are amounts (localized decimal separator) or language codes.
 _DECIMALS = frozenset({"amount", "price", "sale_price"})
 _LANGUAGES = frozenset({"language", "other_language"})
+_ENGLISH_NAMES = {"fr": "French", "de": "German", "en": "English"}
+# As a sentence names them ("this French import", "cet import en français").
 _LANGUAGE_NAMES = {
-    "fr": gettext_noop("French"),
-    "de": gettext_noop("German"),
-    "en": gettext_noop("English"),
+    "fr": pgettext_lazy("language in a sentence", "French"),
+    "de": pgettext_lazy("language in a sentence", "German"),
+    "en": pgettext_lazy("language in a sentence", "English"),
 }
 _NONE = "(none)"  # a conflict's missing value: the parameter is "", shown as this
 
@@ -97,9 +99,14 @@ def message_of(key: str, params: Mapping[str, Any] | None, stored: str) -> str:
     return render(key, params or {})
 
 
+def language_name(code: str) -> str:
+    """A language as a sentence names it, in the active language when it is shown (lazy)."""
+    return _LANGUAGE_NAMES.get(code, code)  # type: ignore[return-value]  # a lazy str
+
+
 def _english(name: str, value: Any) -> str:
     if name in _LANGUAGES:
-        return str(_LANGUAGE_NAMES.get(value, value))
+        return _ENGLISH_NAMES.get(value, value)
     if value == "" and name in ("new", "old"):
         return _NONE
     return english_value(name, value)
@@ -111,7 +118,7 @@ def _localized(name: str, value: Any, english_page: bool) -> str:
     if name == "field":
         return label(value) if english_page else column_name(value)
     if name in _LANGUAGES:
-        return gettext(_LANGUAGE_NAMES.get(value, value))
+        return str(_LANGUAGE_NAMES.get(value, value))
     if value == "" and name in ("new", "old"):
         return pgettext("a value that is not set", "(none)")
     if name in _DECIMALS:

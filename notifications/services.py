@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from feeds.models import StoreFeed
 from marketplace.models import MarketplaceImportJob, MarketplaceProduct, ProductPresenceChange
+from marketplace.row_messages import language_name
 from notifications.models import Notification
 from stores.models import Language, Store, StoreMembership
 
@@ -132,9 +133,11 @@ def notification_recipients(*, store: Store, kind: str) -> QuerySet[User]:
 
 
 def email_language(*, user: User, store: Store) -> str:
-    """The user's language when the user model gets one (SPEC 13), else the store's, as long
-    as the portal has a translation in it; English otherwise (the portal's only one today)."""
-    for language in (getattr(user, "language", ""), store.default_language):
+    """The recipient's language (SPEC 13): the user's choice, else the store's language (an
+    email has no browser to ask), else the portal's default, French; each only while the
+    portal has a catalog in it, English otherwise. `language` is read with getattr so this
+    works before and after accounts.User has the field."""
+    for language in (getattr(user, "language", ""), store.default_language, settings.LANGUAGE_CODE):
         if language and _has_catalog(language):
             return str(language)
     return Language.ENGLISH
@@ -159,7 +162,8 @@ def _absolute(path: str) -> str:
 
 
 def _language_name(code: str) -> str:
-    return str(Language(code).label) if code in Language.values else code
+    # Lazy: the context is built once and rendered in each recipient's language.
+    return language_name(code)
 
 
 # --- the four kinds ----------------------------------------------------------------------
