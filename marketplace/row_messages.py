@@ -106,7 +106,7 @@ def language_name(code: str) -> str:
 
 def _english(name: str, value: Any) -> str:
     if name in _LANGUAGES:
-        return _ENGLISH_NAMES.get(value, value)
+        return str(_ENGLISH_NAMES.get(value, value))
     if value == "" and name in ("new", "old"):
         return _NONE
     return english_value(name, value)

@@ -132,12 +132,12 @@ def notification_recipients(*, store: Store, kind: str) -> QuerySet[User]:
     )
 
 
-def email_language(*, user: User, store: Store) -> str:
-    """The recipient's language (SPEC 13): the user's choice, else the store's language (an
-    email has no browser to ask), else the portal's default, French; each only while the
-    portal has a catalog in it, English otherwise. `language` is read with getattr so this
-    works before and after accounts.User has the field."""
-    for language in (getattr(user, "language", ""), store.default_language, settings.LANGUAGE_CODE):
+def email_language(*, user: User) -> str:
+    """The recipient's language (SPEC 13): the user's choice, else the portal's default
+    (French; an email has no browser to ask), each only while the portal has a catalog in it,
+    English otherwise. `language` is read with getattr so this works before and after
+    accounts.User has the field (blank: not chosen)."""
+    for language in (getattr(user, "language", ""), settings.LANGUAGE_CODE):
         if language and _has_catalog(language):
             return str(language)
     return Language.ENGLISH
@@ -325,7 +325,7 @@ def _messages(event: Event, recipients: list[User], fold: Fold) -> list[EmailMul
     rendered: dict[str, tuple[str, str, str]] = {}
     messages = []
     for user in recipients:
-        language = email_language(user=user, store=event.store)
+        language = email_language(user=user)
         if language not in rendered:
             rendered[language] = _render(event, fold, language)
         subject, text, html = rendered[language]
