@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from marketplace.importing.decoding import MalformedRecord
-from marketplace.importing.messages import english
+from marketplace.importing.messages import TEMPLATES, english
 from marketplace.importing.normalizers.issues import NOTE_CURRENCY_ASSUMED, NOTE_HTML
 from marketplace.importing.rows import ErrorRow, FeedRow
 
@@ -223,7 +223,8 @@ class BatchSorting:
                     severity=issue.severity,
                     field=issue.field or "",
                     message=issue.message,
-                    key=issue.key,
+                    # A key without a template is a finished English text: stored as the message only.
+                    key=issue.key if issue.key in TEMPLATES else "",
                     params=issue.params,
                     row_data=self._snapshot(row.cells, issue.field or ""),
                     cells=cells,
