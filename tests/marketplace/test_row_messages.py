@@ -7,13 +7,15 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 
 import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from marketplace.error_catalogue import CATALOGUE
 from marketplace.models import MarketplaceImportError, MarketplaceImportJob
-from marketplace.row_messages import english, render
+from marketplace.row_messages import ALL_TEMPLATES, PLURALS, english, render
 from tests.factories.marketplace import MarketplaceImportErrorFactory, MarketplaceImportJobFactory
 from tests.marketplace.importing.conftest import import_file, product_row, write_feed
 
@@ -178,3 +180,25 @@ def test_a_language_conflict_names_the_languages_in_the_readers_language():
             "Spalte price: 31.00 in diesem Import auf Englisch weicht von (keiner) ab, das der Import auf "
             "Französisch Nr. 12 gesetzt hat; der neuere Wert, 31.00, wird übernommen."
         )
+
+
+def _sample_params(template: str) -> dict[str, object]:
+    names = re.findall(r"%\((\w+)\)s", template)
+    samples: dict[str, object] = {"field": "sale_price", "language": "fr", "other_language": "de", "rows": 3}
+    return {name: samples.get(name, 7 if name in ("length", "limit", "count", "row", "job") else "x") for name in names}
+
+
+@pytest.mark.parametrize("language", ["fr", "de"])
+def test_every_row_message_and_catalogue_entry_is_translated(language):
+    cases = [(key, _sample_params(template)) for key, template in ALL_TEMPLATES.items()]
+    cases += [(key, {"rows": 3, "currency": "EUR"}) for key in PLURALS]
+    for key, params in cases:
+        with translation.override(language):
+            shown = render(key, params)
+        assert shown != english(key, params), f"{key} is not translated into {language}"
+    for entry in CATALOGUE.values():
+        for text in (entry.title, entry.explanation, entry.how_to_fix):
+            with translation.override("en"):
+                english_text = str(text)
+            with translation.override(language):
+                assert str(text) != english_text, f"{entry.code} is not translated into {language}"
