@@ -20,6 +20,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -254,7 +255,9 @@ def job_errors_csv(request: AuthenticatedHttpRequest, code: str, job_id: int) ->
     store = store_for_request(request, code)
     job = import_job_get_for_store(store=store, job_id=job_id)
     rows = import_error_list(job=job).iterator(chunk_size=2000)
-    response = StreamingHttpResponse(errors_csv_lines(rows), content_type="text/csv; charset=utf-8")
+    # In the page's language (SPEC 13); the API's CSV stays English.
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    response = StreamingHttpResponse(errors_csv_lines(rows, language=language), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{store.code}-import-{job.pk}-errors.csv"'
     return response
 
@@ -265,7 +268,8 @@ def job_rows_to_fix_csv(request: AuthenticatedHttpRequest, code: str, job_id: in
     """The job's rejected rows as the feed had them, plus what to fix: to correct and upload again."""
     store = store_for_request(request, code)
     job = import_job_get_for_store(store=store, job_id=job_id)
-    return rows_to_fix_response(job, filename=f"{store.code}-import-{job.pk}-rows-to-fix.csv")
+    language = translation.get_language() or settings.LANGUAGE_CODE  # the problems in the page's language
+    return rows_to_fix_response(job, filename=f"{store.code}-import-{job.pk}-rows-to-fix.csv", language=language)
 
 
 @_login_required

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.utils import timezone
 
+from marketplace.importing.messages import column_name
 from marketplace.models import MarketplaceImportError, MarketplaceImportJob
 from marketplace.outcomes import import_job_outcome
+from marketplace.row_messages import message_of
 
 register = template.Library()
 
 _DELIMITERS = {",": "Comma (,)", ";": "Semicolon (;)", "\t": "Tab", "|": "Pipe (|)"}
 _ERROR_TYPES = dict(MarketplaceImportError.ErrorType.choices)
+_SEVERITIES = dict(MarketplaceImportError.Severity.choices)
 _LANGUAGE_FLAGS = {"fr": "FR", "en": "EN", "de": "DE"}
 
 
@@ -63,7 +68,25 @@ def delimiter_name(value: str) -> str:
 @register.filter
 def error_type_label(value: str) -> str:
     """The label of a known error type, or the code made readable ("gtin_invalid" -> "Gtin invalid")."""
-    return _ERROR_TYPES.get(value) or value.replace("_", " ").capitalize()
+    return str(_ERROR_TYPES.get(value) or value.replace("_", " ").capitalize())
+
+
+@register.filter
+def severity_label(value: str) -> str:
+    """ "error" / "warning" in the active language."""
+    return str(_SEVERITIES.get(value, value))
+
+
+@register.filter
+def column(field: str) -> str:
+    """A field as the feed's column names it (the id is `id`, not the internal name)."""
+    return column_name(field)
+
+
+@register.filter
+def example_message(example: dict[str, Any]) -> str:
+    """An error summary example's message in the active language (see row_messages)."""
+    return message_of(example.get("message_key", ""), example.get("params"), example.get("error_message", ""))
 
 
 @register.filter
