@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import MarketplaceImportError, MarketplaceImportJob
-from marketplace.outcomes import import_job_outcome
+from marketplace.outcomes import import_job_outcome, language_in_sentence
 
 register = template.Library()
 
-_DELIMITERS = {",": "Comma (,)", ";": "Semicolon (;)", "\t": "Tab", "|": "Pipe (|)"}
+_DELIMITERS = {",": _("Comma (,)"), ";": _("Semicolon (;)"), "\t": _("Tab"), "|": _("Pipe (|)")}
 _ERROR_TYPES = dict(MarketplaceImportError.ErrorType.choices)
 _LANGUAGE_FLAGS = {"fr": "FR", "en": "EN", "de": "DE"}
 
@@ -41,7 +43,7 @@ def job_duration(job: MarketplaceImportJob) -> str:
         return duration(job.duration_seconds)
     if job.started_at is not None and job.is_active:
         elapsed = (timezone.now() - job.started_at).total_seconds()
-        return f"{duration(max(elapsed, 0))} so far"
+        return gettext("%(duration)s so far") % {"duration": duration(max(elapsed, 0))}
     return "—"
 
 
@@ -57,7 +59,7 @@ def job_progress(job: MarketplaceImportJob) -> int:
 def delimiter_name(value: str) -> str:
     if not value:
         return "—"
-    return _DELIMITERS.get(value, repr(value))
+    return str(_DELIMITERS.get(value, repr(value)))
 
 
 @register.filter
@@ -69,6 +71,12 @@ def error_type_label(value: str) -> str:
 @register.filter
 def language_code(value: str) -> str:
     return _LANGUAGE_FLAGS.get(value, value.upper())
+
+
+@register.filter(name="language_in_sentence")
+def language_in_sentence_filter(code: str) -> str:
+    """A feed language's name inside a sentence: {% blocktranslate %}the {{ language }} feed{% endblocktranslate %}."""
+    return language_in_sentence(code)
 
 
 @register.filter
