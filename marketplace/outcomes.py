@@ -22,12 +22,27 @@ def language_in_sentence(code: str) -> str:
     The Language labels are menu labels; inside a sentence French writes them in lower
     case ("du flux en français") and German as "auf Deutsch".
     """
-    names = {
+    names: dict[str, str] = {
         Language.FRENCH: pgettext("language inside a sentence", "French"),
         Language.GERMAN: pgettext("language inside a sentence", "German"),
         Language.ENGLISH: pgettext("language inside a sentence", "English"),
     }
     return names.get(code, code)
+
+
+def status_in_sentence(status: str) -> str:
+    """A job's status as it reads inside a sentence ("job 12 is completed with errors")."""
+    names: dict[str, str] = {
+        MarketplaceImportJob.Status.PENDING: pgettext("import status inside a sentence", "pending"),
+        MarketplaceImportJob.Status.PROCESSING: pgettext("import status inside a sentence", "processing"),
+        MarketplaceImportJob.Status.COMPLETED: pgettext("import status inside a sentence", "completed"),
+        MarketplaceImportJob.Status.COMPLETED_WITH_ERRORS: pgettext(
+            "import status inside a sentence", "completed with errors"
+        ),
+        MarketplaceImportJob.Status.FAILED: pgettext("import status inside a sentence", "failed"),
+        MarketplaceImportJob.Status.CANCELLED: pgettext("import status inside a sentence", "cancelled"),
+    }
+    return names.get(status, status)
 
 
 def _says(text: str, n: int, **values: str) -> str:

@@ -30,7 +30,7 @@ from core.exceptions import ConflictError
 from marketplace.importing.fetching import FetchError, validate_feed_url
 from marketplace.importing.jobs import import_job_ended, import_job_fail
 from marketplace.models import Marketplace, MarketplaceImportJob
-from marketplace.outcomes import language_in_sentence
+from marketplace.outcomes import language_in_sentence, status_in_sentence
 from marketplace.signals import recovery_requested
 from stores.models import Language, Store
 
@@ -299,7 +299,7 @@ def import_job_cancel(*, job: MarketplaceImportJob) -> MarketplaceImportJob:
     if not job.is_active:
         raise ImportJobNotCancellable(
             _("Job %(id)s is %(status)s and cannot be cancelled.")
-            % {"id": job.pk, "status": job.get_status_display().lower()}
+            % {"id": job.pk, "status": status_in_sentence(job.status)}
         )
     now = timezone.now()
     # A pending job has no worker yet: cancel it directly. A processing one is told to stop.
@@ -324,7 +324,7 @@ def import_job_retry(*, job: MarketplaceImportJob, user: User | None) -> Marketp
     if job.status not in (Status.FAILED, Status.CANCELLED, Status.COMPLETED_WITH_ERRORS):
         raise ImportJobNotRetryable(
             _("Only failed, cancelled or partly failed jobs can be retried; job %(id)s is %(status)s.")
-            % {"id": job.pk, "status": job.get_status_display().lower()}
+            % {"id": job.pk, "status": status_in_sentence(job.status)}
         )
     if not job.source_url:
         raise ImportJobNotRetryable(_("This job imported an uploaded file, which is not kept: upload it again."))

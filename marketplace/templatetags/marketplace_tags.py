@@ -65,7 +65,7 @@ def delimiter_name(value: str) -> str:
 @register.filter
 def error_type_label(value: str) -> str:
     """The label of a known error type, or the code made readable ("gtin_invalid" -> "Gtin invalid")."""
-    return _ERROR_TYPES.get(value) or value.replace("_", " ").capitalize()
+    return str(_ERROR_TYPES.get(value) or value.replace("_", " ").capitalize())
 
 
 @register.filter
