@@ -23,7 +23,7 @@ def test_quick_fill_the_confirmation_and_the_ended_message_are_french(
     french.add_cookies(page.context.cookies())
     page = french.new_page()
     page.goto(f"/store/{store.code}/marketplace")
-    assert page.locator("h1").inner_text() == "Importation Marketplace"
+    assert page.locator("h1").inner_text() == "Importation vers la place de marché"
 
     page.locator("[data-quick-fill-url][data-language=fr]").click()
     assert page.locator("#quick-fill-status").inner_text() == "URL du flux en français et langue renseignées."
@@ -37,7 +37,7 @@ def test_quick_fill_the_confirmation_and_the_ended_message_are_french(
 
     page.locator(f"#job-{job.pk}-details").click()
     page.wait_for_selector("#job-dialog[open] #job-cancel-button")
-    assert page.locator("#job-dialog .status-text").inner_text() == "En attente de démarrage par le serveur."
+    assert page.locator("#job-dialog .status-text").inner_text() == "En attente d'un processus de traitement."
     confirmations: list[str] = []
 
     def accept(dialog) -> None:
@@ -53,5 +53,5 @@ def test_quick_fill_the_confirmation_and_the_ended_message_are_french(
         page.locator("#job-notice").inner_text().strip() == f"L’importation #{job.pk} a été annulée avant de démarrer."
     )
     page.wait_for_function("() => !document.querySelector('.msg.job-started')")
-    assert page.locator(".msg-success").inner_text() == f"L’importation #{job.pk} est terminée\u00a0: Annulée."
+    assert page.locator(".msg-success").inner_text() == f"L’importation #{job.pk} est terminée\u00a0: Annulé."
     french.close()

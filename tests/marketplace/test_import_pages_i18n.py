@@ -45,10 +45,10 @@ def _get(client, url: str, language: str, **headers: str) -> str:
 @pytest.mark.parametrize(
     ("language", "expected", "english"),
     [
-        ("fr", ["<title>Importation Marketplace · Alpha Store", "Lancer une importation", "Remplissage rapide",
-                "Historique des importations", "Terminée avec erreurs", "Avertissements"],
+        ("fr", ["<title>Importation vers la place de marché · Alpha Store", "Lancer l’importation",
+                "Remplissage rapide", "Historique des importations", "Terminé avec erreurs", "Avertissements"],
          ["Start an import", "Quick Fill", "Import history", "Completed with errors"]),
-        ("de", ["<title>Marketplace-Import · Alpha Store", "Einen Import starten", "Schnell ausfüllen",
+        ("de", ["<title>Marktplatz-Import · Alpha Store", "Import starten", "Schnell ausfüllen",
                 "Importverlauf", "Mit Fehlern abgeschlossen", "Warnungen"],
          ["Start an import", "Quick Fill", "Import history", "Completed with errors"]),
     ],
