@@ -15,26 +15,26 @@ class Marketplace(models.TextChoices):
 
 
 class Availability(models.TextChoices):
-    IN_STOCK = "in_stock", "In stock"
-    OUT_OF_STOCK = "out_of_stock", "Out of stock"
-    PREORDER = "preorder", "Preorder"
-    BACKORDER = "backorder", "Backorder"
+    IN_STOCK = "in_stock", _("In stock")
+    OUT_OF_STOCK = "out_of_stock", _("Out of stock")
+    PREORDER = "preorder", _("Preorder")
+    BACKORDER = "backorder", _("Backorder")
 
 
 class Condition(models.TextChoices):
-    NEW = "new", "New"
-    REFURBISHED = "refurbished", "Refurbished"
-    USED = "used", "Used"
+    NEW = "new", _("New")
+    REFURBISHED = "refurbished", _("Refurbished")
+    USED = "used", _("Used")
 
 
 class MarketplaceImportJob(BaseModel):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        PROCESSING = "processing", "Processing"
-        COMPLETED = "completed", "Completed"
-        COMPLETED_WITH_ERRORS = "completed_with_errors", "Completed with errors"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
+        PENDING = "pending", _("Pending")
+        PROCESSING = "processing", _("Processing")
+        COMPLETED = "completed", _("Completed")
+        COMPLETED_WITH_ERRORS = "completed_with_errors", _("Completed with errors")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     ACTIVE_STATUSES = (Status.PENDING, Status.PROCESSING)
     FINISHED_STATUSES = (Status.COMPLETED, Status.COMPLETED_WITH_ERRORS, Status.FAILED, Status.CANCELLED)
@@ -88,15 +88,15 @@ class MarketplaceImportJob(BaseModel):
 
     # Feed sync (SPEC 11).
     class Trigger(models.TextChoices):
-        MANUAL = "manual", "Started by hand"
-        SCHEDULED = "scheduled", "Scheduled"
-        FETCH_NOW = "fetch_now", "Fetch now"
+        MANUAL = "manual", _("Started by hand")
+        SCHEDULED = "scheduled", _("Scheduled")
+        FETCH_NOW = "fetch_now", _("Fetch now")
 
     class Removal(models.TextChoices):
-        NONE = "", "Nothing to remove"
-        APPLIED = "applied", "Applied"
-        HELD = "held", "Held by the safety net"
-        KEPT = "kept", "Kept by the owner"
+        NONE = "", _("Nothing to remove")
+        APPLIED = "applied", _("Applied")
+        HELD = "held", _("Held by the safety net")
+        KEPT = "kept", _("Kept by the owner")
 
     trigger = models.CharField(max_length=16, choices=Trigger.choices, default=Trigger.MANUAL)
     # A full feed lists the whole catalog in its language: only its import makes missing the
@@ -394,9 +394,9 @@ class ProductPresenceChange(models.Model):
     """A product an import made missing, or brought back (the job page's lists, SPEC 11)."""
 
     class Kind(models.TextChoices):
-        MISSING = "missing", "Went missing"
-        RETURNED = "returned", "Came back"
-        HELD = "held", "Held by the safety net"
+        MISSING = "missing", _("Went missing")
+        RETURNED = "returned", _("Came back")
+        HELD = "held", _("Held by the safety net")
 
     pk = models.CompositePrimaryKey("import_job", "product")
     import_job = models.ForeignKey(MarketplaceImportJob, on_delete=models.CASCADE, related_name="+")
