@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import translation
 from django.utils.translation import gettext
-from django_q.signals import pre_execute
+from django_q.signals import post_execute, pre_execute
 
 
 def test_a_task_runs_in_english_although_the_default_is_french(settings):
@@ -14,3 +14,6 @@ def test_a_task_runs_in_english_although_the_default_is_french(settings):
         pre_execute.send(sender="django_q", func=None, task={"name": "t"})
         assert translation.get_language() == "en"
         assert gettext("Store") == "Store"
+        # Run inline (sync mode, a request in French), the task gives the language back.
+        post_execute.send(sender="django_q", task={"name": "t"})
+        assert translation.get_language() == "fr"
