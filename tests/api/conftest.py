@@ -48,7 +48,17 @@ JOB_FIELDS = {
     "returned_count",
     "removal_held",
 }
-ERROR_FIELDS = {"id", "row_number", "identifier", "error_type", "severity", "field", "error_message", "row_data"}
+ERROR_FIELDS = {
+    "id",
+    "row_number",
+    "identifier",
+    "error_type",
+    "severity",
+    "field",
+    "error_message",
+    "code",
+    "row_data",
+}
 FEED_URL = "https://feeds.example.lu/products.csv"
 
 
