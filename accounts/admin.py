@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from stores.models import StoreMembership
@@ -38,6 +39,6 @@ class UserAdmin(BaseUserAdmin[User]):
         memberships = StoreMembership.objects.select_related("store").order_by("store__code")
         return super().get_queryset(request).prefetch_related(Prefetch("memberships", queryset=memberships))
 
-    @admin.display(description="stores")
+    @admin.display(description=_("stores"))
     def store_memberships(self, user: User) -> str:
         return ", ".join(f"{m.store.code} ({m.role})" for m in user.memberships.all()) or "—"

@@ -4,6 +4,7 @@ from typing import Any, cast
 
 from django import forms
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
@@ -26,3 +27,14 @@ class NotificationPreferencesForm(forms.Form):
     @classmethod
     def for_user(cls, user: User) -> NotificationPreferencesForm:
         return cls(initial={name: getattr(user, name) for name in NOTIFICATION_FIELDS})
+
+
+class LanguageForm(forms.Form):
+    """The header's chooser and the profile's field (SPEC 13): one of the portal's
+    languages, or "" (the profile's "as my browser asks") to forget a saved choice."""
+
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=[("", _("As my browser asks")), *User.Language.choices],
+    )

@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
 from accounts.forms import NOTIFICATION_FIELDS
 from accounts.models import User
 
@@ -14,3 +17,14 @@ def user_update_notification_preferences(*, user: User, data: dict[str, Any]) ->
     if changed:
         user.save(update_fields=changed)
     return changed
+
+
+def user_update_language(*, user: User, language: str) -> bool:
+    """Save the user's portal language ("" forgets the choice); return whether it changed."""
+    if user.language == language:
+        return False
+    if language and language not in User.Language.values:
+        raise ValidationError({"language": _("Choose one of the languages offered.")}, code="invalid_choice")
+    user.language = language
+    user.save(update_fields=["language"])
+    return True

@@ -11,4 +11,5 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("home/", views.home, name="home"),
     path("profile/", views.profile, name="profile"),
+    path("language/", views.language_choose, name="language"),
 ]

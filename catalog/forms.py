@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 from django_stubs_ext import StrOrPromise
 
 from catalog.selectors import ORDERING_DEFAULT, ORDERINGS, JobScope
+from core.forms import AmountField
 from core.ids import MAX_DB_ID
 from marketplace.models import Availability, Condition
 from stores.models import Language
@@ -102,7 +103,8 @@ class ProductFilterForm(forms.Form):
 class ProductOverridesForm(forms.Form):
     """A published product's overrides and settings; empty override = use the imported value."""
 
-    price = forms.DecimalField(
+    # AmountField: "99,90" in French and German (SPEC 13).
+    price = AmountField(
         required=False,
         min_value=0,
         max_digits=12,
@@ -110,7 +112,7 @@ class ProductOverridesForm(forms.Form):
         label=_("Price"),
         help_text=_("Empty: the imported price"),
     )
-    sale_price = forms.DecimalField(
+    sale_price = AmountField(
         required=False,
         min_value=0,
         max_digits=12,

@@ -68,10 +68,11 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # LocaleMiddleware with the user's saved language first (SPEC 13): it needs the user.
+    "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so it sees the views' exceptions first: 503 for an unreachable database or broker.
@@ -192,10 +193,16 @@ LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # SPEC 13: the portal speaks French, German and English. A user's saved choice comes first,
-# then the browser's Accept-Language (LocaleMiddleware); French when neither says.
+# then the browser's Accept-Language (accounts.middleware.UserLanguageMiddleware); French when neither says.
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("de", "Deutsch"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Numbers and dates in the page's language, "1.234,50" in French and German, "1,234.50" in
+# English (SPEC 13): config/formats/ holds where we differ from Django's own formats.
+# USE_THOUSAND_SEPARATOR stays off: it would also group ids and sizes written into URLs,
+# data attributes and inputs ("/jobs/1.234/"); counts and prices get their grouping from
+# the `count` and `money` filters (core/templatetags/formatting.py).
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Europe/Luxembourg"
 USE_I18N = True
 USE_TZ = True

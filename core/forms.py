@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from core.formatting import amount_example, parse_amount
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -42,10 +46,48 @@ class HttpURLField(forms.URLField):
             "widget", forms.URLInput(attrs={"placeholder": "https://", "autocomplete": "off", "spellcheck": "false"})
         )
         super().__init__(**kwargs)
-        self.error_messages["invalid"] = "Enter a complete web address, like https://shop.example.lu/feed.csv."
+        self.error_messages["invalid"] = _("Enter a complete web address, like https://shop.example.lu/feed.csv.")
 
     def run_validators(self, value: Any) -> None:
         if value in self.empty_values:
             return
-        validate_http_url(value)
+        # validate_http_url's message stays English (the import engine stores it on the job);
+        # the form says the same in the page's language.
+        try:
+            validate_http_url(value)
+        except ValidationError:
+            scheme = urlsplit(value).scheme.lower()
+            raise ValidationError(
+                _("Only http:// and https:// addresses can be downloaded, not %(scheme)s: addresses."),
+                code="scheme",
+                params={"scheme": scheme},
+            ) from None
         super().run_validators(value)
+
+
+class AmountField(forms.DecimalField):
+    """A price typed the page's way (SPEC 13): "99,90" in French and German, "99.90" in
+    English, thousands grouped or not (core.formatting.parse_amount).
+
+    A text input, not <input type="number">: a browser's number input drops a comma it does
+    not expect, so "99,90" reached us as "9990". What cannot be read one way only is a form
+    error that shows how to write it, never a guess.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["localize"] = True
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("inputmode", "decimal")
+        self.widget.attrs.setdefault("autocomplete", "off")
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]  # the stubs type it as IntegerField.to_python
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal):
+            return value
+        try:
+            return parse_amount(str(value))
+        except ValueError:
+            raise ValidationError(
+                _("Enter an amount such as %(example)s."), code="invalid", params={"example": amount_example()}
+            ) from None

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import ngettext
 
 
 def _wait_minutes() -> int:
@@ -23,10 +24,14 @@ def lockout_response(
     request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict[str, Any] | None = None
 ) -> HttpResponse:
     minutes = _wait_minutes()
-    message = (
-        f"Too many failed logins for this account or from this address. "
-        f"Wait {minutes} minutes before trying again, or ask a platform admin to unlock it."
-    )
+    # In the page's language; the API's requests are always English (accounts.middleware).
+    message = ngettext(
+        "Too many failed logins for this account or from this address. "
+        "Wait %(minutes)d minute before trying again, or ask a platform admin to unlock it.",
+        "Too many failed logins for this account or from this address. "
+        "Wait %(minutes)d minutes before trying again, or ask a platform admin to unlock it.",
+        minutes,
+    ) % {"minutes": minutes}
     response: HttpResponse
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": message, "retry_after_seconds": minutes * 60}, status=429)

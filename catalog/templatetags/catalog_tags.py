@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import template
 
 from catalog.selectors import LanguageBadge, catalog_item_language_badges
+from core.formatting import format_money
 from marketplace.models import Availability, Condition, MarketplaceProduct
 from stores.models import Language
 
@@ -29,29 +30,15 @@ def condition_label(value: str | None) -> str:
 
 @register.filter
 def money(value: Decimal | float | str | None) -> str:
-    """Two decimals, whatever the database gave back (SQLite returns computed decimals unscaled).
-
-    >>> money(Decimal("9"))
-    '9.00'
-    """
-    if value is None or value == "":
-        return ""
-    try:
-        return f"{Decimal(str(value)):.2f}"
-    except InvalidOperation:
-        return str(value)
+    """A price in euros, the page's way (core.formatting: "1.234,50 €", "€1,234.50")."""
+    return format_money(value)
 
 
 @register.filter
 def money_in(value: Decimal | float | str | None, currency: str | None) -> str:
     """An amount with its currency, or "" without an amount: every price the pages show
-    names its currency, so that no "49.00" stands beside "49.00 EUR".
-
-    >>> money_in(Decimal("49"), "EUR")
-    '49.00 EUR'
-    """
-    amount = money(value)
-    return f"{amount} {currency}".strip() if amount else ""
+    names its currency, so that no "49,00" stands beside "49,00 €" (core.formatting)."""
+    return format_money(value, currency)
 
 
 @register.filter

@@ -10,6 +10,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.formatting import format_count
 from marketplace.importing.messages import column_name
 from marketplace.models import MarketplaceImportError, MarketplaceImportJob
 from marketplace.outcomes import import_job_outcome, language_in_sentence
@@ -25,7 +26,7 @@ _LANGUAGE_FLAGS = {"fr": "FR", "en": "EN", "de": "DE"}
 
 @register.filter
 def duration(seconds: float | None) -> str:
-    """A duration as people say it.
+    """A duration as people say it, its decimal the page's way ("4,3 s" in fr and de).
 
     >>> duration(4.3), duration(75), duration(3725), duration(None)
     ('4.3 s', '1 min 15 s', '1 h 02 min', '—')
@@ -125,8 +126,8 @@ def row_data_items(row_data: object) -> list[tuple[str, object]]:
 
 @register.filter
 def number(value: int | None) -> str:
-    """1234567 -> "1,234,567"."""
-    return "—" if value is None else f"{value:,}"
+    """1234567 -> "1.234.567" (fr, de), "1,234,567" (en): core.formatting's one rule."""
+    return format_count(value)
 
 
 @register.filter

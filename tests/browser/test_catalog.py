@@ -81,8 +81,8 @@ def test_an_owner_publishes_an_import_overrides_a_price_and_reimports(
     page.get_by_label("Price", exact=True).fill("9.00")
     page.get_by_role("button", name="Save").click()
     page.wait_for_selector(".msg-success")
-    assert page.locator("[data-testid=effective-price]").inner_text().startswith("9.00 EUR")
-    assert page.locator("[data-testid=imported-price]").inner_text() == "10.00 EUR"
+    assert page.locator("[data-testid=effective-price]").inner_text().startswith("€9.00")
+    assert page.locator("[data-testid=imported-price]").inner_text() == "€10.00"
     screenshot.both(page, "catalog-product")
 
     # The shop's feed changes two prices and adds a wine; the owner imports it again.
@@ -93,11 +93,11 @@ def test_an_owner_publishes_an_import_overrides_a_price_and_reimports(
     page.get_by_role("navigation", name="Store").get_by_role("link", name="All Products").click()
     page.wait_for_url(f"**/store/{store.code}/products")
     riesling = _price_cell(page, "WINE-1")
-    assert riesling.locator(".value").inner_text() == "9.00"
+    assert riesling.locator(".value").inner_text() == "€9.00"
     assert "your price" in riesling.inner_text()
-    assert "Imported: 11.00" in riesling.locator(".badge-override").get_attribute("title")
-    assert _price_cell(page, "WINE-2").locator(".value").inner_text() == "21.00"
-    assert _price_cell(page, "WINE-3").locator(".value").inner_text() == "30.00"
+    assert "Imported: €11.00" in riesling.locator(".badge-override").get_attribute("title")
+    assert _price_cell(page, "WINE-2").locator(".value").inner_text() == "€21.00"
+    assert _price_cell(page, "WINE-3").locator(".value").inner_text() == "€30.00"
     assert page.locator("tr[data-product='WINE-4'] .badge.state-unpublished").is_visible()
     screenshot.both(page, "catalog-all-products")
 

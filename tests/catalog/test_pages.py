@@ -408,6 +408,6 @@ def test_every_price_of_the_product_page_names_its_currency(client, owner, store
 
     html = _login(client, owner).get(_url(store.code, f"/{product.pk}")).content.decode()
 
-    for amount in ("9.00 EUR", "10.00 EUR", "8.50 EUR"):
+    for amount in ("€9.00", "€10.00", "€8.50"):
         assert amount in html
     assert not re.search(r">\s*\d+\.\d\d\s*<", html)  # no bare amount in a cell
