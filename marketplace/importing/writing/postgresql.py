@@ -356,7 +356,7 @@ class PostgresqlWrites(WriteStrategy):
         matches every product of the marketplace, and each batch read all the rows
         written before it (60,000 rows took minutes). So a load analyzes what it grew as
         soon as it doubled the planner's count, then at a steady pace, and once more at its
-        end, on the key columns only.
+        end, on the key columns only (and the two the missing-product step filters on).
         """
         self._added_since_analyze += added
         if self._rows_at_analyze is None:
@@ -364,8 +364,13 @@ class PostgresqlWrites(WriteStrategy):
         threshold = analyze_threshold(self._rows_at_analyze)
         if self._added_since_analyze < (min(threshold, ANALYZE_AFTER_ROWS // 5) if final else threshold):
             return False
-        product_keys = ", ".join(column(PRODUCT, name) for name in ("store", "marketplace", "marketplace_product_id"))
-        translation_keys = ", ".join(column(TRANSLATION, name) for name in ("product", "language"))
+        # With the two columns the missing-product step's partial indexes are defined on:
+        # never analyzed, `missing_since IS NOT NULL` looks true of half the products and
+        # the step scans them all instead of probing the (empty) index.
+        product_keys = ", ".join(
+            column(PRODUCT, name) for name in ("store", "marketplace", "marketplace_product_id", "missing_since")
+        )
+        translation_keys = ", ".join(column(TRANSLATION, name) for name in ("product", "language", "absent_streak"))
         try:
             with transaction.atomic(), connection.cursor() as cursor:
                 # ANALYZE waits for a session altering or vacuuming the table by hand; fresh
