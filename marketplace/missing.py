@@ -246,11 +246,11 @@ def import_presence_update(*, job: MarketplaceImportJob) -> PresenceOutcome:
     # From the few absent translations (partial index), each probing the membership's key.
     listed = Exists(feed_product_ids(job_id=job.pk).filter(product_id=OuterRef("product_id")))
     absent = in_language.filter(absent_streak__gt=0)
-    # Skipped when none is absent (the usual case): the UPDATE's plan looks costly enough to
-    # the planner for PostgreSQL to compile it (JIT), 70-110 ms to change no row.
-    if MarketplaceProductTranslation.objects.filter(
-        absent_streak__gt=0, language=job.language, product__store_id=store.pk
-    ).exists():
+    # Skipped when no translation of the language is absent (the usual case), which the
+    # partial index alone answers: the UPDATE's plan looks costly enough for PostgreSQL to
+    # compile it (JIT, 70-110 ms to change no row), and SQLite runs it from the store's
+    # products (0.1 s per 100,000). Not limited to the store: with the join, SQLite did the same.
+    if MarketplaceProductTranslation.objects.filter(absent_streak__gt=0, language=job.language).exists():
         absent.filter(listed | Q(product_id__in=errored)).update(absent_streak=0)
     fields: dict[str, Any] = {"returned_count": returned, "missing_count": 0, "removal_held": False}
     outcome = PresenceOutcome(returned=returned)
