@@ -49,10 +49,10 @@ class SqliteWrites(WriteStrategy):
         # One JSON parameter instead of two per row: the statement text stays the same
         # whatever the batch size, and SQLite's parameter limit never comes into play.
         self._read_sql = (
-            f"SELECT b.mpid, {n.existing_columns_joined}"
+            f"SELECT b.mpid, {n.existing_columns}"
             f" FROM (SELECT json_extract(value, '$[0]') AS mpid, json_extract(value, '$[1]') AS sh"
             f" FROM json_each(%s)) AS b"
-            f" CROSS JOIN {n.products} p ON {n.product_key} {n.translation_join} {n.texts_join}"
+            f" CROSS JOIN {n.products} p ON {n.product_key} {n.translation_join}"
         )
         self._claim_sql = (
             f"INSERT INTO {n.seen} (mpid, row_number) SELECT json_extract(value, '$[0]'),"

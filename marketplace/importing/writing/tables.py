@@ -107,7 +107,13 @@ class Tables:
             f"(tr.{t['source_hash']} = b.sh AND NOT tr.{t['had_warnings']}"
             f" AND p.{p['updated_at']} <= tr.{t['updated_at']})"
         )
-        texts = ", ".join(f"CASE WHEN {fresh} THEN NULL ELSE tr.{t[name]} END" for name in TEXT_FIELDS)
+        # The texts as one JSON array, NULL for a fresh row or no translation: one freshness
+        # test per row, not one per text (eleven), and one column to convert instead of
+        # eleven. The read of an unchanged re-import of 100,000 rows: SQLite 0.62 s -> 0.37 s,
+        # PostgreSQL's server 0.60 s -> 0.54 s.
+        array = "json_build_array({})::text" if connection.vendor == "postgresql" else "json_array({})"
+        texts = array.format(", ".join(f"tr.{t[name]}" for name in TEXT_FIELDS))
+        texts = f"CASE WHEN tr.{t['id']} IS NULL OR {fresh} THEN NULL ELSE {texts} END"
         same_warned = f"COALESCE(tr.{t['source_hash']} = b.sh AND tr.{t['had_warnings']}, FALSE)"
         # What the read returns for each id of the batch, in `Existing`'s order.
         state = (
@@ -118,12 +124,6 @@ class Tables:
         self.translation_join = (
             f"LEFT JOIN {self.translations} tr ON tr.{t['product']} = p.{p['id']} AND tr.{t['language']} = %s"
         )
-        # SQLite's form of the same: the texts through a second join on the translation's
-        # rowid that only a row which is not fresh satisfies. SQLite evaluates the freshness
-        # test once per row instead of once per text (eleven times): a quarter less time for
-        # the read of an unchanged re-import. PostgreSQL would probe the index per row.
-        self.existing_columns_joined = f"{state}, {', '.join(f'tx.{t[name]}' for name in TEXT_FIELDS)}"
-        self.texts_join = f"LEFT JOIN {self.translations} tx ON tx.{t['id']} = tr.{t['id']} AND NOT {fresh}"
         self.product_key = (
             f"p.{p['store']} = %s AND p.{p['marketplace']} = %s AND p.{p['marketplace_product_id']} = b.mpid"
         )
