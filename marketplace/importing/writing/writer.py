@@ -15,6 +15,7 @@ before it reads, so what it read is still true when it writes.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from django.db import connection
@@ -137,7 +138,7 @@ class BatchWriter:
             cursor.execute(*self.db.read_query(keys))
             rows = cursor.fetchall()
         existing: dict[str, Existing] = {}
-        for mpid, product_id, chash, last_job_id, translation_id, fresh, same_warned, owns, *texts in rows:
+        for mpid, product_id, chash, last_job_id, translation_id, fresh, same_warned, owns, texts in rows:
             existing[mpid] = Existing(
                 product_id=product_id,
                 content_hash=chash,
@@ -146,7 +147,7 @@ class BatchWriter:
                 fresh=bool(fresh),
                 same_warned=bool(same_warned),
                 owns_texts=bool(owns),
-                texts=None if texts[0] is None else tuple(texts),
+                texts=None if texts is None else tuple(json.loads(texts)),
             )
         return existing
 
