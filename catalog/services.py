@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from catalog import bulk
 from catalog.models import Product
@@ -85,6 +86,10 @@ def _check_job(*, store: Store, job: MarketplaceImportJob) -> None:
     if job.store_id != store.pk:
         # Callers fetch the job with a store-scoped selector; this is the last line of defence.
         raise ValidationError({"job_id": "No such import job."})
+    if job.dry_run:
+        raise ValidationError(
+            {"job_id": _("Import %(id)s was a check of a feed: it wrote no product to publish.") % {"id": job.pk}}
+        )
     if job.status not in PUBLISHABLE_JOB_STATUSES:
         raise JobNotFinished(job)
 

@@ -48,6 +48,11 @@ class ImportSettingsInput(serializers.Serializer[dict[str, Any]]):
         help_text="This file is the store's complete catalog in its language: products it lacks may go missing "
         "(SPEC 11). A Quick Fill URL (the store's configured feed) always is.",
     )
+    dry_run = serializers.BooleanField(
+        default=False,
+        help_text="Check the feed without importing it: the job reads, maps and normalizes the whole file, "
+        "records its errors and what it would do (would-be counts, check_report), and writes no product.",
+    )
 
     def validate_source_url(self, value: str) -> str:
         # Here rather than only in the service, so that a bad address is reported together
@@ -79,6 +84,7 @@ def start_import(
             language=data["language"],
             batch_size=data["batch_size"],
             complete_catalog=data.get("complete_catalog", False),
+            dry_run=data.get("dry_run", False),
         )
     except DjangoValidationError as exc:
         if not hasattr(exc, "error_dict"):
