@@ -23,10 +23,10 @@ from core.db_errors import DATABASE_UNAVAILABLE
 from core.logging import job_logging_context
 from marketplace.importing import jobs
 from marketplace.importing.batches import BatchProcessor
+from marketplace.importing.check import column_report
 from marketplace.importing.decoding import DecodedFeed, open_feed
 from marketplace.importing.errors import ImportCancelled, ImportFailed
 from marketplace.importing.jobs import BatchCounts
-from marketplace.importing.check import column_report
 from marketplace.importing.mapping import ColumnMap, MappingError, resolve_columns
 from marketplace.importing.normalizers import RowNormalizer
 from marketplace.importing.reader import BatchReader, ForkedBatches, InProcessBatches
