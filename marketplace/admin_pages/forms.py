@@ -72,6 +72,8 @@ class AdminImportForm(forms.Form):
         help_text="Products it does not list may go missing under the store's policy (always so for the "
         "store's configured feed URL).",
     )
+    # Set by the form's "Check the feed" button (a second submit button, no field of its own).
+    dry_run = forms.BooleanField(required=False)
 
 
 STATUS_ACTIVE = "active"

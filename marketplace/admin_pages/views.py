@@ -28,6 +28,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHt
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.requests import AuthenticatedHttpRequest
@@ -168,6 +169,7 @@ def marketplace(request: AuthenticatedHttpRequest) -> HttpResponse:
                     language=data["language"],
                     batch_size=data["batch_size"],
                     complete_catalog=data.get("complete_catalog", False),
+                    dry_run=data.get("dry_run", False),
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -177,6 +179,17 @@ def marketplace(request: AuthenticatedHttpRequest) -> HttpResponse:
             else:
                 logger.info("Admin %s started import job %s for store %s", request.user, job.pk, job.store.code)
                 url = reverse("admin_pages:import-detail", args=[job.pk])
+                if job.dry_run:
+                    messages.success(
+                        request,
+                        format_html(
+                            _('Check job <a href="{}">#{}</a> queued for {}: nothing will be written.'),
+                            url,
+                            job.pk,
+                            job.store.name,
+                        ),
+                    )
+                    return redirect(url)
                 messages.success(
                     request,
                     format_html('Import job <a href="{}">#{}</a> queued for {}.', url, job.pk, job.store.name),

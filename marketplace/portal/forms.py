@@ -36,6 +36,9 @@ class ImportForm(forms.Form):
         "(your missing-product policy on the Settings page). Leave it off for part of a catalog.",
     )
 
+    # Set by the form's "Check the feed" button (a second submit button, no field of its own).
+    dry_run = forms.BooleanField(required=False)
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         has_url = bool(cleaned.get("source_url"))

@@ -21,6 +21,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpR
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.requests import AuthenticatedHttpRequest
@@ -160,12 +161,21 @@ def import_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
                     language=data["language"],
                     batch_size=data["batch_size"],
                     complete_catalog=data.get("complete_catalog", False),
+                    dry_run=data.get("dry_run", False),
                 )
             except ImportAlreadyRunning as exc:
                 running_job = exc.job
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
+                if job.dry_run:
+                    # A check is read on its own page, where its report appears as it runs.
+                    messages.success(
+                        request,
+                        _("Check #%(id)s of the %(language)s feed has started: nothing will be written.")
+                        % {"id": job.pk, "language": job.get_language_display()},
+                    )
+                    return redirect("marketplace:job-detail", code=store.code, job_id=job.pk)
                 messages.success(
                     request,
                     f"Import #{job.pk} of the {job.get_language_display()} feed has started. "
