@@ -208,3 +208,15 @@ def test_a_retried_check_is_a_check(store, owner, feed_server):
     from marketplace.services import import_job_retry
 
     assert import_job_retry(job=job, user=owner).dry_run is True
+
+
+def test_a_check_is_cancelled_as_an_import_is(store, owner, tmp_path):
+    from marketplace.services import import_job_cancel
+
+    upload = SimpleUploadedFile("f.csv", b"id,title\nA1,Shirt\n")
+    job = import_job_create(store=store, user=owner, upload=upload, enqueue=False, dry_run=True)
+
+    cancelled = import_job_cancel(job=job)
+
+    assert (cancelled.status, cancelled.dry_run) == (Status.CANCELLED, True)
+    assert import_job_claim(job_id=job.pk) is None
