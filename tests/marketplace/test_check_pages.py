@@ -112,3 +112,21 @@ def test_an_admin_checks_a_feed_from_the_admin_import_page(
     page = client.get(response["Location"]).content.decode()
     assert 'data-check="true"' in page and 'id="check-columns"' in page and "Would add" in page
     assert not MarketplaceProduct.objects.exists()
+
+
+def test_the_dashboard_marks_a_check_and_a_checks_retry_is_a_check_again(client, owner, store):
+    job = MarketplaceImportJobFactory(
+        store=store,
+        status="completed_with_errors",
+        dry_run=True,
+        source_url="https://feeds.example.lu/fr.csv",
+        total_processed=3,
+        error_count=1,
+    )
+    client.force_login(owner)
+
+    dashboard = client.get(reverse("dashboard:store", args=[store.code])).content.decode()
+    page = client.get(reverse("marketplace:job-detail", args=[store.code, job.pk])).content.decode()
+
+    assert 'data-check="true"' in dashboard
+    assert "Check again" in page and "Import again" not in page
