@@ -42,16 +42,16 @@ class ImportSettingsInput(serializers.Serializer[dict[str, Any]]):
     language = serializers.ChoiceField(
         choices=Language.choices, default=Language.ENGLISH, help_text="The language of the feed's texts."
     )
+    dry_run = serializers.BooleanField(
+        default=False,
+        help_text="Check the feed without importing it: the job reads, maps and normalizes the whole file, "
+        "records its errors and what it would do (would-be counts, check_report), and writes no product.",
+    )
     file = serializers.FileField(required=False, help_text=FILE_HELP)
     complete_catalog = serializers.BooleanField(
         default=False,
         help_text="This file is the store's complete catalog in its language: products it lacks may go missing "
         "(SPEC 11). A Quick Fill URL (the store's configured feed) always is.",
-    )
-    dry_run = serializers.BooleanField(
-        default=False,
-        help_text="Check the feed without importing it: the job reads, maps and normalizes the whole file, "
-        "records its errors and what it would do (would-be counts, check_report), and writes no product.",
     )
 
     def validate_source_url(self, value: str) -> str:
