@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product
 
@@ -29,30 +30,30 @@ class ProductAdmin(admin.ModelAdmin[Product]):
         "^marketplace_product__marketplace_product_id",
         "=marketplace_product__gtin",
     )
-    search_help_text = "Part of the title, the start of a product id, or a whole GTIN."
+    search_help_text = _("Part of the title, the start of a product id, or a whole GTIN.")
     raw_id_fields = ("store", "marketplace_product")
     readonly_fields = ("created_at", "updated_at")
     list_per_page = 50
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
 
-    @admin.display(description="product id", ordering="marketplace_product__marketplace_product_id")
+    @admin.display(description=_("product id"), ordering="marketplace_product__marketplace_product_id")
     def product_id(self, product: Product) -> str:
         return product.marketplace_product.marketplace_product_id
 
-    @admin.display(description="title", ordering="marketplace_product__title")
+    @admin.display(description=_("title"), ordering="marketplace_product__title")
     def title(self, product: Product) -> str:
         return product.marketplace_product.title
 
-    @admin.display(description="store", ordering="store__code")
+    @admin.display(description=_("store"), ordering="store__code")
     def store_code(self, product: Product) -> str:
         return product.store.code
 
-    @admin.display(description="price")
+    @admin.display(description=_("price"))
     def effective_price(self, product: Product) -> Decimal | None:
         """The store's override, else the imported price."""
         return product.price if product.price is not None else product.marketplace_product.price
 
-    @admin.display(description="availability")
+    @admin.display(description=_("availability"))
     def effective_availability(self, product: Product) -> str:
         return product.availability or product.marketplace_product.availability or "—"

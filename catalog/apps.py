@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 def _recover_bulk_actions(sender: Any, now: Any = None, **kwargs: Any) -> dict[str, int]:
@@ -13,7 +14,7 @@ def _recover_bulk_actions(sender: Any, now: Any = None, **kwargs: Any) -> dict[s
 
 class CatalogConfig(AppConfig):
     name = "catalog"
-    verbose_name = "Catalog"
+    verbose_name = _("Catalog")
 
     def ready(self) -> None:
         from marketplace.signals import recovery_requested

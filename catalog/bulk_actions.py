@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django_q.tasks import async_task
 
 from accounts.models import User
@@ -43,13 +44,43 @@ Action = CatalogBulkAction.Action
 TASK_PATH = "catalog.tasks.run_catalog_bulk_action"
 
 
+def _message_running(action: CatalogBulkAction) -> str:
+    values = {"count": action.total, "id": action.pk}
+    # One sentence per action and state: each language words them its own way.
+    if action.action == Action.PUBLISH:
+        if action.status == Status.PENDING:
+            text = ngettext(
+                "A publish of %(count)s product is already waiting (bulk action %(id)s): wait for it to finish.",
+                "A publish of %(count)s products is already waiting (bulk action %(id)s): wait for it to finish.",
+                action.total,
+            )
+        else:
+            text = ngettext(
+                "A publish of %(count)s product is already running (bulk action %(id)s): wait for it to finish.",
+                "A publish of %(count)s products is already running (bulk action %(id)s): wait for it to finish.",
+                action.total,
+            )
+    elif action.status == Status.PENDING:
+        text = ngettext(
+            "An unpublish of %(count)s product is already waiting (bulk action %(id)s): wait for it to finish.",
+            "An unpublish of %(count)s products is already waiting (bulk action %(id)s): wait for it to finish.",
+            action.total,
+        )
+    else:
+        text = ngettext(
+            "An unpublish of %(count)s product is already running (bulk action %(id)s): wait for it to finish.",
+            "An unpublish of %(count)s products is already running (bulk action %(id)s): wait for it to finish.",
+            action.total,
+        )
+    return text % values
+
+
 class BulkActionRunning(ConflictError):
     """The store already has a publish or unpublish running in the background."""
 
     def __init__(self, action: CatalogBulkAction) -> None:
         super().__init__(
-            f"A {action.get_action_display().lower()} of {action.total} products is already {action.status} "
-            f"(bulk action {action.pk}): wait for it to finish.",
+            _message_running(action),
             extra={"bulk_action_id": action.pk, "bulk_action_status": action.status},
         )
         self.action = action
@@ -240,6 +271,7 @@ def bulk_actions_recover(*, now: Any = None) -> dict[str, int]:
                 transaction.on_commit(partial(bulk_action_enqueue, action_id=action_id))
                 requeued += 1
             continue
+        # Stored, as the imports' error_message is: written in the worker, in English.
         message = (
             f"The worker running this stopped responding (no heartbeat for {minutes} minutes) on {attempts} "
             "attempts. The products done before it stopped are kept; start it again for the rest."

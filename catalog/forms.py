@@ -5,23 +5,32 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from catalog.selectors import ORDERING_DEFAULT, ORDERINGS, JobScope
 from core.ids import MAX_DB_ID
 from marketplace.models import Availability, Condition
 from stores.models import Language
 
-YES_NO = [("", "All"), ("yes", "Yes"), ("no", "No")]
+YES_NO = [("", pgettext_lazy("filter", "All")), ("yes", _("Yes")), ("no", _("No"))]
 ORDERING_CHOICES = [
-    ("title", "Title A-Z"),
-    ("-title", "Title Z-A"),
-    ("price", "Price, lowest first"),
-    ("-price", "Price, highest first"),
-    ("sku", "Product id"),
-    ("-updated", "Recently imported"),
-    ("display_order", "Display order"),
+    ("title", _("Title A-Z")),
+    ("-title", _("Title Z-A")),
+    ("price", _("Price, lowest first")),
+    ("-price", _("Price, highest first")),
+    ("sku", _("Product id")),
+    ("-updated", _("Recently imported")),
+    ("display_order", _("Display order")),
 ]
 assert {value for value, _ in ORDERING_CHOICES} <= set(ORDERINGS)
+
+
+def _missing_in(name: StrOrPromise) -> StrOrPromise:
+    # Lazy: the language's name and the sentence follow the reader's language.
+    return format_lazy(_("Missing in {name}"), name=name)
 
 
 def _yes_no(value: str) -> bool | None:
@@ -35,34 +44,41 @@ class ProductFilterForm(forms.Form):
     q = forms.CharField(
         required=False,
         max_length=200,
-        label="Search",
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Title, id, GTIN or brand"}),
+        label=_("Search"),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Title, id, GTIN or brand")}),
     )
     published = forms.ChoiceField(
-        required=False, choices=[("", "All"), ("yes", "Published"), ("no", "Not published")], label="Catalog"
+        required=False,
+        choices=[("", pgettext_lazy("filter", "All")), ("yes", _("Published")), ("no", _("Not published"))],
+        label=pgettext_lazy("filter", "Catalog"),
     )
     active = forms.ChoiceField(
-        required=False, choices=[("", "All"), ("yes", "Active"), ("no", "Inactive")], label="Active"
+        required=False,
+        choices=[("", pgettext_lazy("filter", "All")), ("yes", _("Active")), ("no", _("Inactive"))],
+        label=_("Active"),
     )
     # SPEC 11: by default the products the missing-product policy deactivated are hidden.
     missing = forms.ChoiceField(
         required=False,
-        choices=[("", "Listed by the feeds"), ("yes", "Missing from the feeds"), ("no", "Not missing")],
-        label="Feed",
+        choices=[("", _("Listed by the feeds")), ("yes", _("Missing from the feeds")), ("no", _("Not missing"))],
+        label=_("Feed"),
     )
-    availability = forms.ChoiceField(required=False, choices=[("", "Any"), *Availability.choices])
-    brand = forms.CharField(required=False, max_length=255)
-    job = forms.IntegerField(required=False, min_value=1, max_value=MAX_DB_ID, label="Import")
-    ordering = forms.ChoiceField(required=False, choices=ORDERING_CHOICES, label="Sort")
+    availability = forms.ChoiceField(
+        required=False, choices=[("", _("Any")), *Availability.choices], label=_("Availability")
+    )
+    brand = forms.CharField(required=False, max_length=255, label=_("Brand"))
+    job = forms.IntegerField(required=False, min_value=1, max_value=MAX_DB_ID, label=_("Import"))
+    ordering = forms.ChoiceField(required=False, choices=ORDERING_CHOICES, label=_("Sort"))
     # Completeness per language (SPEC 7). Unlike the other filters, a bad value is shown:
     # "missing in xx" silently answering with everything would read as "nothing is missing".
     missing_language = forms.ChoiceField(
         required=False,
-        choices=[("", "Any"), *((code, f"Missing in {name}") for code, name in Language.choices)],
-        label="Languages",
+        choices=[("", _("Any")), *((code, _missing_in(name)) for code, name in Language.choices)],
+        label=_("Languages"),
         error_messages={
-            "invalid_choice": "Unknown language “%(value)s”: the language filter takes fr, en or de. "
-            "It was not applied."
+            "invalid_choice": _(
+                "Unknown language “%(value)s”: the language filter takes fr, en or de. It was not applied."
+            )
         },
     )
 
@@ -87,19 +103,35 @@ class ProductOverridesForm(forms.Form):
     """A published product's overrides and settings; empty override = use the imported value."""
 
     price = forms.DecimalField(
-        required=False, min_value=0, max_digits=12, decimal_places=2, help_text="Empty: the imported price"
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        label=_("Price"),
+        help_text=_("Empty: the imported price"),
     )
     sale_price = forms.DecimalField(
-        required=False, min_value=0, max_digits=12, decimal_places=2, help_text="Empty: the imported sale price"
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        label=_("Sale price"),
+        help_text=_("Empty: the imported sale price"),
     )
-    availability = forms.ChoiceField(required=False, choices=[("", "As imported"), *Availability.choices])
-    condition = forms.ChoiceField(required=False, choices=[("", "As imported"), *Condition.choices])
-    is_featured = forms.BooleanField(required=False, label="Featured")
-    is_active = forms.BooleanField(required=False, label="Active (shown in the catalog)")
-    display_order = forms.IntegerField(min_value=-1_000_000, max_value=1_000_000, help_text="Lower numbers come first")
-    min_quantity = forms.IntegerField(min_value=1, max_value=1_000_000, label="Minimum quantity")
+    availability = forms.ChoiceField(
+        required=False, choices=[("", _("As imported")), *Availability.choices], label=_("Availability")
+    )
+    condition = forms.ChoiceField(
+        required=False, choices=[("", _("As imported")), *Condition.choices], label=_("Condition")
+    )
+    is_featured = forms.BooleanField(required=False, label=_("Featured"))
+    is_active = forms.BooleanField(required=False, label=_("Active (shown in the catalog)"))
+    display_order = forms.IntegerField(
+        min_value=-1_000_000, max_value=1_000_000, help_text=_("Lower numbers come first"), label=_("Display order")
+    )
+    min_quantity = forms.IntegerField(min_value=1, max_value=1_000_000, label=_("Minimum quantity"))
     max_quantity = forms.IntegerField(
-        required=False, min_value=1, max_value=1_000_000, label="Maximum quantity", help_text="Empty: no maximum"
+        required=False, min_value=1, max_value=1_000_000, label=_("Maximum quantity"), help_text=_("Empty: no maximum")
     )
 
 

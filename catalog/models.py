@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from core.models import BaseModel
 from marketplace.models import Availability, Condition
@@ -68,7 +69,7 @@ class Product(BaseModel):
         # A store publishes only its own marketplace products. The services guarantee it by
         # construction; this catches every form (the Django admin's included).
         if self.store_id and self.marketplace_product_id and self.marketplace_product.store_id != self.store_id:
-            raise ValidationError({"marketplace_product": "This product was imported by another store."})
+            raise ValidationError({"marketplace_product": _("This product was imported by another store.")})
 
 
 class CatalogBulkAction(BaseModel):
@@ -81,19 +82,19 @@ class CatalogBulkAction(BaseModel):
     """
 
     class Action(models.TextChoices):
-        PUBLISH = "publish", "Publish"
-        UNPUBLISH = "unpublish", "Unpublish"
+        PUBLISH = "publish", _("Publish")
+        UNPUBLISH = "unpublish", _("Unpublish")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        PROCESSING = "processing", "Processing"
-        COMPLETED = "completed", "Completed"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        PROCESSING = "processing", _("Processing")
+        COMPLETED = "completed", _("Completed")
+        FAILED = "failed", _("Failed")
 
     class Scope(models.TextChoices):
-        IDS = "ids", "Selected products"
-        JOB_ALL = "all", "Every product of an import's feed"
-        JOB_CHANGED = "changed", "What an import created or changed"
+        IDS = "ids", _("Selected products")
+        JOB_ALL = "all", _("Every product of an import's feed")
+        JOB_CHANGED = "changed", _("What an import created or changed")
 
     store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="catalog_bulk_actions")
     user = models.ForeignKey(

@@ -38,7 +38,8 @@ from django.db.models.expressions import OrderBy
 from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
 from django.utils.text import capfirst
-from django_stubs_ext import WithAnnotations
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise, WithAnnotations
 
 from catalog.models import CatalogBulkAction
 from marketplace.importing.schema import TRANSLATABLE
@@ -74,8 +75,8 @@ class JobScope:
     ALL = "all"
     CHANGED = "changed"
     CHOICES = (
-        (ALL, "Every product of this import's feed: new, changed and unchanged"),
-        (CHANGED, "Only what this import created or changed"),
+        (ALL, _("Every product of this import's feed: new, changed and unchanged")),
+        (CHANGED, _("Only what this import created or changed")),
     )
 
 
@@ -251,7 +252,10 @@ def _reading_order(text: str) -> tuple[str, str]:
     # Letters with accents sort with their base letter and case is ignored, as a French,
     # German or English reader expects ("Éislek" beside "Eis", not after "Zeta"); neither
     # SQLite's binary order nor PostgreSQL's "C" collation does that, and the machine's
-    # locales are not ours to rely on.
+    # locales are not ours to rely on. The key is the same whichever of our languages is
+    # active: French, German (DIN 5007's dictionary order, "ä" as "a", "ß" as "ss") and
+    # English agree at this level. ICU (PyICU) would add the finer rules, but it is a C
+    # library to install on every host for a difference no shop owner sees in a brand list.
     base = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
     return base.casefold(), text
 
@@ -381,7 +385,7 @@ def catalog_item_with_languages(qs: QuerySet[CatalogItem]) -> QuerySet[CatalogIt
 @dataclass(frozen=True)
 class LanguageBadge:
     code: str  # "fr"
-    name: str  # "French"
+    name: StrOrPromise  # "French", in the reader's language
     present: bool
 
 
@@ -418,7 +422,7 @@ def catalog_item_with_translations(qs: QuerySet[CatalogItem], *, store: Store) -
 @dataclass(frozen=True)
 class LanguageCoverage:
     code: str
-    name: str
+    name: StrOrPromise
     count: int  # products that have this language
     missing: int  # products that do not
 
@@ -467,7 +471,7 @@ class TranslationRow:
 @dataclass(frozen=True)
 class TranslationColumn:
     code: str
-    name: str
+    name: StrOrPromise
     is_default: bool
     translation: MarketplaceProductTranslation | None  # None: the product lacks this language
 

@@ -67,7 +67,8 @@ class JobNotFinished(ConflictError):
 
     def __init__(self, job: MarketplaceImportJob) -> None:
         super().__init__(
-            f"Import {job.pk} is still {job.status}: publish its products once it has finished.",
+            _("Import %(job)s is still %(status)s: publish its products once it has finished.")
+            % {"job": job.pk, "status": job.get_status_display().lower()},
             extra={"job_id": job.pk, "job_status": job.status},
         )
 
@@ -76,16 +77,16 @@ def _clean_ids(ids: Iterable[Any]) -> list[int]:
     try:
         cleaned = sorted({int(i) for i in ids})
     except (TypeError, ValueError) as exc:
-        raise ValidationError({"marketplace_product_ids": "Every id must be an integer."}) from exc
+        raise ValidationError({"marketplace_product_ids": _("Every id must be an integer.")}) from exc
     if cleaned and (cleaned[0] < 1 or cleaned[-1] > MAX_DB_ID):
-        raise ValidationError({"marketplace_product_ids": "Every id must be a positive integer."})
+        raise ValidationError({"marketplace_product_ids": _("Every id must be a positive integer.")})
     return cleaned
 
 
 def _check_job(*, store: Store, job: MarketplaceImportJob) -> None:
     if job.store_id != store.pk:
         # Callers fetch the job with a store-scoped selector; this is the last line of defence.
-        raise ValidationError({"job_id": "No such import job."})
+        raise ValidationError({"job_id": _("No such import job.")})
     if job.dry_run:
         raise ValidationError(
             {"job_id": _("Import %(id)s was a check of a feed: it wrote no product to publish.") % {"id": job.pk}}
@@ -119,11 +120,11 @@ def selection_prepare(
     One query per 20,000 ids, or one for a job, whatever its size.
     """
     if (marketplace_product_ids is None) == (job is None):
-        raise ValidationError("Give either marketplace product ids or an import job.")
+        raise ValidationError(_("Give either marketplace product ids or an import job."))
     if job is not None:
         _check_job(store=store, job=job)
         if scope not in (JobScope.ALL, JobScope.CHANGED):
-            raise ValidationError({"scope": f"Unknown scope {scope!r}."})
+            raise ValidationError({"scope": _("Unknown scope %(scope)r.") % {"scope": scope}})
         selection = bulk.Selection(store_id=store.pk, job_id=job.pk, scope=scope)
         return PreparedSelection(selection=selection, matched=bulk.selection_count(selection))
     ids = _clean_ids(marketplace_product_ids or [])
@@ -131,7 +132,9 @@ def selection_prepare(
     unknown = [pk for pk in ids if pk not in owned]
     if unknown:
         shown = ", ".join(str(pk) for pk in unknown[:20]) + (" ..." if len(unknown) > 20 else "")
-        raise ValidationError({"marketplace_product_ids": f"No such products in this store: {shown}."})
+        raise ValidationError(
+            {"marketplace_product_ids": _("No such products in this store: %(ids)s.") % {"ids": shown}}
+        )
     return PreparedSelection(selection=bulk.Selection(store_id=store.pk, ids=tuple(ids)), matched=len(ids))
 
 
@@ -226,7 +229,7 @@ def product_update_overrides(*, product: Product, data: dict[str, Any]) -> Produ
     """
     unknown = set(data) - set(OVERRIDE_FIELDS)
     if unknown:
-        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be changed."))
+        raise ValidationError(dict.fromkeys(sorted(unknown), _("This field cannot be changed.")))
     data = dict(data)
     for name in ("availability", "condition"):
         if name in data and data[name] is None:
@@ -235,17 +238,20 @@ def product_update_overrides(*, product: Product, data: dict[str, Any]) -> Produ
     errors: dict[str, str] = {}
     for name in ("price", "sale_price"):
         if data.get(name) is not None and data[name] < 0:
-            errors[name] = "Cannot be negative."
+            errors[name] = _("Cannot be negative.")
     if "min_quantity" in data and (data["min_quantity"] is None or data["min_quantity"] < 1):
-        errors["min_quantity"] = "The minimum quantity must be at least 1."
+        errors["min_quantity"] = _("The minimum quantity must be at least 1.")
     if "max_quantity" in data and data["max_quantity"] is not None and data["max_quantity"] < 1:
-        errors["max_quantity"] = "The maximum quantity must be at least 1, or empty for no maximum."
+        errors["max_quantity"] = _("The maximum quantity must be at least 1, or empty for no maximum.")
     if not errors:
         min_q = data.get("min_quantity", product.min_quantity)
         max_q = data.get("max_quantity", product.max_quantity)
         if max_q is not None and min_q > max_q:
             field = "max_quantity" if "max_quantity" in data else "min_quantity"
-            errors[field] = f"The minimum quantity ({min_q}) cannot be above the maximum quantity ({max_q})."
+            errors[field] = _("The minimum quantity (%(min)s) cannot be above the maximum quantity (%(max)s).") % {
+                "min": min_q,
+                "max": max_q,
+            }
     if not errors and ("price" in data or "sale_price" in data):
         imported = product.marketplace_product
         price = _effective(data.get("price", product.price), imported.price)
@@ -253,9 +259,14 @@ def product_update_overrides(*, product: Product, data: dict[str, Any]) -> Produ
         if price is not None and sale is not None and sale > price:
             sale_overridden = data.get("sale_price", product.sale_price) is not None
             if sale_overridden:
-                errors["sale_price"] = f"The sale price ({sale}) cannot be above the price ({price})."
+                errors["sale_price"] = _("The sale price (%(sale)s) cannot be above the price (%(price)s).") % {
+                    "sale": sale,
+                    "price": price,
+                }
             else:
-                errors["price"] = f"The imported sale price ({sale}) would be above this price: set a sale price too."
+                errors["price"] = _(
+                    "The imported sale price (%(sale)s) would be above this price: set a sale price too."
+                ) % {"sale": sale}
     if errors:
         raise ValidationError(errors)
 

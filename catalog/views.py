@@ -13,6 +13,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.requests import AuthenticatedHttpRequest
@@ -60,14 +62,23 @@ def _back(request: HttpRequest, code: str) -> HttpResponseRedirect:
     return redirect("catalog:product-list", code=code)
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def _published_message(result: PublishResult, where: str = "") -> str:
-    text = f"Published {_plural(result.published, 'product')}{where}."
+def _published_message(result: PublishResult, job_id: int | None = None) -> str:
+    # Whole sentences per case, so each language can order and inflect them its own way.
+    count = result.published
+    if job_id is None:
+        text = ngettext("Published %(count)s product.", "Published %(count)s products.", count) % {"count": count}
+    else:
+        text = ngettext(
+            "Published %(count)s product from import #%(job)s.",
+            "Published %(count)s products from import #%(job)s.",
+            count,
+        ) % {"count": count, "job": job_id}
     if result.already_published:
-        text += f" {result.already_published} were already published and were left as they were."
+        text += " " + ngettext(
+            "%(count)s was already published and was left as it was.",
+            "%(count)s were already published and were left as they were.",
+            result.already_published,
+        ) % {"count": result.already_published}
     return text
 
 
@@ -106,9 +117,12 @@ def _selected_ids(request: HttpRequest) -> list[str]:
 
 
 def _unpublished_message(result: UnpublishResult) -> str:
-    text = f"Unpublished {_plural(result.unpublished, 'product')}."
+    count = result.unpublished
+    text = ngettext("Unpublished %(count)s product.", "Unpublished %(count)s products.", count) % {"count": count}
     if result.not_published:
-        text += f" {result.not_published} were not published."
+        text += " " + ngettext(
+            "%(count)s was not published.", "%(count)s were not published.", result.not_published
+        ) % {"count": result.not_published}
     return text
 
 
@@ -122,7 +136,10 @@ def _act_on_selected(request: AuthenticatedHttpRequest, code: str, action: str) 
     store = store_for_request(request, code, write=True)
     ids = _selected_ids(request)
     if not ids:
-        messages.error(request, f"Select at least one product to {action}.")
+        if action == CatalogBulkAction.Action.PUBLISH:
+            messages.error(request, _("Select at least one product to publish."))
+        else:
+            messages.error(request, _("Select at least one product to unpublish."))
         return _back(request, code)
     try:
         outcome = catalog_bulk_request(store=store, user=request.user, action=action, marketplace_product_ids=ids)
@@ -177,7 +194,7 @@ def product_publish_job(request: AuthenticatedHttpRequest, code: str, job_id: in
             if outcome.bulk_action is not None:
                 return _bulk_action_page(store.code, outcome)
             assert isinstance(outcome.result, PublishResult)
-            messages.success(request, _published_message(outcome.result, f" from import #{job.pk}"))
+            messages.success(request, _published_message(outcome.result, job_id=job.pk))
             return redirect(f"{reverse('catalog:product-list', args=[store.code])}?published=yes")
     return render(
         request,
@@ -231,7 +248,7 @@ def product_detail(request: AuthenticatedHttpRequest, code: str, product_id: int
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "Saved. Empty fields follow the imported values.")
+            messages.success(request, _("Saved. Empty fields follow the imported values."))
             return redirect("catalog:product-detail", code=store.code, product_id=product.pk)
     context = {
         "store": store,

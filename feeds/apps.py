@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FeedsConfig(AppConfig):
     name = "feeds"
-    verbose_name = "Feed sync"
+    verbose_name = _("Feed sync")
 
     def ready(self) -> None:
         from feeds.receivers import on_import_finished

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import BaseModel
 from stores.models import Language
@@ -17,15 +19,15 @@ class StoreFeed(BaseModel):
     """
 
     class Schedule(models.TextChoices):
-        OFF = "off", "Off"
-        HOURS = "hours", "Every N hours"
-        DAILY = "daily", "Daily"
+        OFF = "off", _("Off")
+        HOURS = "hours", _("Every N hours")
+        DAILY = "daily", _("Daily")
 
     class CheckResult(models.TextChoices):
-        NONE = "", "Never checked"
-        IMPORTED = "imported", "Changed: import started"
-        UNCHANGED = "unchanged", "Unchanged"
-        FAILED = "failed", "Failed"
+        NONE = "", _("Never checked")
+        IMPORTED = "imported", _("Changed: import started")
+        UNCHANGED = "unchanged", pgettext_lazy("feed check", "Unchanged")
+        FAILED = "failed", _("Failed")
 
     store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="feeds", db_index=False)
     language = models.CharField(max_length=2, choices=Language.choices)

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from feeds.models import StoreFeed
 from feeds.schedule import feed_next_run
@@ -36,7 +37,9 @@ def feeds_for_store(*, store: Store) -> list[StoreFeed]:
 
 def feed_for_store(*, store: Store, language: str) -> StoreFeed:
     if language not in Language.values:
-        raise ValidationError({"language": [f"Unknown language {language!r}; choose fr, en or de."]})
+        raise ValidationError(
+            {"language": [gettext("Unknown language %(language)r; choose fr, en or de.") % {"language": language}]}
+        )
     feed, _ = StoreFeed.objects.select_related("last_import_job").get_or_create(store=store, language=language)
     return feed
 
@@ -45,7 +48,9 @@ def feed_schedule_clean(*, schedule: str, every_hours: Any, daily_at: Any) -> tu
     """The schedule as the model keeps it, or ValidationError naming each wrong field."""
     errors: dict[str, list[str]] = {}
     if schedule not in StoreFeed.Schedule.values:
-        errors["schedule"] = [f"Unknown schedule {schedule!r}; choose off, hours or daily."]
+        errors["schedule"] = [
+            gettext("Unknown schedule %(schedule)r; choose off, hours or daily.") % {"schedule": schedule}
+        ]
     hours = 24
     if every_hours not in (None, ""):
         try:
@@ -53,20 +58,20 @@ def feed_schedule_clean(*, schedule: str, every_hours: Any, daily_at: Any) -> tu
         except (TypeError, ValueError):
             hours = 0
         if not 1 <= hours <= 24 or isinstance(every_hours, bool):
-            errors["every_hours"] = ["Give a whole number of hours from 1 to 24."]
+            errors["every_hours"] = [gettext("Give a whole number of hours from 1 to 24.")]
     if daily_at in ("",):
         daily_at = None
     if isinstance(daily_at, str):
         try:
             daily_at = time.fromisoformat(daily_at)
         except ValueError:
-            errors["daily_at"] = ["Give a time as HH:MM, for example 06:30."]
+            errors["daily_at"] = [gettext("Give a time as HH:MM, for example 06:30.")]
             daily_at = None
     elif daily_at is not None and not isinstance(daily_at, time):
-        errors["daily_at"] = ["Give a time as HH:MM, for example 06:30."]
+        errors["daily_at"] = [gettext("Give a time as HH:MM, for example 06:30.")]
         daily_at = None
     if schedule == StoreFeed.Schedule.DAILY and daily_at is None and "daily_at" not in errors:
-        errors["daily_at"] = ["A daily schedule needs a time (HH:MM, Luxembourg time)."]
+        errors["daily_at"] = [gettext("A daily schedule needs a time (HH:MM, Luxembourg time).")]
     if errors:
         raise ValidationError(errors)
     if isinstance(daily_at, time):
@@ -84,7 +89,7 @@ def feed_update(*, store: Store, language: str, url: str | None = None, **change
 
     unknown = set(changes) - set(SCHEDULE_FIELDS)
     if unknown:
-        raise ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
+        raise ValidationError({name: [gettext("Unknown field.")] for name in sorted(unknown)})
     feed = feed_for_store(store=store, language=language)
     errors: dict[str, list[str]] = {}
     new_url = store.feed_url(language)
@@ -106,7 +111,7 @@ def feed_update(*, store: Store, language: str, url: str | None = None, **change
         errors.update(exc.message_dict)
         schedule, every_hours, daily_at = feed.schedule, feed.every_hours, feed.daily_at
     if not errors and schedule != StoreFeed.Schedule.OFF and not new_url:
-        errors["url"] = ["Set this language's feed address before scheduling it."]
+        errors["url"] = [gettext("Set this language's feed address before scheduling it.")]
     if errors:
         raise ValidationError(errors)
 

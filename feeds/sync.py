@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from core.exceptions import ApplicationError
@@ -107,11 +108,13 @@ def feed_fetch_now(*, store: Store, language: str, user: User | None) -> FetchNo
     from feeds.services import feed_for_store
 
     if language not in Language.values:
-        raise ValidationError({"language": [f"Unknown language {language!r}; choose fr, en or de."]})
+        raise ValidationError(
+            {"language": [gettext("Unknown language %(language)r; choose fr, en or de.") % {"language": language}]}
+        )
     if not store.feed_url(language):
-        raise ValidationError({"url": ["Set this language's feed address before fetching it."]})
+        raise ValidationError({"url": [gettext("Set this language's feed address before fetching it.")]})
     if not store.is_active:
-        raise ValidationError({"store": ["This store is inactive and cannot start imports."]})
+        raise ValidationError({"store": [gettext("This store is inactive and cannot start imports.")]})
     active = _active_import(store=store, language=language)
     if active is not None:
         raise ImportAlreadyRunning(active)

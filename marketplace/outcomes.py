@@ -34,7 +34,7 @@ def import_job_outcome(job: MarketplaceImportJob) -> str:
             "%(n)s product got its %(language)s text",
             "%(n)s products got their %(language)s text",
             job.translations_added,
-            language=Language(job.language).label,
+            language=str(Language(job.language).label),
         )
         parts.append(added + ("." if job.updated_count else _("; no price, stock or image changed.")))
     if job.updated_count:

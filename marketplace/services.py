@@ -22,6 +22,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
 from accounts.models import User
@@ -164,8 +165,10 @@ def import_job_create(
     configured feed of that language (Quick Fill).
     """
     _validate_job_input(store=store, marketplace=marketplace, language=language, batch_size=batch_size)
-    if bool(source_url) == bool(upload):
-        raise ValidationError({"source_url": ["Give a feed URL or a file: exactly one of the two."]})
+    if source_url and upload:
+        raise ValidationError({"source_url": [_("Give the address of your feed or upload a file, not both.")]})
+    if not source_url and not upload:
+        raise ValidationError({"source_url": [_("Give the address of your feed, or upload a file.")]})
     if source_url:
         try:
             source_url = feed_url_clean(source_url)

@@ -6,6 +6,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from stores.models import Store, StoreMembership
 
@@ -37,7 +38,7 @@ class StoreAdmin(admin.ModelAdmin[Store]):
     fieldsets = (
         (None, {"fields": ("code", "name", "default_language", "is_active")}),
         (
-            "Letzshop feeds (Quick Fill)",
+            _("Letzshop feeds (Quick Fill)"),
             {"fields": ("letzshop_csv_url_fr", "letzshop_csv_url_en", "letzshop_csv_url_de")},
         ),
     )
@@ -45,12 +46,12 @@ class StoreAdmin(admin.ModelAdmin[Store]):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Store]:
         return super().get_queryset(request).annotate(_member_count=Count("memberships"))
 
-    @admin.display(description="members", ordering="_member_count")
+    @admin.display(description=_("members"), ordering="_member_count")
     def member_count(self, store: Store) -> int:
         count: int = store._member_count  # type: ignore[attr-defined]  # annotated by get_queryset
         return count
 
-    @admin.display(description="feed URLs")
+    @admin.display(description=_("feed URLs"))
     def feeds(self, store: Store) -> str:
         languages = [language.upper() for language in ("fr", "en", "de") if store.feed_url(language)]
         return " ".join(languages) or "—"
@@ -58,10 +59,13 @@ class StoreAdmin(admin.ModelAdmin[Store]):
     @admin.display(description="")
     def platform_links(self, store: Store) -> str:
         return format_html(
-            '<a href="{}">Settings</a> · <a href="{}">Import</a> · <a href="{}">Jobs</a>',
+            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
             reverse("admin_pages:store-edit", args=[store.code]),
+            _("Settings"),
             reverse("admin_pages:marketplace") + f"?store={store.code}",
+            _("Import"),
             reverse("admin_pages:imports") + f"?store={store.pk}",
+            _("Jobs"),
         )
 
 

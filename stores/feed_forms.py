@@ -16,6 +16,8 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.timezone import localtime
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from core.forms import add_service_errors
 from feeds import state as feed_states
@@ -31,12 +33,12 @@ if TYPE_CHECKING:
 
 # What each state means, in words beside the badge (never colour alone).
 STATE_LABELS = {
-    feed_states.OFF: "Off",
-    feed_states.OK: "OK",
-    feed_states.FAILING: "Failing",
-    feed_states.PAUSED: "Paused",
-    feed_states.STALE: "Stale",
-    feed_states.HELD: "Removal held",
+    feed_states.OFF: pgettext_lazy("feed state", "Off"),
+    feed_states.OK: pgettext_lazy("feed state", "OK"),
+    feed_states.FAILING: pgettext_lazy("feed state", "Failing"),
+    feed_states.PAUSED: pgettext_lazy("feed state", "Paused"),
+    feed_states.STALE: pgettext_lazy("feed state", "Stale"),
+    feed_states.HELD: pgettext_lazy("feed state", "Removal held"),
 }
 
 
@@ -44,14 +46,14 @@ class FeedScheduleForm(forms.Form):
     """One language's schedule. The inputs stay strings: feeds.services checks them and says
     what is wrong in the same words as the API."""
 
-    schedule = forms.ChoiceField(label="Schedule", choices=StoreFeed.Schedule.choices, required=False)
+    schedule = forms.ChoiceField(label=gettext_lazy("Schedule"), choices=StoreFeed.Schedule.choices, required=False)
     every_hours = forms.CharField(
-        label="Every how many hours",
+        label=gettext_lazy("Every how many hours"),
         required=False,
         widget=forms.NumberInput(attrs={"min": 1, "max": 24, "step": 1, "class": "feed-hours"}),
     )
     daily_at = forms.CharField(
-        label="Daily at (Luxembourg time)",
+        label=gettext_lazy("Daily at (Luxembourg time)"),
         required=False,
         widget=forms.TimeInput(attrs={"type": "time", "class": "feed-time"}),
     )
@@ -112,7 +114,7 @@ class FeedPanel:
     """One language's block of the Feeds section: its inputs and its health."""
 
     language: str
-    label: str
+    label: StrOrPromise
     url_field: BoundField
     form: FeedScheduleForm
     feed: StoreFeed
@@ -122,7 +124,7 @@ class FeedPanel:
 
     @property
     def state_label(self) -> str:
-        return STATE_LABELS[self.state]
+        return str(STATE_LABELS[self.state])
 
 
 def feed_panels(
@@ -197,19 +199,36 @@ def feed_fetch_now_message(
     try:
         result = feed_fetch_now(store=store, language=language, user=user)
     except ImportAlreadyRunning as exc:
-        link = format_html('<a href="{}">Open import #{}</a>', job_url(exc.job.pk), exc.job.pk)
+        link = format_html(
+            '<a href="{}">{}</a>', job_url(exc.job.pk), gettext("Open import #%(id)s") % {"id": exc.job.pk}
+        )
         return messages.WARNING, format_html("{} {}", exc.message, link)
     except FeedFetchFailed as exc:
-        return messages.ERROR, format_html("{} feed: the fetch failed. {}", label, exc.message)
+        return messages.ERROR, format_html(
+            gettext("{language} feed: the fetch failed. {reason}"), language=label, reason=exc.message
+        )
     except ValidationError as exc:
-        return messages.ERROR, format_html("{} feed: {}", label, " ".join(exc.messages))
+        return messages.ERROR, format_html(
+            gettext("{language} feed: {reason}"), language=label, reason=" ".join(exc.messages)
+        )
     if result.job is not None:
-        link = format_html('<a href="{}">Import #{}</a>', job_url(result.job.pk), result.job.pk)
-        return messages.SUCCESS, format_html("{} feed changed: {} started.", label, link)
+        link = format_html(
+            '<a href="{}">{}</a>', job_url(result.job.pk), gettext("Import #%(id)s") % {"id": result.job.pk}
+        )
+        return messages.SUCCESS, format_html(
+            gettext("{language} feed changed: {import_link} started."), language=label, import_link=link
+        )
     last_job_id = StoreFeed.objects.filter(store=store, language=language).values_list("last_import_job_id", flat=True)
     job_id = last_job_id.first()
     checked = localtime(result.checked_at, LUXEMBOURG).strftime("%H:%M")
     if job_id is None:
-        return messages.INFO, format_html("{} feed checked at {}: unchanged.", label, checked)
-    link = format_html('<a href="{}">import #{}</a>', job_url(job_id), job_id)
-    return messages.INFO, format_html("{} feed checked at {}: unchanged since {}.", label, checked, link)
+        return messages.INFO, format_html(
+            gettext("{language} feed checked at {time}: unchanged."), language=label, time=checked
+        )
+    link = format_html('<a href="{}">{}</a>', job_url(job_id), gettext("import #%(id)s") % {"id": job_id})
+    return messages.INFO, format_html(
+        gettext("{language} feed checked at {time}: unchanged since {import_link}."),
+        language=label,
+        time=checked,
+        import_link=link,
+    )

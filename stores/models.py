@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.validators import URLValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.models import BaseModel
 
@@ -16,31 +17,31 @@ _feed_url_validator = URLValidator(schemes=["http", "https"])
 
 
 class Language(models.TextChoices):
-    FRENCH = "fr", "French"
-    ENGLISH = "en", "English"
-    GERMAN = "de", "German"
+    FRENCH = "fr", _("French")
+    ENGLISH = "en", _("English")
+    GERMAN = "de", _("German")
 
 
 class MissingPolicy(models.TextChoices):
     """What a full import does to the products its feed no longer lists (SPEC 11)."""
 
-    KEEP = "keep", "Keep them"
-    OUT_OF_STOCK = "out_of_stock", "Mark them out of stock"
-    DEACTIVATE = "deactivate", "Deactivate them"
+    KEEP = "keep", _("Keep them")
+    OUT_OF_STOCK = "out_of_stock", _("Mark them out of stock")
+    DEACTIVATE = "deactivate", _("Deactivate them")
 
 
 class Store(BaseModel):
-    code = models.SlugField(max_length=50, unique=True, help_text="Used in URLs: /store/<code>/")
+    code = models.SlugField(max_length=50, unique=True, help_text=_("Used in URLs: /store/<code>/"))
     name = models.CharField(max_length=200)
     default_language = models.CharField(max_length=2, choices=Language.choices, default=Language.FRENCH)
     letzshop_csv_url_fr = models.URLField(
-        "Letzshop CSV URL (French)", max_length=2000, blank=True, validators=[_feed_url_validator]
+        _("Letzshop CSV URL (French)"), max_length=2000, blank=True, validators=[_feed_url_validator]
     )
     letzshop_csv_url_en = models.URLField(
-        "Letzshop CSV URL (English)", max_length=2000, blank=True, validators=[_feed_url_validator]
+        _("Letzshop CSV URL (English)"), max_length=2000, blank=True, validators=[_feed_url_validator]
     )
     letzshop_csv_url_de = models.URLField(
-        "Letzshop CSV URL (German)", max_length=2000, blank=True, validators=[_feed_url_validator]
+        _("Letzshop CSV URL (German)"), max_length=2000, blank=True, validators=[_feed_url_validator]
     )
     is_active = models.BooleanField(default=True, db_index=True)
     # Feed sync (SPEC 11): missing products and the safety net that holds a mass removal.
@@ -53,17 +54,17 @@ class Store(BaseModel):
     missing_grace = models.PositiveSmallIntegerField(
         default=1,
         db_default=1,
-        help_text="Consecutive full imports a product must be absent from before the policy applies",
+        help_text=_("Consecutive full imports a product must be absent from before the policy applies"),
     )
     removal_max_percent = models.PositiveSmallIntegerField(
         default=20,
         db_default=20,
-        help_text="Hold the removal when more than this share of active products would go missing",
+        help_text=_("Hold the removal when more than this share of active products would go missing"),
     )
     removal_min_rows_percent = models.PositiveSmallIntegerField(
         default=50,
         db_default=50,
-        help_text="Hold the removal when a full feed has fewer rows than this share of the previous one",
+        help_text=_("Hold the removal when a full feed has fewer rows than this share of the previous one"),
     )
     members: models.ManyToManyField[User, StoreMembership] = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="StoreMembership", related_name="stores"
@@ -95,9 +96,9 @@ class Store(BaseModel):
 
 class StoreMembership(BaseModel):
     class Role(models.TextChoices):
-        OWNER = "owner", "Owner"
-        MANAGER = "manager", "Manager"
-        STAFF = "staff", "Staff"
+        OWNER = "owner", _("Owner")
+        MANAGER = "manager", _("Manager")
+        STAFF = "staff", _("Staff")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="memberships")

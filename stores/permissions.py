@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, cast
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 
 from stores.models import Store, StoreMembership
 from stores.selectors import store_access_get
@@ -37,7 +38,7 @@ def store_for_request(request: AuthenticatedHttpRequest, code: str, *, write: bo
     if access is None:
         raise Http404("No such store")
     if write and not access.can_write:
-        raise PermissionDenied("Your role in this store is read-only.")
+        raise PermissionDenied(_("Your role in this store is read-only."))
     store_request = cast(StoreHttpRequest, request)  # the same request: these lines give it the attributes
     store_request.store = access.store
     store_request.membership = access.membership

@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from core.services import model_update
 from stores.models import Store
@@ -24,7 +25,7 @@ def store_update_settings(*, store: Store, data: dict[str, Any]) -> tuple[Store,
     """
     cleaned = {field: str(data[field] or "").strip() for field in SETTINGS_FIELDS if field in data}
     errors = {
-        field: ["Leave the user name and password out of the address."]
+        field: [_("Leave the user name and password out of the address.")]
         for field in FEED_URL_FIELDS
         if cleaned.get(field) and _has_credentials(cleaned[field])
     }
@@ -54,10 +55,10 @@ def store_update_missing_settings(*, store: Store, data: dict[str, Any]) -> tupl
     cleaned = {field: data[field] for field in MISSING_FIELDS if field in data}
     errors: dict[str, list[str]] = {}
     if "missing_grace" in cleaned and not 1 <= int(cleaned["missing_grace"]) <= 100:
-        errors["missing_grace"] = ["Give a number of full imports between 1 and 100."]
+        errors["missing_grace"] = [_("Give a number of full imports between 1 and 100.")]
     for field in ("removal_max_percent", "removal_min_rows_percent"):
         if field in cleaned and not 0 <= int(cleaned[field]) <= 100:
-            errors[field] = ["Give a percentage between 0 and 100."]
+            errors[field] = [_("Give a percentage between 0 and 100.")]
     if errors:
         raise ValidationError(errors)
     return model_update(instance=store, fields=MISSING_FIELDS, data=cleaned)

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.requests import AuthenticatedHttpRequest
@@ -35,9 +36,9 @@ def store_settings(request: AuthenticatedHttpRequest, code: str) -> HttpResponse
                 feeds.add_errors(exc)
             else:
                 if changed or feeds_changed:
-                    messages.success(request, "Settings saved. Quick Fill on the import page uses them now.")
+                    messages.success(request, gettext("Settings saved. Quick Fill on the import page uses them now."))
                 else:
-                    messages.info(request, "Nothing to save: the settings were already up to date.")
+                    messages.info(request, gettext("Nothing to save: the settings were already up to date."))
                 return redirect("stores:settings", code=store.code)
     else:
         form = StoreSettingsForm(initial={field: getattr(store, field) for field in SETTINGS_FIELDS})
@@ -74,9 +75,11 @@ def store_missing_settings(request: AuthenticatedHttpRequest, code: str) -> Http
             add_service_errors(form, exc)
         else:
             if changed:
-                messages.success(request, "Missing-product settings saved: the next full import follows them.")
+                messages.success(request, gettext("Missing-product settings saved: the next full import follows them."))
             else:
-                messages.info(request, "Nothing to save: the missing-product settings were already up to date.")
+                messages.info(
+                    request, gettext("Nothing to save: the missing-product settings were already up to date.")
+                )
             return redirect(reverse("stores:settings", args=[store.code]) + "#missing-products")
     settings_form = StoreSettingsForm(initial={field: getattr(store, field) for field in SETTINGS_FIELDS})
     context = {

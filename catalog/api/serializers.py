@@ -42,8 +42,8 @@ class ImportedProductSerializer(serializers.Serializer[MarketplaceProduct]):
 
 
 class TranslationSerializer(serializers.ModelSerializer[MarketplaceProductTranslation]):
-    """One language of the product: its localized attributes (SPEC 7) and the last import whose
-    feed contained it."""
+    """One language of the product: its localized attributes and the last import whose feed
+    contained it."""
 
     last_seen_job_id = serializers.IntegerField(
         allow_null=True, read_only=True, help_text="The last import whose feed contained this language's row."

@@ -63,4 +63,4 @@ def language_badges(item: MarketplaceProduct) -> list[LanguageBadge]:
 @register.filter
 def language_name(code: str | None) -> str:
     """ "de" -> "German"."""
-    return _LANGUAGE.get(code or "", code or "")
+    return str(_LANGUAGE.get(code or "", code or ""))

@@ -20,6 +20,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.requests import AuthenticatedHttpRequest
@@ -82,7 +83,7 @@ class FeedRow:
 
     @property
     def state_label(self) -> str:
-        return STATE_LABELS[self.state]
+        return str(STATE_LABELS[self.state])
 
 
 @staff_view
@@ -115,7 +116,7 @@ def feeds(request: AuthenticatedHttpRequest) -> HttpResponse:
     ]
     context: dict[str, Any] = {
         **admin.site.each_context(request),
-        "title": "Feeds",
+        "title": _("Feeds"),
         "filter_form": form,
         "page_obj": page,
         "rows": rows,

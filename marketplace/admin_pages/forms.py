@@ -8,6 +8,9 @@ from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.forms import HttpURLField
 from core.log_reader import LEVELS
@@ -51,26 +54,29 @@ class AdminImportForm(forms.Form):
     """Start an import for any active store; the marketplace is always Letzshop."""
 
     store = forms.ModelChoiceField(
-        label="Store",
+        label=_("Store"),
         queryset=Store.objects.filter(is_active=True).order_by("name", "id"),
-        empty_label="Choose a store…",
+        empty_label=_("Choose a store…"),
         widget=StoreSelect(quick_fill=True),
-        help_text="Active stores only. Quick Fill uses the feed URLs saved in the store's settings.",
+        help_text=_("Active stores only. Quick Fill uses the feed URLs saved in the store's settings."),
     )
-    source_url = HttpURLField(label="CSV feed URL")
-    language = forms.ChoiceField(label="Language", choices=Language.choices, initial=Language.FRENCH)
+    source_url = HttpURLField(label=_("CSV feed URL"))
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices, initial=Language.FRENCH)
     batch_size = forms.IntegerField(
-        label="Batch size",
+        label=_("Batch size"),
         min_value=BATCH_SIZE_MIN,
         max_value=BATCH_SIZE_MAX,
         initial=BATCH_SIZE_DEFAULT,
-        help_text=f"Products written per batch, {BATCH_SIZE_MIN}–{BATCH_SIZE_MAX}.",
+        # format_lazy: the text is read in the language of each request, not at import.
+        help_text=format_lazy(_("Products written per batch, {min}–{max}."), min=BATCH_SIZE_MIN, max=BATCH_SIZE_MAX),
     )
     complete_catalog = forms.BooleanField(
-        label="This file is the store's complete catalog",
+        label=_("This file is the store's complete catalog"),
         required=False,
-        help_text="Products it does not list may go missing under the store's policy (always so for the "
-        "store's configured feed URL).",
+        help_text=_(
+            "Products it does not list may go missing under the store's policy (always so for the "
+            "store's configured feed URL)."
+        ),
     )
     # Set by the form's "Check the feed" button (a second submit button, no field of its own).
     dry_run = forms.BooleanField(required=False)
@@ -87,7 +93,9 @@ class StoreChoiceField(forms.ModelChoiceField[Store]):
         if isinstance(value, str) and value and not value.isdigit():
             store = Store.objects.filter(code=value).first()
             if store is None:
-                raise forms.ValidationError(f"No store has the code or id “{value}”.", code="invalid_choice")
+                raise forms.ValidationError(
+                    _("No store has the code or id “%(value)s”."), code="invalid_choice", params={"value": value}
+                )
             return store
         return super().to_python(value)
 
@@ -103,28 +111,34 @@ class ImportFilterForm(forms.Form):
     says so beside it."""
 
     store = StoreChoiceField(
-        label="Store",
+        label=_("Store"),
         required=False,
         queryset=Store.objects.order_by("name", "id"),
-        empty_label="All stores",
+        empty_label=_("All stores"),
         widget=StoreSelect,
     )
     status = forms.ChoiceField(
-        label="Status",
+        label=_("Status"),
         required=False,
         choices=[
-            ("", "All statuses"),
-            (STATUS_ACTIVE, "Active (pending or processing)"),
+            ("", _("All statuses")),
+            (STATUS_ACTIVE, _("Active (pending or processing)")),
             *MarketplaceImportJob.Status.choices,
         ],
     )
     marketplace = forms.ChoiceField(
-        label="Marketplace", required=False, choices=[("", "All marketplaces"), *Marketplace.choices]
+        label=_("Marketplace"), required=False, choices=[("", _("All marketplaces")), *Marketplace.choices]
     )
-    language = forms.ChoiceField(label="Language", required=False, choices=[("", "All languages"), *Language.choices])
-    creator = forms.ChoiceField(label="Created by", required=False, choices=[("", "All users"), ("me", "My jobs only")])
+    language = forms.ChoiceField(
+        label=_("Language"), required=False, choices=[("", _("All languages")), *Language.choices]
+    )
+    creator = forms.ChoiceField(
+        label=_("Created by"), required=False, choices=[("", _("All users")), ("me", _("My jobs only"))]
+    )
     removal = forms.ChoiceField(
-        label="Removal", required=False, choices=[("", "Any"), ("held", "Held by the safety net")]
+        label=_("Removal"),
+        required=False,
+        choices=[("", pgettext_lazy("removal filter", "Any")), ("held", _("Held by the safety net"))],
     )
 
     def _valid_data(self) -> dict[str, Any]:
@@ -152,8 +166,10 @@ class ImportFilterForm(forms.Form):
 class AdminStoreForm(StoreSettingsForm):
     """Everything an admin may change about a store: the portal's settings plus name and active."""
 
-    name = forms.CharField(label="Name", max_length=200)
-    is_active = forms.BooleanField(label="Active", required=False, help_text="An inactive store cannot start imports.")
+    name = forms.CharField(label=_("Name"), max_length=200)
+    is_active = forms.BooleanField(
+        label=pgettext_lazy("store", "Active"), required=False, help_text=_("An inactive store cannot start imports.")
+    )
 
     field_order = [
         "name",
@@ -170,11 +186,13 @@ LOG_LIMITS = (100, 200, 500, 1000)
 
 class LogFilterForm(forms.Form):
     level = forms.ChoiceField(
-        label="Level", required=False, choices=[("", "All levels"), *((name, f"{name} and above") for name in LEVELS)]
+        label=_("Level"),
+        required=False,
+        choices=[("", _("All levels")), *((name, format_lazy(_("{level} and above"), level=name)) for name in LEVELS)],
     )
-    job = forms.IntegerField(label="Job id", required=False, min_value=1)
+    job = forms.IntegerField(label=_("Job id"), required=False, min_value=1)
     limit = forms.TypedChoiceField(
-        label="Lines",
+        label=_("Lines"),
         required=False,
         coerce=int,
         choices=[(n, str(n)) for n in LOG_LIMITS],
@@ -192,7 +210,7 @@ class StoreCodeField(StoreChoiceField):
     """A store typed by its code (or id) in a text box: what the store filter becomes when a
     <select> would carry thousands of options (rendering 10,000 of them costs a second)."""
 
-    widget = forms.TextInput(attrs={"placeholder": "Store code or id", "spellcheck": "false", "autocomplete": "off"})
+    widget = forms.TextInput(attrs={"placeholder": _("Store code or id"), "spellcheck": "false", "autocomplete": "off"})
 
     def prepare_value(self, value: Any) -> Any:
         # Show what was typed; a store given as initial value shows as its code.
@@ -207,23 +225,23 @@ class FeedFilterForm(forms.Form):
     """The filters of /admin/feeds; like the imports' filters, a bad value drops only itself."""
 
     state = forms.ChoiceField(
-        label="State",
+        label=_("State"),
         required=False,
         # "off" is no choice: the page lists scheduled feeds, and an unscheduled one only while it holds a removal.
-        choices=[("", "All states"), *((state, STATE_LABELS[state]) for state in STATES if state != OFF)],
+        choices=[("", _("All states")), *((state, STATE_LABELS[state]) for state in STATES if state != OFF)],
     )
     store = StoreChoiceField(
-        label="Store",
+        label=_("Store"),
         required=False,
         queryset=Store.objects.order_by("name", "id"),
-        empty_label="All stores",
+        empty_label=_("All stores"),
         widget=StoreSelect,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if Store.objects.count() > STORE_SELECT_LIMIT:
-            self.fields["store"] = StoreCodeField(label="Store", required=False, queryset=Store.objects.all())
+            self.fields["store"] = StoreCodeField(label=_("Store"), required=False, queryset=Store.objects.all())
 
     def filters(self) -> dict[str, Any]:
         self.is_valid()

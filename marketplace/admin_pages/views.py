@@ -28,7 +28,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHt
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.requests import AuthenticatedHttpRequest
@@ -175,7 +175,12 @@ def marketplace(request: AuthenticatedHttpRequest) -> HttpResponse:
                 add_service_errors(form, exc)
             except ImportAlreadyRunning as exc:
                 url = reverse("admin_pages:import-detail", args=[exc.job.pk])
-                form.add_error(None, format_html('{} <a href="{}">Open job #{}</a>', exc.message, url, exc.job.pk))
+                form.add_error(
+                    None,
+                    format_html(
+                        '{} <a href="{}">{}</a>', exc.message, url, gettext("Open job #%(id)s") % {"id": exc.job.pk}
+                    ),
+                )
             else:
                 logger.info("Admin %s started import job %s for store %s", request.user, job.pk, job.store.code)
                 url = reverse("admin_pages:import-detail", args=[job.pk])
@@ -183,23 +188,28 @@ def marketplace(request: AuthenticatedHttpRequest) -> HttpResponse:
                     messages.success(
                         request,
                         format_html(
-                            _('Check job <a href="{}">#{}</a> queued for {}: nothing will be written.'),
-                            url,
-                            job.pk,
-                            job.store.name,
+                            gettext('Check job <a href="{url}">#{id}</a> queued for {store}: nothing will be written.'),
+                            url=url,
+                            id=job.pk,
+                            store=job.store.name,
                         ),
                     )
                     return redirect(url)
                 messages.success(
                     request,
-                    format_html('Import job <a href="{}">#{}</a> queued for {}.', url, job.pk, job.store.name),
+                    format_html(
+                        gettext('Import job <a href="{url}">#{id}</a> queued for {store}.'),
+                        url=url,
+                        id=job.pk,
+                        store=job.store.name,
+                    ),
                 )
                 return redirect(reverse("admin_pages:marketplace") + f"?store={job.store.code}")
     else:
         store = Store.objects.filter(code=request.GET.get("store", ""), is_active=True).first()
         initial = {"store": store, "language": store.default_language} if store else {}
         form = AdminImportForm(initial=initial)
-    context = _page_context(request, "Marketplace Import", form=form, **_history_context(request))
+    context = _page_context(request, gettext("Marketplace Import"), form=form, **_history_context(request))
     return render(request, "admin/platform/marketplace.html", context)
 
 
@@ -255,7 +265,7 @@ def _imports_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
 def imports(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = _page_context(
         request,
-        "Import Jobs",
+        gettext("Import Jobs"),
         recent_error_codes=recent_error_codes(days=RECENT_DAYS),
         recent_error_days=RECENT_DAYS,
         **_imports_context(request),
@@ -291,7 +301,7 @@ def import_detail(request: AuthenticatedHttpRequest, job_id: int) -> HttpRespons
     job = import_job_get_for_user(user=request.user, job_id=job_id)
     context = _page_context(
         request,
-        f"Import job #{job.pk}",
+        gettext("Import job #%(id)s") % {"id": job.pk},
         error_kinds=import_error_kinds(job=job),
         refresh_seconds=_imports_refresh_seconds(),
         **_errors_context(request, job),
@@ -347,7 +357,11 @@ def import_cancel(request: AuthenticatedHttpRequest, job_id: int) -> HttpRespons
         messages.warning(request, exc.message)
     else:
         logger.info("Admin %s cancelled import job %s", request.user, job.pk)
-        messages.success(request, f"Cancel requested for job #{job.pk}: it is now {job.get_status_display().lower()}.")
+        messages.success(
+            request,
+            gettext("Cancel requested for job #%(id)s: it is now %(status)s.")
+            % {"id": job.pk, "status": job.get_status_display().lower()},
+        )
     return redirect("admin_pages:import-detail", job_id=job.pk)
 
 
@@ -364,7 +378,7 @@ def import_retry(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse
         messages.warning(request, exc.message if isinstance(exc, ApplicationError) else "; ".join(exc.messages))
         return redirect("admin_pages:import-detail", job_id=job.pk)
     logger.info("Admin %s retried import job %s as %s", request.user, job.pk, new_job.pk)
-    messages.success(request, f"Job #{job.pk} retried as job #{new_job.pk}.")
+    messages.success(request, gettext("Job #%(id)s retried as job #%(new_id)s.") % {"id": job.pk, "new_id": new_job.pk})
     return redirect("admin_pages:import-detail", job_id=new_job.pk)
 
 
@@ -383,16 +397,20 @@ def store_missing_settings(request: AuthenticatedHttpRequest, code: str) -> Http
         else:
             if changed:
                 logger.info("Admin %s changed the missing-product settings of store %s", request.user, store.code)
-                messages.success(request, f"Missing-product settings of {store.name} saved.")
+                messages.success(
+                    request, gettext("Missing-product settings of %(store)s saved.") % {"store": store.name}
+                )
             else:
-                messages.info(request, "Nothing to save: the missing-product settings were already up to date.")
+                messages.info(
+                    request, gettext("Nothing to save: the missing-product settings were already up to date.")
+                )
             return redirect(reverse("admin_pages:store-edit", args=[store.code]) + "#missing-products")
     settings_form = AdminStoreForm(
         initial={field: getattr(store, field) for field in [*SETTINGS_FIELDS, "name", "is_active"]}
     )
     context = _page_context(
         request,
-        f"Store settings: {store.name}",
+        gettext("Store settings: %(store)s") % {"store": store.name},
         store=store,
         form=settings_form,
         feed_panels=FeedsSection(store=store, settings_form=settings_form).panels(),
@@ -422,9 +440,9 @@ def store_edit(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             else:
                 if settings_changed or other_changed or feeds_changed:
                     logger.info("Admin %s changed the settings of store %s", request.user, store.code)
-                    messages.success(request, f"Settings of {store.name} saved.")
+                    messages.success(request, gettext("Settings of %(store)s saved.") % {"store": store.name})
                 else:
-                    messages.info(request, "Nothing to save: the settings were already up to date.")
+                    messages.info(request, gettext("Nothing to save: the settings were already up to date."))
                 return redirect("admin_pages:store-edit", code=store.code)
     else:
         form = AdminStoreForm(
@@ -432,7 +450,11 @@ def store_edit(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         )
         feeds = FeedsSection(store=store, settings_form=form)
     context = _page_context(
-        request, f"Store settings: {store.name}", store=store, form=form, feed_panels=feeds.panels()
+        request,
+        gettext("Store settings: %(store)s") % {"store": store.name},
+        store=store,
+        form=form,
+        feed_panels=feeds.panels(),
     )
     return render(request, "admin/platform/store_edit.html", context)
 
@@ -445,5 +467,7 @@ def logs(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = form.filters()
     log_file = settings.LOG_FILE
     tail = log_tail(log_file, limit=filters["limit"], level=filters["level"], job=filters["job"])
-    context = _page_context(request, "Application Logs", form=form, tail=tail, log_file=log_file, filters=filters)
+    context = _page_context(
+        request, gettext("Application Logs"), form=form, tail=tail, log_file=log_file, filters=filters
+    )
     return render(request, "admin/platform/logs.html", context)

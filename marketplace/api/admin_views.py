@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
@@ -44,6 +45,17 @@ TAGS = ["admin imports"]
 READ_ERRORS = error_responses(401, 403, 404)
 
 
+class _AdminImportInput(ImportSettingsInput):
+    store_id = serializers.IntegerField(min_value=1, max_value=MAX_DB_ID)
+
+    def validate_store_id(self, value: int) -> int:
+        # A field check (not the view's look-up afterwards), so that an unknown store is
+        # reported with the other fields' mistakes in one answer.
+        if not Store.objects.filter(id=value).exists():
+            raise serializers.ValidationError(_("No store with this id."))
+        return value
+
+
 class AdminImportJobListCreateApi(APIView):
     """`GET /` lists every job with filters; `POST /` starts an import for any store."""
 
@@ -51,16 +63,13 @@ class AdminImportJobListCreateApi(APIView):
     parser_classes = [JSONParser, MultiPartParser]
     throttle_scope = "import_create"
 
-    class InputSerializer(ImportSettingsInput):
-        store_id = serializers.IntegerField(min_value=1, max_value=MAX_DB_ID)
+    class InputSerializer(_AdminImportInput):
         file = None  # type: ignore[assignment]  # None removes the inherited field (DRF), which the stubs do not model; documented for multipart bodies only
 
         class Meta:
             ref_name = "AdminImportRequest"
 
-    class MultipartInputSerializer(ImportSettingsInput):
-        store_id = serializers.IntegerField(min_value=1, max_value=MAX_DB_ID)
-
+    class MultipartInputSerializer(_AdminImportInput):
         class Meta:
             ref_name = "AdminImportUploadRequest"
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from rest_framework import serializers, status
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -50,9 +53,36 @@ class ImportSettingsInput(serializers.Serializer[dict[str, Any]]):
     file = serializers.FileField(required=False, help_text=FILE_HELP)
     complete_catalog = serializers.BooleanField(
         default=False,
-        help_text="This file is the store's complete catalog in its language: products it lacks may go missing "
-        "(SPEC 11). A Quick Fill URL (the store's configured feed) always is.",
+        help_text="This file is the store's complete catalog in its language: products it lacks may go missing. "
+        "A Quick Fill URL (the store's configured feed) always is.",
     )
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        # Which source the request gives (a URL, a file, both or none) is no single field's
+        # mistake, but it is reported together with the fields' own, so that one answer
+        # names every mistake instead of the service's check coming in a second round.
+        source_errors = self._source_errors(data)
+        try:
+            value: dict[str, Any] = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if source_errors and isinstance(exc.detail, dict):
+                for key, messages in source_errors.items():
+                    exc.detail.setdefault(key, [ErrorDetail(message, code="invalid") for message in messages])
+            raise
+        if source_errors:
+            raise serializers.ValidationError(source_errors)
+        return value
+
+    def _source_errors(self, data: Any) -> dict[str, list[str]]:
+        if not isinstance(data, Mapping):
+            return {}  # the serializer itself says the body is not an object
+        has_url = bool(str(data.get("source_url") or "").strip())
+        has_file = "file" in self.fields and bool(data.get("file"))
+        if has_url and has_file:
+            return {"source_url": [_("Give either source_url or a file, not both.")]}
+        if not has_url and not has_file:
+            return {"source_url": [_("Give the address of your feed in source_url, or upload a file.")]}
+        return {}
 
     def validate_source_url(self, value: str) -> str:
         # Here rather than only in the service, so that a bad address is reported together

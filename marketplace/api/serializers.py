@@ -11,7 +11,10 @@ from marketplace.models import MarketplaceImportError, MarketplaceImportJob
 
 
 class ImportJobOutputSerializer(serializers.Serializer[MarketplaceImportJob]):
-    """Exactly the Job JSON fields of SPEC section 6; read the job from a selector with store and user joined."""
+    """An import job: its settings, status, counters and timings."""
+
+    # Read the job from a selector with store and user joined. The docstring above is the
+    # API schema's description, so it speaks to the API's users.
 
     id = serializers.IntegerField()
     store_id = serializers.IntegerField()
@@ -48,7 +51,7 @@ class ImportJobOutputSerializer(serializers.Serializer[MarketplaceImportJob]):
     is_full_feed = serializers.BooleanField(
         help_text="The feed lists the whole catalog in its language (scheduled, Quick Fill, or complete_catalog)."
     )
-    missing_count = serializers.IntegerField(help_text="Products this import made missing (SPEC 11).")
+    missing_count = serializers.IntegerField(help_text="Products this import made missing.")
     returned_count = serializers.IntegerField(help_text="Missing products this import brought back.")
     removal_held = serializers.BooleanField(
         help_text="The safety net holds this import's removal of missing products until it is applied or kept."
@@ -72,7 +75,7 @@ class ImportJobOutputSerializer(serializers.Serializer[MarketplaceImportJob]):
 
 
 class ImportErrorOutputSerializer(serializers.Serializer[MarketplaceImportError]):
-    """Exactly the Error JSON fields of SPEC section 6."""
+    """One problem of an import: a row that was skipped (error) or imported with a warning."""
 
     id = serializers.IntegerField()
     row_number = serializers.IntegerField(help_text="As a spreadsheet shows it: the header is row 1.")

@@ -139,7 +139,7 @@ def _presence_context(request: HttpRequest, job: MarketplaceImportJob) -> dict[s
 
 
 def _quick_fill_options(store: Store) -> list[dict[str, str]]:
-    return [{"language": code, "label": label, "url": store.feed_url(code)} for code, label in Language.choices]
+    return [{"language": code, "label": str(label), "url": store.feed_url(code)} for code, label in Language.choices]
 
 
 @_login_required

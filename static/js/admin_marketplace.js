@@ -1,6 +1,7 @@
 // Quick Fill on /admin/marketplace: the store <select>'s options carry the store's feed URLs
 // (data-url-fr, data-url-en, data-url-de); a button copies one into the URL field and sets
-// the language to match.
+// the language to match. Its texts come translated from the form's data-text-* attributes
+// (the page's language; CSP allows no inline script to carry them).
 "use strict";
 (function () {
   const form = document.getElementById("admin-import-form");
@@ -12,6 +13,7 @@
   const language = form.querySelector("select[name=language]");
   const note = document.getElementById("quick-fill-note");
   const buttons = form.querySelectorAll("[data-quick-fill]");
+  const texts = form.dataset;
 
   function selectedOption() {
     return store.options[store.selectedIndex] || null;
@@ -22,9 +24,9 @@
     buttons.forEach(function (button) {
       const feed = option ? option.getAttribute("data-url-" + button.dataset.quickFill) : "";
       button.disabled = !feed;
-      button.title = feed || "No feed URL for this language in the store's settings";
+      button.title = feed || texts.textNoFeed;
     });
-    note.textContent = option && option.value ? "" : "Choose a store first.";
+    note.textContent = option && option.value ? "" : texts.textChooseStore;
   }
 
   buttons.forEach(function (button) {
@@ -32,12 +34,12 @@
       const option = selectedOption();
       const feed = option ? option.getAttribute("data-url-" + button.dataset.quickFill) : "";
       if (!feed) {
-        note.textContent = "This store has no feed URL for that language.";
+        note.textContent = texts.textNoFeedForLanguage;
         return;
       }
       url.value = feed;
       language.value = button.dataset.quickFill;
-      note.textContent = "Filled from " + option.textContent.trim() + "'s settings.";
+      note.textContent = texts.textFilled.replace("{store}", option.textContent.trim());
     });
   });
 

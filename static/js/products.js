@@ -14,7 +14,9 @@
     var counter = form.querySelector("#selected-count");
     if (counter) {
       counter.hidden = checked === 0;
-      counter.textContent = checked ? " · " + checked + " selected" : "";
+      // The texts come translated from the template (data-text-one / data-text-other): no JS catalog.
+      var text = counter.getAttribute(checked === 1 ? "data-text-one" : "data-text-other") || "{count} selected";
+      counter.textContent = checked ? " · " + text.replace("{count}", checked) : "";
     }
     form.querySelectorAll("[data-bulk]").forEach(function (button) { button.disabled = checked === 0; });
     var master = form.querySelector("#select-all");

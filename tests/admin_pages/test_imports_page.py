@@ -250,6 +250,21 @@ def test_an_active_job_polls_its_summary_and_reloads_its_errors_when_it_finishes
     assert b"hx-trigger" not in finished.content
 
 
+def test_a_stopping_job_is_followed_every_second_until_it_has_ended(admin_client_root, store):
+    job = MarketplaceImportJobFactory(store=store, status=Status.PROCESSING, progress_percent=30)
+    summary_url = reverse("admin_pages:import-summary", args=[job.pk])
+    assert 'hx-trigger="every 15s"' in admin_client_root.get(summary_url, HTTP_HX_REQUEST="true").content.decode()
+
+    # The admin cancels: the worker stops at its next batch, within a second or so, and the
+    # page says so then rather than at its usual 15 s pace.
+    page = admin_client_root.post(reverse("admin_pages:import-cancel", args=[job.pk]), follow=True)
+    assert 'hx-trigger="every 1s"' in page.content.decode()
+    MarketplaceImportJob.objects.filter(pk=job.pk).update(status=Status.CANCELLED)
+    ended = admin_client_root.get(summary_url, HTTP_HX_REQUEST="true")
+    assert ended["HX-Trigger"] == "job-finished"
+    assert b"hx-trigger" not in ended.content and b"Cancelled" in ended.content
+
+
 def test_the_errors_download_as_formula_safe_csv(admin_client_root, store):
     job = MarketplaceImportJobFactory(store=store)
     MarketplaceImportErrorFactory(import_job=job, identifier="=HYPERLINK(1)")

@@ -68,6 +68,25 @@ def test_invalid_admin_imports_answer_400_with_the_field(api, store, body, field
     assert field in response.json()
 
 
+def test_an_unknown_store_and_every_other_mistake_come_in_one_answer(api):
+    response = api.post(
+        ADMIN_API, {"store_id": 999999, "source_url": "javascript:alert(1)", "batch_size": 5}, format="json"
+    )
+
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body) == {"store_id", "source_url", "batch_size"}
+    assert body["store_id"] == ["No store with this id."]
+    assert all(len(messages) == 1 for messages in body.values())
+
+
+def test_a_missing_source_comes_with_the_store_mistake(api):
+    response = api.post(ADMIN_API, {"store_id": 999999}, format="json")
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"store_id", "source_url"}
+
+
 def test_an_inactive_store_cannot_start_imports(api, store):
     store.is_active = False
     store.save()

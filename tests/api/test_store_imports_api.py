@@ -117,6 +117,37 @@ def test_every_bad_field_is_reported_in_one_answer_with_one_message_each(api):
     assert all(len(messages) == 1 for messages in body.values())
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"batch_size": 5, "language": "lb"},  # no source at all
+        {"source_url": "", "batch_size": 5, "language": "lb"},
+    ],
+)
+def test_a_missing_source_is_reported_with_the_other_mistakes(api, body):
+    response = _post_import(api, body)
+
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body) == {"source_url", "batch_size", "language"}
+    assert body["source_url"] == ["Give the address of your feed in source_url, or upload a file."]
+    assert not MarketplaceImportJob.objects.exists()
+
+
+def test_a_file_and_a_url_together_are_reported_with_the_other_mistakes(api):
+    upload = SimpleUploadedFile("feed.csv", b"id,title\n1,A\n")
+
+    response = api.post(
+        f"{STORE_API}/import", {"file": upload, "source_url": FEED_URL, "batch_size": 5}, format="multipart"
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "source_url": ["Give either source_url or a file, not both."],
+        "batch_size": ["Ensure this value is greater than or equal to 100."],
+    }
+
+
 @pytest.mark.parametrize("batch_size", [100, 5000])
 def test_it_accepts_the_batch_size_bounds(api, batch_size):
     assert _post_import(api, {"source_url": FEED_URL, "batch_size": batch_size}).status_code == 202

@@ -223,7 +223,7 @@ def test_unpublish_selected(client, owner, products):
         _url("alpha", "/unpublish/"), {"ids": [products[0].pk, products[1].pk]}, follow=True
     )
 
-    assert "Unpublished 1 product. 1 were not published." in _messages(response)
+    assert "Unpublished 1 product. 1 was not published." in _messages(response)
     assert not Product.objects.exists()
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from catalog.selectors import (
     JobScope,
@@ -180,3 +181,14 @@ def test_brands_are_listed_in_reading_order_accents_and_case_aside(store, other_
     MarketplaceProductFactory(store=other_store, brand="Other")
 
     assert catalog_brand_list(store=store) == ["Ardennes", "eis", "Éislek", "Lëtz", "lux", "Zeta"]
+
+
+@pytest.mark.parametrize("language", ["de", "fr", "en"])
+def test_german_brands_follow_the_dictionary_order_in_every_language(store, language):
+    for brand in ["Zwilling", "Stroh", "Straßenmode", "Bäckerei", "Strasser", "Ärzteblatt"]:
+        MarketplaceProductFactory(store=store, brand=brand)
+
+    with translation.override(language):
+        brands = catalog_brand_list(store=store)
+
+    assert brands == ["Ärzteblatt", "Bäckerei", "Straßenmode", "Strasser", "Stroh", "Zwilling"]

@@ -75,8 +75,15 @@ def test_it_refuses_bad_input_with_the_field_at_fault(store, owner, kwargs, fiel
 
 def test_it_refuses_a_url_and_a_file_together(store, owner):
     upload = SimpleUploadedFile("feed.csv", b"id,title\n1,A\n")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as excinfo:
         _create(store, owner, upload=upload)
+    assert excinfo.value.message_dict == {"source_url": ["Give the address of your feed or upload a file, not both."]}
+
+
+def test_it_says_what_is_missing_without_a_url_or_a_file(store, owner):
+    with pytest.raises(ValidationError) as excinfo:
+        _create(store, owner, source_url="")
+    assert excinfo.value.message_dict == {"source_url": ["Give the address of your feed, or upload a file."]}
 
 
 def test_it_refuses_an_inactive_store(store, owner):
