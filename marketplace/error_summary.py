@@ -55,7 +55,8 @@ def import_error_summary(*, job: MarketplaceImportJob) -> list[CodeSummary]:
             RowNumber(), partition_by=[F("severity"), F("error_type"), F("field")], order_by=[F("row_number"), F("id")]
         )
     ).filter(rank__lte=EXAMPLES_PER_CODE)
-    for example in ranked.values("severity", "error_type", "field", "row_number", "identifier", "error_message"):
+    shown = ("severity", "error_type", "field", "row_number", "identifier", "error_message", "message_key", "params")
+    for example in ranked.values(*shown):
         summary = groups[(example["severity"], error_code(example["error_type"], example["field"]))]
         summary.examples.append(example)
     for summary in groups.values():

@@ -7,11 +7,15 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
 
 from django.http import StreamingHttpResponse
+from django.utils import translation
 
 from marketplace.importing.mapping import PROBLEM_COLUMN
+from marketplace.importing.messages import column_name
 from marketplace.models import MarketplaceImportError, MarketplaceImportJob
+from marketplace.row_messages import message_of
 
 _FORMULA_START = ("=", "+", "-", "@", "|", "%", "\t", "\r", "\n")
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?$")
@@ -37,8 +41,22 @@ def _row_data_text(row_data: dict[str, object]) -> str:
     return "; ".join(f"{key}={value}" for key, value in row_data.items())
 
 
-def errors_csv_lines(errors: Iterable[MarketplaceImportError]) -> Iterator[str]:
-    """Yield the CSV text line by line, for a StreamingHttpResponse; pass .iterator() for big jobs."""
+def errors_csv_lines(errors: Iterable[MarketplaceImportError], *, language: str = "") -> Iterator[str]:
+    """Yield the CSV text line by line, for a StreamingHttpResponse; pass .iterator() for big jobs.
+
+    With a `language` (the pages' downloads) the messages are in that language and a field is
+    named by the feed's column (`id`); without one (the API's) they are the stored English
+    ones, as the JSON gives them. The column names stay the same in every language: programs
+    read them. The language is set here because a streamed body is read after the view returned.
+    """
+    if not language:
+        yield from _errors_csv_lines(errors, localized=False)
+        return
+    with translation.override(language):
+        yield from _errors_csv_lines(errors, localized=True)
+
+
+def _errors_csv_lines(errors: Iterable[MarketplaceImportError], *, localized: bool) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
 
@@ -57,8 +75,8 @@ def errors_csv_lines(errors: Iterable[MarketplaceImportError]) -> Iterator[str]:
                 csv_safe(error.identifier),
                 error.severity,
                 error.error_type,
-                csv_safe(error.field),
-                csv_safe(error.error_message),
+                csv_safe(column_name(error.field) if localized else error.field),
+                csv_safe(error.display_message if localized else error.error_message),
                 csv_safe(_row_data_text(error.row_data or {})),
             ]
         )
@@ -73,7 +91,7 @@ def rows_to_fix_encoding(job: MarketplaceImportJob) -> str:
         return "utf-8"
 
 
-def rows_to_fix_chunks(job: MarketplaceImportJob) -> Iterator[bytes]:
+def rows_to_fix_chunks(job: MarketplaceImportJob, *, language: str = "") -> Iterator[bytes]:
     """The job's rejected rows in the feed's own columns, delimiter and encoding, plus a
     last column `import_problem` saying what to fix, for a StreamingHttpResponse.
 
@@ -81,8 +99,14 @@ def rows_to_fix_chunks(job: MarketplaceImportJob) -> Iterator[bytes]:
     problem column is not mapped (see `marketplace.importing.mapping`). Cells are made
     formula-safe like the errors CSV (a cell starting with = + - @ gets a leading
     apostrophe unless it is a number). Rows the reader could not split into cells
-    (parse errors) have no cells to give back: they are in the errors CSV only.
+    (parse errors) have no cells to give back: they are in the errors CSV only. The problems
+    are in `language` (the pages' downloads), else the stored English (the API's).
     """
+    with translation.override(language) if language else nullcontext():
+        yield from _rows_to_fix_chunks(job, localized=bool(language))
+
+
+def _rows_to_fix_chunks(job: MarketplaceImportJob, *, localized: bool) -> Iterator[bytes]:
     encoder = codecs.getincrementalencoder(rows_to_fix_encoding(job))(errors="replace")
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=job.detected_delimiter or ",", lineterminator="\r\n")
@@ -101,13 +125,13 @@ def rows_to_fix_chunks(job: MarketplaceImportJob) -> Iterator[bytes]:
             import_job=job, severity=MarketplaceImportError.Severity.ERROR, row_number__gt=0
         )
         .order_by("row_number", "id")
-        .values_list("row_number", "error_message", "raw_cells")
+        .values_list("row_number", "error_message", "message_key", "params", "raw_cells")
         .iterator(chunk_size=2000)
     )
     current: int | None = None
     cells: list[str] | None = None
     problems: list[str] = []
-    for row_number, message, raw_cells in errors:
+    for row_number, message, key, params, raw_cells in errors:
         if row_number != current:
             if cells is not None:
                 writer.writerow(_fix_row(cells, len(header), problems))
@@ -115,7 +139,7 @@ def rows_to_fix_chunks(job: MarketplaceImportJob) -> Iterator[bytes]:
             current, cells, problems = row_number, None, []
         if raw_cells is not None and cells is None:
             cells = raw_cells
-        problems.append(message)
+        problems.append(message_of(key, params, message) if localized else message)
     if cells is not None:
         writer.writerow(_fix_row(cells, len(header), problems))
     yield flush() + encoder.encode("", final=True)
@@ -127,10 +151,12 @@ def _fix_row(cells: list[str], width: int, problems: list[str]) -> list[str]:
     return [csv_safe(cell) for cell in padded] + [csv_safe(" | ".join(problems))]
 
 
-def rows_to_fix_response(job: MarketplaceImportJob, *, filename: str = "") -> StreamingHttpResponse:
+def rows_to_fix_response(job: MarketplaceImportJob, *, filename: str = "", language: str = "") -> StreamingHttpResponse:
     """The job's rejected rows in the feed's own columns, encoding and delimiter, streamed."""
     charset = rows_to_fix_encoding(job)
-    response = StreamingHttpResponse(rows_to_fix_chunks(job), content_type=f"text/csv; charset={charset}")
+    response = StreamingHttpResponse(
+        rows_to_fix_chunks(job, language=language), content_type=f"text/csv; charset={charset}"
+    )
     name = filename or f"import-{job.pk}-rows-to-fix.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import MarketplaceImportError
 
@@ -11,9 +12,9 @@ class ErrorFilterForm(forms.Form):
     """The error viewer's filters; an unknown value is ignored rather than refused."""
 
     severity = forms.ChoiceField(
-        label="Severity", required=False, choices=[("", "All")] + MarketplaceImportError.Severity.choices
+        label=_("Severity"), required=False, choices=[("", _("All")), *MarketplaceImportError.Severity.choices]
     )
-    error_type = forms.CharField(label="Type", required=False, max_length=32)
+    error_type = forms.CharField(label=_("Type"), required=False, max_length=32)
 
     def filters(self) -> dict[str, str]:
         if not self.is_valid():

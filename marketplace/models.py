@@ -3,8 +3,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from core.models import BaseModel
+from marketplace.row_messages import message_of
 from stores.models import Language
 
 
@@ -13,26 +15,26 @@ class Marketplace(models.TextChoices):
 
 
 class Availability(models.TextChoices):
-    IN_STOCK = "in_stock", "In stock"
-    OUT_OF_STOCK = "out_of_stock", "Out of stock"
-    PREORDER = "preorder", "Preorder"
-    BACKORDER = "backorder", "Backorder"
+    IN_STOCK = "in_stock", _("In stock")
+    OUT_OF_STOCK = "out_of_stock", _("Out of stock")
+    PREORDER = "preorder", _("Preorder")
+    BACKORDER = "backorder", _("Backorder")
 
 
 class Condition(models.TextChoices):
-    NEW = "new", "New"
-    REFURBISHED = "refurbished", "Refurbished"
-    USED = "used", "Used"
+    NEW = "new", _("New")
+    REFURBISHED = "refurbished", _("Refurbished")
+    USED = "used", _("Used")
 
 
 class MarketplaceImportJob(BaseModel):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        PROCESSING = "processing", "Processing"
-        COMPLETED = "completed", "Completed"
-        COMPLETED_WITH_ERRORS = "completed_with_errors", "Completed with errors"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
+        PENDING = "pending", _("Pending")
+        PROCESSING = "processing", _("Processing")
+        COMPLETED = "completed", _("Completed")
+        COMPLETED_WITH_ERRORS = "completed_with_errors", _("Completed with errors")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     ACTIVE_STATUSES = (Status.PENDING, Status.PROCESSING)
     FINISHED_STATUSES = (Status.COMPLETED, Status.COMPLETED_WITH_ERRORS, Status.FAILED, Status.CANCELLED)
@@ -86,15 +88,15 @@ class MarketplaceImportJob(BaseModel):
 
     # Feed sync (SPEC 11).
     class Trigger(models.TextChoices):
-        MANUAL = "manual", "Started by hand"
-        SCHEDULED = "scheduled", "Scheduled"
-        FETCH_NOW = "fetch_now", "Fetch now"
+        MANUAL = "manual", _("Started by hand")
+        SCHEDULED = "scheduled", _("Scheduled")
+        FETCH_NOW = "fetch_now", _("Fetch now")
 
     class Removal(models.TextChoices):
-        NONE = "", "Nothing to remove"
-        APPLIED = "applied", "Applied"
-        HELD = "held", "Held by the safety net"
-        KEPT = "kept", "Kept by the owner"
+        NONE = "", _("Nothing to remove")
+        APPLIED = "applied", _("Applied")
+        HELD = "held", _("Held by the safety net")
+        KEPT = "kept", _("Kept by the owner")
 
     trigger = models.CharField(max_length=16, choices=Trigger.choices, default=Trigger.MANUAL)
     # A full feed lists the whole catalog in its language: only its import makes missing the
@@ -159,24 +161,24 @@ class MarketplaceImportJob(BaseModel):
 
 class MarketplaceImportError(models.Model):
     class ErrorType(models.TextChoices):
-        MISSING_TITLE = "missing_title", "Missing title"
-        MISSING_ID = "missing_id", "Missing id"
-        PARSE_ERROR = "parse_error", "Parse error"
-        VALIDATION_ERROR = "validation_error", "Validation error"
-        ROW_TOO_LONG = "row_too_long", "Row too long"
-        LANGUAGE_CONFLICT = "language_conflict", "Language conflict"
+        MISSING_TITLE = "missing_title", _("Missing title")
+        MISSING_ID = "missing_id", _("Missing id")
+        PARSE_ERROR = "parse_error", _("Parse error")
+        VALIDATION_ERROR = "validation_error", _("Validation error")
+        ROW_TOO_LONG = "row_too_long", _("Row too long")
+        LANGUAGE_CONFLICT = "language_conflict", _("Language conflict")
         # Once per import (row 0), with the number of rows concerned.
-        CURRENCY_ASSUMED = "currency_assumed", "Currency assumed"
-        HTML_CLEANED = "html_cleaned", "HTML cleaned"
+        CURRENCY_ASSUMED = "currency_assumed", _("Currency assumed")
+        HTML_CLEANED = "html_cleaned", _("HTML cleaned")
         # Google's value rules (warnings: the row is kept).
-        GENDER_VALUE = "gender_value", "Gender value"
-        AGE_GROUP_VALUE = "age_group_value", "Age group value"
-        ID_TOO_LONG = "id_too_long", "Id over 50 characters"
-        MISSING_DESCRIPTION = "missing_description", "Missing description"
+        GENDER_VALUE = "gender_value", _("Gender value")
+        AGE_GROUP_VALUE = "age_group_value", _("Age group value")
+        ID_TOO_LONG = "id_too_long", _("Id over 50 characters")
+        MISSING_DESCRIPTION = "missing_description", _("Missing description")
 
     class Severity(models.TextChoices):
-        ERROR = "error", "Error"
-        WARNING = "warning", "Warning"
+        ERROR = "error", _("Error")
+        WARNING = "warning", _("Warning")
 
     import_job = models.ForeignKey(MarketplaceImportJob, on_delete=models.CASCADE, related_name="errors")
     row_number = models.PositiveIntegerField(
@@ -186,7 +188,11 @@ class MarketplaceImportError(models.Model):
     error_type = models.CharField(max_length=32, choices=ErrorType.choices)
     severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.ERROR)
     field = models.CharField(max_length=64, blank=True)
-    error_message = models.TextField()
+    error_message = models.TextField()  # English, for the API (SPEC 13)
+    # The message as a key of marketplace.row_messages and its parameters, which the pages
+    # render in the viewer's language; blank for errors stored before keys existed.
+    message_key = models.CharField(max_length=64, blank=True, default="")
+    params = models.JSONField(default=dict, blank=True)
     row_data = models.JSONField(default=dict, blank=True)
     # A rejected row's cells as read, on its first error (null on warnings and on the
     # others): "the rows to fix" file gives them back in the feed's own columns.
@@ -203,6 +209,11 @@ class MarketplaceImportError(models.Model):
 
     def __str__(self) -> str:
         return f"Row {self.row_number}: {self.error_type} ({self.severity})"
+
+    @property
+    def display_message(self) -> str:
+        """The message in the active language (the stored English one for an old error)."""
+        return message_of(self.message_key, self.params, self.error_message)
 
 
 class MarketplaceProduct(BaseModel):
@@ -389,9 +400,9 @@ class ProductPresenceChange(models.Model):
     """A product an import made missing, or brought back (the job page's lists, SPEC 11)."""
 
     class Kind(models.TextChoices):
-        MISSING = "missing", "Went missing"
-        RETURNED = "returned", "Came back"
-        HELD = "held", "Held by the safety net"
+        MISSING = "missing", _("Went missing")
+        RETURNED = "returned", _("Came back")
+        HELD = "held", _("Held by the safety net")
 
     pk = models.CompositePrimaryKey("import_job", "product")
     import_job = models.ForeignKey(MarketplaceImportJob, on_delete=models.CASCADE, related_name="+")

@@ -8,7 +8,7 @@ plainly when nothing a shopper sees (price, stock, image) changed.
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from marketplace.models import MarketplaceImportJob
 from stores.models import Language
@@ -16,8 +16,39 @@ from stores.models import Language
 _FINISHED = (MarketplaceImportJob.Status.COMPLETED, MarketplaceImportJob.Status.COMPLETED_WITH_ERRORS)
 
 
-def _says(singular: str, plural: str, n: int, **values: str) -> str:
-    return ngettext(singular, plural, n) % {"n": f"{n:,}", **values}
+def language_in_sentence(code: str) -> str:
+    """A feed language's name as it reads inside a sentence ("the French feed").
+
+    The Language labels are menu labels; inside a sentence French writes them in lower
+    case ("du flux en français") and German as "auf Deutsch".
+    """
+    names: dict[str, str] = {
+        Language.FRENCH: pgettext("language inside a sentence", "French"),
+        Language.GERMAN: pgettext("language inside a sentence", "German"),
+        Language.ENGLISH: pgettext("language inside a sentence", "English"),
+    }
+    return names.get(code, code)
+
+
+def status_in_sentence(status: str) -> str:
+    """A job's status as it reads inside a sentence ("job 12 is completed with errors")."""
+    names: dict[str, str] = {
+        MarketplaceImportJob.Status.PENDING: pgettext("import status inside a sentence", "pending"),
+        MarketplaceImportJob.Status.PROCESSING: pgettext("import status inside a sentence", "processing"),
+        MarketplaceImportJob.Status.COMPLETED: pgettext("import status inside a sentence", "completed"),
+        MarketplaceImportJob.Status.COMPLETED_WITH_ERRORS: pgettext(
+            "import status inside a sentence", "completed with errors"
+        ),
+        MarketplaceImportJob.Status.FAILED: pgettext("import status inside a sentence", "failed"),
+        MarketplaceImportJob.Status.CANCELLED: pgettext("import status inside a sentence", "cancelled"),
+    }
+    return names.get(status, status)
+
+
+def _says(text: str, n: int, **values: str) -> str:
+    # The ngettext calls stay at the call sites, with their literal texts, so that
+    # makemessages finds them.
+    return text % {"n": f"{n:,}", **values}
 
 
 def import_job_outcome(job: MarketplaceImportJob) -> str:
@@ -28,27 +59,39 @@ def import_job_outcome(job: MarketplaceImportJob) -> str:
         return _check_outcome(job)
     parts: list[str] = []
     if job.imported_count:
-        parts.append(_says("%(n)s new product.", "%(n)s new products.", job.imported_count))
+        parts.append(
+            _says(ngettext("%(n)s new product.", "%(n)s new products.", job.imported_count), job.imported_count)
+        )
     if job.translations_added:
         added = _says(
-            "%(n)s product got its %(language)s text",
-            "%(n)s products got their %(language)s text",
+            ngettext(
+                "%(n)s product got its %(language)s text",
+                "%(n)s products got their %(language)s text",
+                job.translations_added,
+            ),
             job.translations_added,
-            language=str(Language(job.language).label),
+            language=language_in_sentence(job.language),
         )
         parts.append(added + ("." if job.updated_count else _("; no price, stock or image changed.")))
     if job.updated_count:
-        parts.append(_says("%(n)s product changed.", "%(n)s products changed.", job.updated_count))
+        parts.append(
+            _says(ngettext("%(n)s product changed.", "%(n)s products changed.", job.updated_count), job.updated_count)
+        )
     if not parts and job.unchanged_count:
         parts.append(
             _says(
-                "Nothing changed: the product is as the catalog has it.",
-                "Nothing changed: all %(n)s products are as the catalog has them.",
+                ngettext(
+                    "Nothing changed: the product is as the catalog has it.",
+                    "Nothing changed: all %(n)s products are as the catalog has them.",
+                    job.unchanged_count,
+                ),
                 job.unchanged_count,
             )
         )
     if job.error_count:
-        parts.append(_says("%(n)s row was skipped.", "%(n)s rows were skipped.", job.error_count))
+        parts.append(
+            _says(ngettext("%(n)s row was skipped.", "%(n)s rows were skipped.", job.error_count), job.error_count)
+        )
     return " ".join(parts)
 
 

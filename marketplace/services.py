@@ -30,6 +30,7 @@ from core.exceptions import ConflictError
 from marketplace.importing.fetching import FetchError, validate_feed_url
 from marketplace.importing.jobs import import_job_ended, import_job_fail
 from marketplace.models import Marketplace, MarketplaceImportJob
+from marketplace.outcomes import language_in_sentence, status_in_sentence
 from marketplace.signals import recovery_requested
 from stores.models import Language, Store
 
@@ -46,10 +47,12 @@ class ImportAlreadyRunning(ConflictError):
     """An import of the same store and language is pending or processing."""
 
     def __init__(self, job: MarketplaceImportJob) -> None:
-        super().__init__(
-            f"An import of this store's {job.get_language_display()} feed is already {job.status} (job {job.pk}).",
-            extra={"job_id": job.pk, "job_status": job.status},
-        )
+        values = {"language": language_in_sentence(job.language), "id": job.pk}
+        if job.status == Status.PENDING:
+            message = _("An import of this store's %(language)s feed is already pending (job %(id)s).") % values
+        else:
+            message = _("An import of this store's %(language)s feed is already processing (job %(id)s).") % values
+        super().__init__(message, extra={"job_id": job.pk, "job_status": job.status})
         self.job = job
 
 
@@ -74,13 +77,17 @@ def _active_job(*, store: Store, language: str) -> MarketplaceImportJob | None:
 def _validate_job_input(*, store: Store, marketplace: str, language: str, batch_size: int) -> None:
     errors: dict[str, list[str]] = {}
     if not store.is_active:
-        errors["store"] = ["This store is inactive and cannot start imports."]
+        errors["store"] = [_("This store is inactive and cannot start imports.")]
     if marketplace not in Marketplace.values:
-        errors["marketplace"] = [f"Unknown marketplace {marketplace!r}; only Letzshop is supported."]
+        errors["marketplace"] = [
+            _("Unknown marketplace %(value)s; only Letzshop is supported.") % {"value": repr(marketplace)}
+        ]
     if language not in Language.values:
-        errors["language"] = [f"Unknown language {language!r}; choose fr, en or de."]
+        errors["language"] = [_("Unknown language %(value)s; choose fr, en or de.") % {"value": repr(language)}]
     if not BATCH_SIZE_MIN <= batch_size <= BATCH_SIZE_MAX:
-        errors["batch_size"] = [f"Batch size must be between {BATCH_SIZE_MIN} and {BATCH_SIZE_MAX}."]
+        errors["batch_size"] = [
+            _("Batch size must be between %(min)s and %(max)s.") % {"min": BATCH_SIZE_MIN, "max": BATCH_SIZE_MAX}
+        ]
     if errors:
         raise ValidationError(errors)
 
@@ -127,7 +134,9 @@ def feed_url_clean(source_url: str) -> str:
     # Normalizing can lengthen the address ("https://x.lu?q" gains a "/"); PostgreSQL refuses an overlong value.
     max_length = cast(int, MarketplaceImportJob._meta.get_field("source_url").max_length)  # a URLField's is set
     if len(source_url) > max_length:
-        raise ValidationError(f"The feed address is longer than {max_length} characters.", code="source_url")
+        raise ValidationError(
+            _("The feed address is longer than %(max)s characters.") % {"max": max_length}, code="source_url"
+        )
     return source_url
 
 
@@ -175,11 +184,11 @@ def import_job_create(
         except ValidationError as exc:
             raise ValidationError({"source_url": exc.messages}) from None
     if upload is not None and upload.size == 0:
-        raise ValidationError({"file": ["The uploaded file is empty."]})
+        raise ValidationError({"file": [_("The uploaded file is empty.")]})
     # cast: an uploaded file's size is set by Django's upload handlers (and checked just above).
     if upload is not None and cast(int, upload.size) > settings.MARKETPLACE_MAX_DOWNLOAD_BYTES:
         limit_mb = settings.MARKETPLACE_MAX_DOWNLOAD_BYTES // (1024 * 1024)
-        raise ValidationError({"file": [f"The file is larger than the {limit_mb} MB limit."]})
+        raise ValidationError({"file": [_("The file is larger than the %(limit)s MB limit.") % {"limit": limit_mb}]})
 
     active = _active_job(store=store, language=language)
     if active is not None:
@@ -303,7 +312,10 @@ def import_job_requeue_after_database_loss(*, job_id: int, attempts: int, wait_s
 def import_job_cancel(*, job: MarketplaceImportJob) -> MarketplaceImportJob:
     """Stop a job: a pending one at once, a processing one within seconds (the worker checks)."""
     if not job.is_active:
-        raise ImportJobNotCancellable(f"Job {job.pk} is {job.status} and cannot be cancelled.")
+        raise ImportJobNotCancellable(
+            _("Job %(id)s is %(status)s and cannot be cancelled.")
+            % {"id": job.pk, "status": status_in_sentence(job.status)}
+        )
     now = timezone.now()
     # A pending job has no worker yet: cancel it directly. A processing one is told to stop.
     if MarketplaceImportJob.objects.filter(id=job.pk, status=Status.PENDING).update(
@@ -326,10 +338,11 @@ def import_job_retry(*, job: MarketplaceImportJob, user: User | None) -> Marketp
     """
     if job.status not in (Status.FAILED, Status.CANCELLED, Status.COMPLETED_WITH_ERRORS):
         raise ImportJobNotRetryable(
-            f"Only failed, cancelled or partly failed jobs can be retried; job {job.pk} is {job.status}."
+            _("Only failed, cancelled or partly failed jobs can be retried; job %(id)s is %(status)s.")
+            % {"id": job.pk, "status": status_in_sentence(job.status)}
         )
     if not job.source_url:
-        raise ImportJobNotRetryable("This job imported an uploaded file, which is not kept: upload it again.")
+        raise ImportJobNotRetryable(_("This job imported an uploaded file, which is not kept: upload it again."))
     new_job = import_job_create(
         store=job.store,
         user=user,

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import logging
 
+from django.utils import translation
+
 from core.db_errors import DATABASE_UNAVAILABLE
 
 logger = logging.getLogger(__name__)
 
 
 def process_marketplace_import(job_id: int) -> None:
+    # English: whatever the job stores is read by the API (run_import sees to the rest).
+    with translation.override("en"):
+        _process_marketplace_import(job_id)
+
+
+def _process_marketplace_import(job_id: int) -> None:
     # Imported here, not at module level: django-q2 loads this module by dotted path.
     from marketplace.importing.jobs import import_job_claim, import_job_reset_for_rerun
     from marketplace.importing.pipeline import run_import

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from feeds.models import StoreFeed
 from marketplace.models import MarketplaceImportJob, MarketplaceProduct, ProductPresenceChange
+from marketplace.row_messages import language_name
 from notifications.models import Notification
 from stores.models import Language, Store, StoreMembership
 
@@ -131,10 +132,12 @@ def notification_recipients(*, store: Store, kind: str) -> QuerySet[User]:
     )
 
 
-def email_language(*, user: User, store: Store) -> str:
-    """The user's language when the user model gets one (SPEC 13), else the store's, as long
-    as the portal has a translation in it; English otherwise (the portal's only one today)."""
-    for language in (getattr(user, "language", ""), store.default_language):
+def email_language(*, user: User) -> str:
+    """The recipient's language (SPEC 13): the user's choice, else the portal's default
+    (French; an email has no browser to ask), each only while the portal has a catalog in it,
+    English otherwise. `language` is read with getattr so this works before and after
+    accounts.User has the field (blank: not chosen)."""
+    for language in (getattr(user, "language", ""), settings.LANGUAGE_CODE):
         if language and _has_catalog(language):
             return str(language)
     return Language.ENGLISH
@@ -159,7 +162,8 @@ def _absolute(path: str) -> str:
 
 
 def _language_name(code: str) -> str:
-    return str(Language(code).label) if code in Language.values else code
+    # Lazy: the context is built once and rendered in each recipient's language.
+    return language_name(code)
 
 
 # --- the four kinds ----------------------------------------------------------------------
@@ -321,7 +325,7 @@ def _messages(event: Event, recipients: list[User], fold: Fold) -> list[EmailMul
     rendered: dict[str, tuple[str, str, str]] = {}
     messages = []
     for user in recipients:
-        language = email_language(user=user, store=event.store)
+        language = email_language(user=user)
         if language not in rendered:
             rendered[language] = _render(event, fold, language)
         subject, text, html = rendered[language]

@@ -18,6 +18,16 @@ _NETGUARD_DIR = str(Path(__file__).parent / "netguard")
 os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (_NETGUARD_DIR, os.environ.get("PYTHONPATH", "")) if p)
 
 
+def pytest_configure(config):
+    # The pages' French and German come from compiled catalogs, which git does not keep:
+    # `make test` compiles them in `make install`; a direct `pytest` gets them here. Once,
+    # in the controller: xdist's workers start after it.
+    if not hasattr(config, "workerinput"):
+        from django.core.management import call_command
+
+        call_command("compile_catalogs", verbosity=0)
+
+
 @pytest.fixture(autouse=True)
 def _no_network_outside_loopback():
     guard.attempts.clear()

@@ -19,12 +19,12 @@ _LANGUAGE = dict(Language.choices)
 
 @register.filter
 def availability_label(value: str | None) -> str:
-    return _AVAILABILITY.get(value or "", value or "")
+    return str(_AVAILABILITY.get(value or "", value or ""))
 
 
 @register.filter
 def condition_label(value: str | None) -> str:
-    return _CONDITION.get(value or "", value or "")
+    return str(_CONDITION.get(value or "", value or ""))
 
 
 @register.filter

@@ -27,6 +27,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -336,7 +337,10 @@ def import_errors(request: AuthenticatedHttpRequest, job_id: int) -> HttpRespons
 def import_errors_csv(request: AuthenticatedHttpRequest, job_id: int) -> StreamingHttpResponse:
     job = import_job_get_for_user(user=request.user, job_id=job_id)
     errors = import_error_list(job=job).iterator(chunk_size=2000)
-    response = StreamingHttpResponse(errors_csv_lines(errors), content_type="text/csv; charset=utf-8")
+    language = translation.get_language() or settings.LANGUAGE_CODE  # the page's (SPEC 13)
+    response = StreamingHttpResponse(
+        errors_csv_lines(errors, language=language), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
     return response
 
@@ -344,7 +348,8 @@ def import_errors_csv(request: AuthenticatedHttpRequest, job_id: int) -> Streami
 @staff_view
 @require_GET
 def import_rows_to_fix_csv(request: AuthenticatedHttpRequest, job_id: int) -> StreamingHttpResponse:
-    return rows_to_fix_response(import_job_get_for_user(user=request.user, job_id=job_id))
+    job = import_job_get_for_user(user=request.user, job_id=job_id)
+    return rows_to_fix_response(job, language=translation.get_language() or settings.LANGUAGE_CODE)
 
 
 @staff_view

@@ -7,6 +7,7 @@ from typing import Any, cast
 from rest_framework import serializers
 
 from core.api.pagination import page_serializer
+from marketplace.error_catalogue import error_code
 from marketplace.models import MarketplaceImportError, MarketplaceImportJob
 
 
@@ -83,11 +84,17 @@ class ImportErrorOutputSerializer(serializers.Serializer[MarketplaceImportError]
     error_type = serializers.ChoiceField(choices=MarketplaceImportError.ErrorType.choices)
     severity = serializers.ChoiceField(choices=MarketplaceImportError.Severity.choices)
     field = serializers.CharField()
-    error_message = serializers.CharField()
+    error_message = serializers.CharField(help_text="In English, whatever the language of the request.")
+    code = serializers.SerializerMethodField(
+        help_text="The error catalogue's stable code of the problem (`parse_error.price`, `missing_id`...)."
+    )
     row_data = serializers.DictField(help_text="The row's key fields.")
 
     class Meta:
         ref_name = "ImportError"
+
+    def get_code(self, error: MarketplaceImportError) -> str:
+        return error_code(error.error_type, error.field)
 
 
 class ImportJobCreatedSerializer(serializers.Serializer[dict[str, Any]]):

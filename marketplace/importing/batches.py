@@ -6,17 +6,18 @@ transaction.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
 
+from marketplace import row_messages
 from marketplace.importing.check import SAMPLE_ROWS, sample_row
 from marketplace.importing.classification import BatchSorting
 from marketplace.importing.conflicts import add_language_conflicts
 from marketplace.importing.decoding import DecodedFeed, MalformedRecord, row_hash
 from marketplace.importing.jobs import BatchCounts
 from marketplace.importing.mapping import ColumnMap
+from marketplace.importing.messages import english
 from marketplace.importing.normalizers import RowNormalizer
 from marketplace.importing.normalizers.issues import NOTE_CURRENCY_ASSUMED, NOTE_HTML
 from marketplace.importing.reader import ReadBatch
@@ -36,28 +37,10 @@ NORMALIZATION_VERSION = "3"
 _ErrorType = MarketplaceImportError.ErrorType
 
 
-def _rows(count: int) -> str:
-    return f"{count:,} row" if count == 1 else f"{count:,} rows"
-
-
-# NOTE_* bit -> (error type, field, the message for a number of rows).
-_NOTES: dict[int, tuple[str, str, Callable[[int], str]]] = {
-    NOTE_CURRENCY_ASSUMED: (
-        _ErrorType.CURRENCY_ASSUMED,
-        "price",
-        lambda count: (
-            f"{_rows(count)} had a price without a currency; {DEFAULT_CURRENCY} was assumed. "
-            f'Write the currency after the amount ("250.00 {DEFAULT_CURRENCY}") or add a currency column.'
-        ),
-    ),
-    NOTE_HTML: (
-        _ErrorType.HTML_CLEANED,
-        "",
-        lambda count: (
-            f"{_rows(count)} had HTML in their texts: character references were decoded, tags "
-            "removed from titles, and descriptions kept as plain text with their line breaks."
-        ),
-    ),
+# NOTE_* bit -> (error type, field, the key of its message in marketplace.row_messages).
+_NOTES: dict[int, tuple[str, str, str]] = {
+    NOTE_CURRENCY_ASSUMED: (_ErrorType.CURRENCY_ASSUMED, "price", "currency_assumed"),
+    NOTE_HTML: (_ErrorType.HTML_CLEANED, "", "html_cleaned"),
 }
 
 
@@ -135,10 +118,12 @@ class BatchProcessor:
                 error_type=error_type,
                 severity=MarketplaceImportError.Severity.WARNING,
                 field=field_name,
-                error_message=message(count),
+                error_message=row_messages.english(key, params := {"rows": count, "currency": DEFAULT_CURRENCY}),
+                message_key=key,
+                params=params,
                 row_data={"rows": count},
             )
-            for bit, (error_type, field_name, message) in _NOTES.items()
+            for bit, (error_type, field_name, key) in _NOTES.items()
             if (count := self.notes.get(bit, 0))
         ]
         if notes:
@@ -173,7 +158,9 @@ class BatchProcessor:
                     error_type=MarketplaceImportError.ErrorType.PARSE_ERROR,
                     severity=MarketplaceImportError.Severity.ERROR,
                     field="",
-                    message=f"This row could not be read ({type(exc).__name__}).",
+                    message=english("row_unreadable", params := {"detail": type(exc).__name__}),
+                    key="row_unreadable",
+                    params=params,
                     row_data=self._snapshot(cells, ""),
                     cells=None if isinstance(cells, MalformedRecord) else list(cells),
                 ),

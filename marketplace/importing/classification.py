@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from marketplace.importing.decoding import MalformedRecord
+from marketplace.importing.messages import TEMPLATES, english
 from marketplace.importing.normalizers.issues import NOTE_CURRENCY_ASSUMED, NOTE_HTML
 from marketplace.importing.rows import ErrorRow, FeedRow
 
@@ -222,6 +223,9 @@ class BatchSorting:
                     severity=issue.severity,
                     field=issue.field or "",
                     message=issue.message,
+                    # A key without a template is a finished English text: stored as the message only.
+                    key=issue.key if issue.key in TEMPLATES else "",
+                    params=issue.params,
                     row_data=self._snapshot(row.cells, issue.field or ""),
                     cells=cells,
                 )
@@ -237,7 +241,9 @@ class BatchSorting:
                 error_type=DUPLICATE,
                 severity=ERROR,
                 field="marketplace_product_id",
-                message=f"The id {row.identifier!r} already appeared in row {first_row}; this row was skipped.",
+                message=english("duplicate_id", params := {"value": row.identifier, "row": first_row}),
+                key="duplicate_id",
+                params=params,
                 row_data=self._snapshot(row.cells, ""),
                 cells=_rejected_cells(row),
             )

@@ -15,10 +15,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from marketplace.importing.classification import WARNING, Existing, Snapshot, WritePlan
-from marketplace.importing.normalizers.issues import label
 from marketplace.importing.rows import ErrorRow, FeedRow
 from marketplace.models import MarketplaceImportError, MarketplaceImportJob, MarketplaceProduct
-from stores.models import Language
+from marketplace.row_messages import english
 
 # The values SPEC 7 compares: what a shopper sees differ between two languages' shops.
 CHECKED_FIELDS = ("price", "sale_price", "availability", "gtin", "brand", "condition")
@@ -41,7 +40,7 @@ def _same(name: str, old: Any, new: str | None) -> bool:
 
 
 def _shown(value: Any) -> str:
-    return "(none)" if value is None or value == "" else str(value)
+    return "" if value is None else str(value)  # "" is shown as "(none)" (row_messages)
 
 
 def add_language_conflicts(
@@ -67,7 +66,6 @@ def add_language_conflicts(
             "id", *CHECKED_FIELDS
         )
     }
-    this_language = Language(job.language).label
     added = 0
     for row, ex, language in others:
         new_values = values(row)
@@ -76,6 +74,14 @@ def add_language_conflicts(
             new = new_values[name]
             if _same(name, old, new):
                 continue
+            params = {
+                "field": name,
+                "new": _shown(new),
+                "old": _shown(old),
+                "language": job.language,
+                "other_language": language,
+                "job": ex.last_job_id,
+            }
             plan.errors.append(
                 ErrorRow(
                     row_number=row.number,
@@ -83,11 +89,9 @@ def add_language_conflicts(
                     error_type=MarketplaceImportError.ErrorType.LANGUAGE_CONFLICT,
                     severity=WARNING,
                     field=name,
-                    message=(
-                        f"{label(name)} {_shown(new)} in this {this_language} import differs from {_shown(old)}"
-                        f" set by the {Language(language).label} import #{ex.last_job_id};"
-                        f" the newer value, {_shown(new)}, is kept."
-                    ),
+                    message=english("language_conflict", params),
+                    key="language_conflict",
+                    params=params,
                     row_data=snapshot(row.cells, name),
                 )
             )

@@ -22,8 +22,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
+from marketplace.importing.messages import english
 from marketplace.importing.sniffing import (
     SAMPLE_BYTES,
     FeedDecodeError,
@@ -57,10 +58,16 @@ class MalformedRecord(list[str]):
     ROW_SIZE_LIMIT) instead of failing the job.
     """
 
-    def __init__(self, message: str, error_type: str = PARSE_ERROR) -> None:
+    def __init__(self, key: str, params: dict[str, Any] | None = None, error_type: str = PARSE_ERROR) -> None:
         super().__init__()
-        self.message = message
+        self.key = key  # of marketplace.importing.messages.TEMPLATES (or a finished English text)
+        self.params = params or {}
         self.error_type = error_type
+
+    @property
+    def message(self) -> str:
+        """The English sentence."""
+        return english(self.key, self.params)
 
 
 class _RecordTooLong(Exception):
@@ -233,11 +240,7 @@ def _skip_long_line(piece: str, lines: Iterator[str]) -> MalformedRecord:
 
 
 def _too_long() -> MalformedRecord:
-    return MalformedRecord(
-        f"This row is longer than {ROW_SIZE_LIMIT:,} characters, so it was skipped. Usually a quote "
-        "that is never closed joins the following lines into one value; check the quotes of this row.",
-        ROW_TOO_LONG,
-    )
+    return MalformedRecord("row_too_long", {"limit": ROW_SIZE_LIMIT}, ROW_TOO_LONG)
 
 
 def _within_bound(line: str, lines: Iterator[str]) -> Iterator[str]:
@@ -274,7 +277,7 @@ def _read_with_csv(line: str, lines: Iterator[str], delimiter: str) -> list[str]
     except _RecordTooLong as exc:
         return _skip_long_line(exc.chunk, lines)
     except csv.Error as exc:
-        return MalformedRecord(f"This row could not be read as CSV ({exc}); a quote is probably not closed.")
+        return MalformedRecord("row_not_csv", {"detail": str(exc)})
 
 
 def _split_quoted_line(line: str, delimiter: str) -> list[str] | None:

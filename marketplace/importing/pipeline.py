@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 
 from core.db_errors import DATABASE_UNAVAILABLE
 from core.logging import job_logging_context
@@ -86,8 +87,12 @@ def run_import(
     A fetch, decode or mapping problem fails the job with its message; a cancelled
     download or a cancel between batches cancels it; anything unexpected fails it with
     the exception's class name (the traceback goes to the log).
+
+    Everything it stores is English (job and row messages, the API's language, SPEC 13),
+    whatever language is active: the worker's default is LANGUAGE_CODE, French; the pages
+    render the rows' message keys in their reader's language.
     """
-    with job_logging_context(job.id):
+    with job_logging_context(job.id), translation.override("en"):
         _run(job, source_path, progress)
 
 

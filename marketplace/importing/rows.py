@@ -150,7 +150,9 @@ class ErrorRow:
     error_type: str
     severity: str
     field: str
-    message: str
+    message: str  # English: the stored error_message
+    key: str = ""  # the message's key and parameters, rendered in the viewer's language
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
     row_data: dict[str, Any] = dataclasses.field(default_factory=dict)
     # The rejected row's cells as read, on its first error only: "the rows to fix" file
     # gives them back in the feed's own columns. None for warnings and unreadable records.

@@ -20,8 +20,10 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.requests import AuthenticatedHttpRequest
@@ -32,6 +34,7 @@ from marketplace.exports import errors_csv_lines, rows_to_fix_response
 from marketplace.forms import ErrorFilterForm
 from marketplace.missing import RemovalNotHeld, presence_lists, removal_settle
 from marketplace.models import MarketplaceImportJob
+from marketplace.outcomes import language_in_sentence
 from marketplace.portal.forms import ImportForm
 from marketplace.selectors import (
     import_error_kinds,
@@ -178,8 +181,11 @@ def import_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
                     return redirect("marketplace:job-detail", code=store.code, job_id=job.pk)
                 messages.success(
                     request,
-                    f"Import #{job.pk} of the {job.get_language_display()} feed has started. "
-                    "Follow its progress in the import history below.",
+                    _(
+                        "Import #%(id)s of the %(language)s feed has started. "
+                        "Follow its progress in the import history below."
+                    )
+                    % {"id": job.pk, "language": language_in_sentence(job.language)},
                     # marketplace.js rewrites the message once the history shows the job ended.
                     extra_tags=f"job-started job-started-{job.pk}",
                 )
@@ -264,7 +270,9 @@ def job_errors_csv(request: AuthenticatedHttpRequest, code: str, job_id: int) ->
     store = store_for_request(request, code)
     job = import_job_get_for_store(store=store, job_id=job_id)
     rows = import_error_list(job=job).iterator(chunk_size=2000)
-    response = StreamingHttpResponse(errors_csv_lines(rows), content_type="text/csv; charset=utf-8")
+    # In the page's language (SPEC 13); the API's CSV stays English.
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    response = StreamingHttpResponse(errors_csv_lines(rows, language=language), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{store.code}-import-{job.pk}-errors.csv"'
     return response
 
@@ -275,7 +283,8 @@ def job_rows_to_fix_csv(request: AuthenticatedHttpRequest, code: str, job_id: in
     """The job's rejected rows as the feed had them, plus what to fix: to correct and upload again."""
     store = store_for_request(request, code)
     job = import_job_get_for_store(store=store, job_id=job_id)
-    return rows_to_fix_response(job, filename=f"{store.code}-import-{job.pk}-rows-to-fix.csv")
+    language = translation.get_language() or settings.LANGUAGE_CODE  # the problems in the page's language
+    return rows_to_fix_response(job, filename=f"{store.code}-import-{job.pk}-rows-to-fix.csv", language=language)
 
 
 @_login_required
@@ -289,9 +298,12 @@ def job_cancel(request: AuthenticatedHttpRequest, code: str, job_id: int) -> Htt
         notice = {"level": "error", "text": exc.message}
     else:
         if job.status == MarketplaceImportJob.Status.CANCELLED:
-            notice = {"level": "success", "text": f"Import #{job.pk} was cancelled before it started."}
+            notice = {"level": "success", "text": _("Import #%(id)s was cancelled before it started.") % {"id": job.pk}}
         else:
-            notice = {"level": "info", "text": f"Import #{job.pk} is stopping; products already saved are kept."}
+            notice = {
+                "level": "info",
+                "text": _("Import #%(id)s is stopping; products already saved are kept.") % {"id": job.pk},
+            }
     return _after_action(request, store, job, notice)
 
 
@@ -308,7 +320,10 @@ def job_retry(request: AuthenticatedHttpRequest, code: str, job_id: int) -> Http
         text = exc.message if isinstance(exc, ApplicationError) else " ".join(exc.messages)
         notice = {"level": "error", "text": text}
     else:
-        notice = {"level": "success", "text": f"Import #{new_job.pk} started: a retry of import #{job.pk}."}
+        notice = {
+            "level": "success",
+            "text": _("Import #%(id)s started: a retry of import #%(old_id)s.") % {"id": new_job.pk, "old_id": job.pk},
+        }
         job = import_job_get_for_store(store=store, job_id=new_job.pk)
     return _after_action(request, store, job, notice)
 
@@ -321,16 +336,25 @@ def job_removal(request: AuthenticatedHttpRequest, code: str, job_id: int) -> Ht
     job = import_job_get_for_store(store=store, job_id=job_id)
     action = request.POST.get("action", "")
     if action not in ("apply", "keep"):
-        return HttpResponseBadRequest("Choose apply or keep.")
+        return HttpResponseBadRequest(_("Choose apply or keep."))
     try:
         job = removal_settle(job=job, action=action)
     except RemovalNotHeld:
-        messages.info(request, f"Import #{job.pk} has no held removal any more: it was settled already.")
+        messages.info(
+            request, _("Import #%(id)s has no held removal any more: it was settled already.") % {"id": job.pk}
+        )
     else:
         if action == "apply":
-            messages.success(request, f"Applied: {job.missing_count} missing products were handled by your policy.")
+            text = ngettext(
+                "Applied: %(count)s missing product was handled by your policy.",
+                "Applied: %(count)s missing products were handled by your policy.",
+                job.missing_count,
+            )
+            messages.success(request, text % {"count": job.missing_count})
         else:
-            messages.success(request, f"Kept: the products import #{job.pk} did not list stay as they are.")
+            messages.success(
+                request, _("Kept: the products import #%(id)s did not list stay as they are.") % {"id": job.pk}
+            )
     back = request.POST.get("next", "")
     if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         return redirect(back)

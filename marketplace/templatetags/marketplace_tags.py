@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from marketplace.importing.messages import column_name
 from marketplace.models import MarketplaceImportError, MarketplaceImportJob
-from marketplace.outcomes import import_job_outcome
+from marketplace.outcomes import import_job_outcome, language_in_sentence
+from marketplace.row_messages import message_of
 
 register = template.Library()
 
-_DELIMITERS = {",": "Comma (,)", ";": "Semicolon (;)", "\t": "Tab", "|": "Pipe (|)"}
+_DELIMITERS = {",": _("Comma (,)"), ";": _("Semicolon (;)"), "\t": _("Tab"), "|": _("Pipe (|)")}
 _ERROR_TYPES = dict(MarketplaceImportError.ErrorType.choices)
+_SEVERITIES = dict(MarketplaceImportError.Severity.choices)
 _LANGUAGE_FLAGS = {"fr": "FR", "en": "EN", "de": "DE"}
 
 
@@ -25,7 +33,8 @@ def duration(seconds: float | None) -> str:
     if seconds is None:
         return "—"
     if seconds < 60:
-        return f"{seconds:.1f} s" if seconds < 10 else f"{round(seconds)} s"
+        # The decimal separator of the reader's language: "4.3 s", "4,3 s".
+        return f"{number_format(round(seconds, 1), 1)} s" if seconds < 10 else f"{round(seconds)} s"
     whole = round(seconds)
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
@@ -41,7 +50,7 @@ def job_duration(job: MarketplaceImportJob) -> str:
         return duration(job.duration_seconds)
     if job.started_at is not None and job.is_active:
         elapsed = (timezone.now() - job.started_at).total_seconds()
-        return f"{duration(max(elapsed, 0))} so far"
+        return gettext("%(duration)s so far") % {"duration": duration(max(elapsed, 0))}
     return "—"
 
 
@@ -57,18 +66,42 @@ def job_progress(job: MarketplaceImportJob) -> int:
 def delimiter_name(value: str) -> str:
     if not value:
         return "—"
-    return _DELIMITERS.get(value, repr(value))
+    return str(_DELIMITERS.get(value, repr(value)))
 
 
 @register.filter
 def error_type_label(value: str) -> str:
     """The label of a known error type, or the code made readable ("gtin_invalid" -> "Gtin invalid")."""
-    return _ERROR_TYPES.get(value) or value.replace("_", " ").capitalize()
+    return str(_ERROR_TYPES.get(value) or value.replace("_", " ").capitalize())
+
+
+@register.filter
+def severity_label(value: str) -> str:
+    """ "error" / "warning" in the active language."""
+    return str(_SEVERITIES.get(value, value))
+
+
+@register.filter
+def column(field: str) -> str:
+    """A field as the feed's column names it (the id is `id`, not the internal name)."""
+    return column_name(field)
+
+
+@register.filter
+def example_message(example: dict[str, Any]) -> str:
+    """An error summary example's message in the active language (see row_messages)."""
+    return message_of(example.get("message_key", ""), example.get("params"), example.get("error_message", ""))
 
 
 @register.filter
 def language_code(value: str) -> str:
     return _LANGUAGE_FLAGS.get(value, value.upper())
+
+
+@register.filter(name="language_in_sentence")
+def language_in_sentence_filter(code: str) -> str:
+    """A feed language's name inside a sentence: {% blocktranslate %}the {{ language }} feed{% endblocktranslate %}."""
+    return language_in_sentence(code)
 
 
 @register.filter

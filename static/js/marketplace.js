@@ -25,7 +25,8 @@
       other.setAttribute("aria-pressed", other === button ? "true" : "false");
     });
     var status = document.getElementById("quick-fill-status");
-    if (status) status.textContent = button.dataset.label + " feed URL and language filled in.";
+    // The sentence comes translated from the template (data-filled-text): no JavaScript catalog.
+    if (status) status.textContent = button.dataset.filledText || button.dataset.label + " feed URL and language filled in.";
     url.focus();
   });
 
@@ -67,7 +68,12 @@
       var status = row.getAttribute("data-status");
       if (status === "pending" || status === "processing") return;
       var badge = row.querySelector(".badge");
-      message.textContent = "Import #" + match[1] + " has ended: " + (badge ? badge.textContent.trim() : status) + ".";
+      // The history carries the translated sentence with {id} and {status} to fill in.
+      var history = document.getElementById("import-history");
+      var sentence = (history && history.dataset.endedText) || "Import #{id} has ended: {status}.";
+      message.textContent = sentence
+        .replace("{id}", match[1])
+        .replace("{status}", badge ? badge.textContent.trim() : status);
       message.classList.remove("job-started");
       if (status === "failed") message.classList.replace("msg-success", "msg-error");
     });

@@ -50,7 +50,17 @@ JOB_FIELDS = {
     "dry_run",
     "check_report",
 }
-ERROR_FIELDS = {"id", "row_number", "identifier", "error_type", "severity", "field", "error_message", "row_data"}
+ERROR_FIELDS = {
+    "id",
+    "row_number",
+    "identifier",
+    "error_type",
+    "severity",
+    "field",
+    "error_message",
+    "code",
+    "row_data",
+}
 FEED_URL = "https://feeds.example.lu/products.csv"
 
 

@@ -74,7 +74,8 @@ def test_a_real_worker_emails_a_failed_import_and_goes_on_when_the_server_is_dow
             first = import_job_create(store=store, user=owner, source_url=feed_server.url("/broken.csv"), language="fr")
             [message] = wait_for(lambda: smtp.messages, timeout=90, what="the worker's email")
             assert message["To"] == "alice@example.lu"
-            assert message["Subject"] == f"[Alpha Store] Import #{first.pk} failed"
+            # In the portal's default language, French: alice chose none (SPEC 13).
+            assert message["Subject"] == f"[Alpha Store] L'import n° {first.pk} a échoué"
             assert f"https://shop.example.lu/store/alpha/marketplace/jobs/{first.pk}" in text_part(message)
 
             smtp.stop()

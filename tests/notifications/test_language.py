@@ -1,14 +1,11 @@
-"""The email is in the recipient's language once the portal has a translation in it
-(SPEC 12, 13): today only English exists, so a French or German store still gets English,
-and a catalog dropped in LOCALE_PATHS is used without a code change."""
+"""The email is in the recipient's language (SPEC 12, 13): the user's choice, else the
+portal's default, French; a language the portal has no catalog for falls back to English."""
 
 from __future__ import annotations
 
-import struct
-from pathlib import Path
-
 import pytest
 
+from accounts.models import User
 from marketplace.models import MarketplaceImportJob
 from notifications.services import _has_catalog, notification_send
 from tests.factories.marketplace import MarketplaceImportJobFactory
@@ -16,33 +13,7 @@ from tests.notifications.smtpserver import text_part
 
 pytestmark = pytest.mark.django_db
 
-
-def write_mo(path: Path, messages: dict[str, str]) -> None:
-    """A GNU gettext catalog, as msgfmt writes it (the format of CPython's Tools/i18n/msgfmt.py)."""
-    catalog = {"": "Content-Type: text/plain; charset=UTF-8\n", **messages}
-    keys = sorted(catalog)
-    ids = strs = b""
-    entries = []
-    for key in keys:
-        key_bytes, value_bytes = key.encode(), catalog[key].encode()
-        entries.append((len(ids), len(key_bytes), len(strs), len(value_bytes)))
-        ids += key_bytes + b"\0"
-        strs += value_bytes + b"\0"
-    key_start = 7 * 4 + 16 * len(keys)
-    value_start = key_start + len(ids)
-    key_table, value_table = [], []
-    for id_offset, id_length, str_offset, str_length in entries:
-        key_table += [id_length, id_offset + key_start]
-        value_table += [str_length, str_offset + value_start]
-    header = struct.pack("Iiiiiii", 0x950412DE, 0, len(keys), 7 * 4, 7 * 4 + len(keys) * 8, 0, 0)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(
-        header
-        + struct.pack(f"{len(key_table)}i", *key_table)
-        + struct.pack(f"{len(value_table)}i", *value_table)
-        + ids
-        + strs
-    )
+USER_HAS_LANGUAGE = any(field.name == "language" for field in User._meta.get_fields())
 
 
 @pytest.fixture(autouse=True)
@@ -53,47 +24,59 @@ def _fresh_catalog_cache():
 
 
 def failed_job(store) -> MarketplaceImportJob:
-    return MarketplaceImportJobFactory(store=store, status=MarketplaceImportJob.Status.FAILED, error_message="Weg.")
+    return MarketplaceImportJobFactory(
+        store=store, status=MarketplaceImportJob.Status.FAILED, error_message="Gone.", language="de"
+    )
 
 
-def test_a_german_store_gets_english_while_the_portal_has_no_german(store, owner, smtp_server):
-    store.default_language = "de"
-    store.save()
+def test_without_a_choice_the_email_is_in_the_portals_default_french(store, owner, smtp_server, settings):
+    settings.LANGUAGE_CODE = "fr"  # production's; the tests' default is English
+    job = failed_job(store)
 
-    notification_send(kind="import_failed", object_id=failed_job(store).pk)
+    notification_send(kind="import_failed", object_id=job.pk)
 
     [message] = smtp_server.messages
-    assert message["Content-Language"] == "en"
-    assert message["Subject"].endswith("failed")
+    assert message["Content-Language"] == "fr"
+    assert message["Subject"] == f"[Alpha Store] L'import n° {job.pk} a échoué"
+    text = text_part(message)
+    assert "Raison : Gone." in text
+    assert f"L'import n° {job.pk} de Alpha Store (flux en allemand) a échoué." in text
 
 
-def test_a_german_catalog_makes_a_german_stores_email_german(store, owner, smtp_server, settings, tmp_path):
-    write_mo(
-        tmp_path / "locale" / "de" / "LC_MESSAGES" / "django.mo",
-        {
-            "[%(store)s] Import #%(job)s failed": "[%(store)s] Import #%(job)s fehlgeschlagen",
-            "Reason:": "Grund:",
-        },
-    )
-    settings.LOCALE_PATHS = [tmp_path / "locale"]
-    store.default_language = "de"
-    store.save()
+@pytest.mark.skipif(not USER_HAS_LANGUAGE, reason="accounts.User.language comes with the language chooser")
+def test_a_german_user_gets_german(store, owner, smtp_server, settings):
+    settings.LANGUAGE_CODE = "fr"
+    owner.language = "de"
+    owner.save()
     job = failed_job(store)
 
     notification_send(kind="import_failed", object_id=job.pk)
 
     [message] = smtp_server.messages
     assert message["Content-Language"] == "de"
-    assert message["Subject"] == f"[Alpha Store] Import #{job.pk} fehlgeschlagen"
-    assert "Grund: Weg." in text_part(message)
+    assert message["Subject"] == f"[Alpha Store] Import Nr. {job.pk} fehlgeschlagen"
+    assert "Grund: Gone." in text_part(message)
 
 
-def test_an_english_store_ignores_other_catalogs(store, owner, smtp_server, settings, tmp_path):
-    write_mo(tmp_path / "locale" / "de" / "LC_MESSAGES" / "django.mo", {"Reason:": "Grund:"})
-    settings.LOCALE_PATHS = [tmp_path / "locale"]
-    store.default_language = "en"
-    store.save()
+def test_a_german_default_gives_german_emails(store, owner, smtp_server, settings):
+    settings.LANGUAGE_CODE = "de"
+    job = failed_job(store)
+
+    notification_send(kind="import_failed", object_id=job.pk)
+
+    [message] = smtp_server.messages
+    assert message["Content-Language"] == "de"
+    assert message["Subject"] == f"[Alpha Store] Import Nr. {job.pk} fehlgeschlagen"
+    text = text_part(message)
+    assert "Grund: Gone." in text
+    assert f"Import Nr. {job.pk} von Alpha Store (Feed auf Deutsch) ist fehlgeschlagen." in text
+
+
+def test_a_language_without_a_catalog_falls_back_to_english(store, owner, smtp_server, settings):
+    settings.LANGUAGE_CODE = "it"  # Django has Italian, the portal has not
 
     notification_send(kind="import_failed", object_id=failed_job(store).pk)
 
-    assert "Reason: Weg." in text_part(smtp_server.messages[0])
+    [message] = smtp_server.messages
+    assert message["Content-Language"] == "en"
+    assert "Reason: Gone." in text_part(message)

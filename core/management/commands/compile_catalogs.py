@@ -9,6 +9,7 @@ newer than its .mo.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,11 @@ class Command(BaseCommand):
                     catalog = polib.pofile(str(po_path))
                 except (OSError, ValueError) as exc:
                     raise CommandError(f"{po_path}: {exc}") from exc
-                catalog.save_as_mofile(str(mo_path))
+                # Written aside and renamed, so a server or a test process reading the
+                # catalog meanwhile sees the old file or the new one, never half of one.
+                partial = mo_path.with_suffix(f".mo.{os.getpid()}")
+                catalog.save_as_mofile(str(partial))
+                os.replace(partial, mo_path)
                 compiled += 1
-        self.stdout.write(f"Compiled {compiled} catalog(s).")
+        if options["verbosity"]:
+            self.stdout.write(f"Compiled {compiled} catalog(s).")

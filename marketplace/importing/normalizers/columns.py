@@ -15,6 +15,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from marketplace.importing.messages import ValueProblem
 from marketplace.importing.normalizers.gtin import exact_gtin13, normalize_gtin
 from marketplace.importing.normalizers.issues import (
     AGE_GROUP_VALUE,
@@ -66,7 +67,7 @@ class PriceReader:
         try:
             parsed = parse_price_parts(value)
         except ValueError as exc:
-            issues.append(RowIssue(PARSE_ERROR, ERROR, name, f"{label(name)} {exc}"))
+            issues.append(_problem(PARSE_ERROR, ERROR, name, exc))
             return
         if parsed is None:
             return
@@ -77,7 +78,8 @@ class PriceReader:
                     VALIDATION_ERROR,
                     WARNING,
                     name,
-                    f'{label(name)} "{show(value.strip())}" has more than 2 decimals; it was rounded to {amount}.',
+                    "price_rounded",
+                    {"field": name, "value": show(value.strip()), "amount": str(amount)},
                 )
             )
         elif len(self._cache) < _PRICE_CACHE_SIZE:
@@ -86,13 +88,20 @@ class PriceReader:
         currencies[name] = currency
 
 
+def _problem(error_type: str, severity: str, name: str, exc: ValueError) -> RowIssue:
+    """The issue of a value its reader rejected (a ValueProblem names its message)."""
+    if isinstance(exc, ValueProblem):
+        return RowIssue(error_type, severity, name, exc.key, {"field": name, **exc.params})
+    return RowIssue(error_type, severity, name, f"{label(name)} {exc}")  # a finished English text
+
+
 def read_gtin(
     name: str, value: str, record: dict[str, Any], issues: list[RowIssue], currencies: dict[str, str]
 ) -> None:
     try:
         record[name] = normalize_gtin(value)
     except ValueError as exc:
-        issues.append(RowIssue(VALIDATION_ERROR, WARNING, name, f"GTIN {exc} The GTIN was left empty."))
+        issues.append(_problem(VALIDATION_ERROR, WARNING, name, exc))
 
 
 def read_availability(
@@ -101,7 +110,7 @@ def read_availability(
     try:
         record[name] = parse_availability(value)
     except ValueError as exc:
-        issues.append(RowIssue(PARSE_ERROR, WARNING, name, f"Availability {exc} It was left empty."))
+        issues.append(_problem(PARSE_ERROR, WARNING, name, exc))
 
 
 def read_condition(
@@ -110,7 +119,7 @@ def read_condition(
     try:
         record[name] = parse_condition(value)
     except ValueError as exc:
-        issues.append(RowIssue(PARSE_ERROR, WARNING, name, f"Condition {exc} It was left empty."))
+        issues.append(_problem(PARSE_ERROR, WARNING, name, exc))
 
 
 def _google_value_reader(error_type: str, parse: Callable[[str], tuple[str, bool]]) -> Reader:
@@ -121,7 +130,7 @@ def _google_value_reader(error_type: str, parse: Callable[[str], tuple[str, bool
         try:
             found, mapped = parse(text)
         except ValueError as exc:
-            issues.append(RowIssue(error_type, WARNING, name, f"{label(name)} {exc} It was left empty."))
+            issues.append(_problem(error_type, WARNING, name, exc))
             return
         record[name] = found
         if mapped:
@@ -130,7 +139,8 @@ def _google_value_reader(error_type: str, parse: Callable[[str], tuple[str, bool
                     error_type,
                     WARNING,
                     name,
-                    f'{label(name)} "{show(text)}" is not one of Google\'s values; it was read as {found}.',
+                    "google_value_mapped",
+                    {"field": name, "value": show(text), "found": found},
                 )
             )
 
@@ -149,7 +159,7 @@ def read_bool(
     try:
         record[name] = parse_bool(value)
     except ValueError as exc:
-        issues.append(RowIssue(PARSE_ERROR, WARNING, name, f"{label(name)} {exc} It was left empty."))
+        issues.append(_problem(PARSE_ERROR, WARNING, name, exc))
 
 
 def read_int(name: str, value: str, record: dict[str, Any], issues: list[RowIssue], currencies: dict[str, str]) -> None:
@@ -159,9 +169,7 @@ def read_int(name: str, value: str, record: dict[str, Any], issues: list[RowIssu
     if is_digits(text) and int(text) <= _INT_MAX:
         record[name] = int(text)
         return
-    issues.append(
-        RowIssue(PARSE_ERROR, WARNING, name, f'{label(name)} "{show(text)}" is not a whole number. It was left empty.')
-    )
+    issues.append(RowIssue(PARSE_ERROR, WARNING, name, "not_whole_number", {"field": name, "value": show(text)}))
 
 
 def plain_links(value: str) -> list[str] | None:
@@ -191,8 +199,8 @@ def read_links(
                     VALIDATION_ERROR,
                     WARNING,
                     name,
-                    f"An additional image link is {len(url):,} characters long; links longer "
-                    f"than {URL_MAX_LENGTH:,} were dropped.",
+                    "link_too_long",
+                    {"length": len(url), "limit": URL_MAX_LENGTH},
                 )
             )
         else:
@@ -203,7 +211,8 @@ def read_links(
                 VALIDATION_ERROR,
                 WARNING,
                 name,
-                f"There are {len(kept)} additional image links; only the first {MAX_ADDITIONAL_IMAGES} were kept.",
+                "too_many_links",
+                {"count": len(kept), "limit": MAX_ADDITIONAL_IMAGES},
             )
         )
         kept = kept[:MAX_ADDITIONAL_IMAGES]

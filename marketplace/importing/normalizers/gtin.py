@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from marketplace.importing.messages import ValueProblem
 from marketplace.importing.normalizers.text import is_digits, show
 
 
@@ -22,12 +23,22 @@ def normalize_gtin(value: str) -> str:
         digits = _gtin_digits(value, digits)
     length = len(digits)
     if length not in (8, 12, 13, 14):
-        raise ValueError(f'"{show(value.strip())}" has {length} digits; a GTIN has 8, 12, 13 or 14.')
+        shown = show(value.strip())
+        raise ValueProblem(
+            "gtin_length", f'"{shown}" has {length} digits; a GTIN has 8, 12, 13 or 14.', value=shown, length=length
+        )
     expected = check_digit(digits[:-1])
     if int(digits[-1]) != expected:
-        raise ValueError(f'"{show(value.strip())}" has a wrong check digit: the last digit should be {expected}.')
+        shown = show(value.strip())
+        raise ValueProblem(
+            "gtin_check_digit",
+            f'"{shown}" has a wrong check digit: the last digit should be {expected}.',
+            value=shown,
+            expected=expected,
+        )
     if digits.count("0") == length:
-        raise ValueError(f'"{show(value.strip())}" is not a real GTIN.')
+        shown = show(value.strip())
+        raise ValueProblem("gtin_zero", f'"{shown}" is not a real GTIN.', value=shown)
     if length == 12:
         return "0" + digits
     if length == 14 and digits[0] == "0":
@@ -57,14 +68,16 @@ def _gtin_digits(original: str, text: str) -> str:
     if text.startswith('="') and text.endswith('"'):
         text = text[2:-1]
     if "E+" in text.upper():
-        raise ValueError(
+        raise ValueProblem(
+            "gtin_scientific",
             f'"{shown}" was shortened by a spreadsheet to a number in scientific notation, so digits '
-            "are lost. Format the GTIN column as text and export the file again."
+            "are lost. Format the GTIN column as text and export the file again.",
+            value=shown,
         )
     for separator in (" ", "-", "\u00a0"):
         text = text.replace(separator, "")
     if not is_digits(text):
-        raise ValueError(f'"{shown}" contains characters other than digits.')
+        raise ValueProblem("gtin_not_digits", f'"{shown}" contains characters other than digits.', value=shown)
     return text
 
 

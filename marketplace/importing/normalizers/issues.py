@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
+
+from marketplace.importing.messages import english, label
+
+__all__ = ["label"]  # re-exported: the messages' labels
 
 MISSING_ID = "missing_id"
 MISSING_TITLE = "missing_title"
@@ -22,21 +27,19 @@ WARNING = "warning"
 NOTE_CURRENCY_ASSUMED = 1  # a price without a currency: DEFAULT_CURRENCY assumed
 NOTE_HTML = 2  # HTML cleaned out of a text
 
-_LABELS = {
-    "marketplace_product_id": "Id",
-    "gtin": "GTIN",
-    "mpn": "MPN",
-    "link": "Link",
-    "additional_image_links": "Additional image links",
-}
-
 
 @dataclass(frozen=True, slots=True)
 class RowIssue:
     error_type: str  # "missing_id" | "missing_title" | "parse_error" | "validation_error" | "row_too_long"
     severity: str  # "error" | "warning"
     field: str  # schema attribute name, "extra_attributes", or "" for the whole row
-    message: str
+    key: str  # of messages.TEMPLATES: the message, in any language, with `params`
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)  # small: shown values, numbers
+
+    @property
+    def message(self) -> str:
+        """The English sentence (what is stored as `error_message`)."""
+        return english(self.key, self.params)
 
 
 @dataclass(slots=True)
@@ -45,7 +48,3 @@ class RowResult:
     record: dict[str, Any] | None  # None when the row is skipped
     issues: list[RowIssue] = field(default_factory=list)
     notes: int = 0  # NOTE_* bits
-
-
-def label(name: str) -> str:
-    return _LABELS.get(name) or name.replace("_", " ").capitalize()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from marketplace.importing.messages import ValueProblem
 from marketplace.importing.normalizers.text import is_digits, show
 from marketplace.importing.schema import DEFAULT_CURRENCY
 
@@ -79,7 +80,7 @@ def _parse_price_slow(original: str, text: str) -> tuple[Decimal, str, bool]:
                 first = i
             last = i
     if first < 0:
-        raise ValueError(f'"{shown}" is not a number.')
+        raise ValueProblem("price_not_a_number", f'"{shown}" is not a number.', value=shown)
     prefix, number, suffix = text[:first].strip(), text[first : last + 1], text[last + 1 :].strip()
     if suffix.startswith(_WHOLE_AMOUNT_SUFFIXES):
         suffix = suffix[2:].strip()
@@ -87,28 +88,36 @@ def _parse_price_slow(original: str, text: str) -> tuple[Decimal, str, bool]:
         # "29.99 EUR." or a stray separator after the digits.
         suffix = suffix[1:].strip()
     if prefix.endswith(_MINUS_SIGNS) or suffix.startswith(_MINUS_SIGNS) and not suffix.strip("-\u2212\u2013"):
-        raise ValueError(f'"{shown}" is negative.')
+        raise ValueProblem("price_negative", f'"{shown}" is negative.', value=shown)
     prefix = prefix.removesuffix("+").strip()
     if prefix.startswith(_MINUS_SIGNS):
-        raise ValueError(f'"{shown}" is negative.')
+        raise ValueProblem("price_negative", f'"{shown}" is negative.', value=shown)
     if prefix and suffix:
-        raise ValueError(f'"{shown}" is not a number.')
+        raise ValueProblem("price_not_a_number", f'"{shown}" is not a number.', value=shown)
     currency = currency_code(prefix or suffix)
     if currency is None:
-        raise ValueError(f'"{shown}" is not a number with a currency.')
+        raise ValueProblem("price_no_currency", f'"{shown}" is not a number with a currency.', value=shown)
 
     whole, cents = _split_number(number, shown)
     whole = whole.lstrip("0") or "0"
     if len(whole) > 10:
-        raise ValueError(f'"{shown}" is too large: a price has at most 10 digits before the decimal point.')
+        raise _too_large(shown)
     try:
         exact = Decimal(f"{whole}.{cents or '0'}")
     except InvalidOperation as exc:  # pragma: no cover - _split_number only lets digits through
-        raise ValueError(f'"{shown}" is not a number.') from exc
+        raise ValueProblem("price_not_a_number", f'"{shown}" is not a number.', value=shown) from exc
     amount = exact.quantize(_CENT, rounding=ROUND_HALF_UP)
     if amount >= _PRICE_LIMIT:
-        raise ValueError(f'"{shown}" is too large: a price has at most 10 digits before the decimal point.')
+        raise _too_large(shown)
     return amount, currency, amount != exact
+
+
+def _too_large(shown: str) -> ValueProblem:
+    return ValueProblem(
+        "price_too_large",
+        f'"{shown}" is too large: a price has at most 10 digits before the decimal point.',
+        value=shown,
+    )
 
 
 def currency_code(token: str) -> str | None:
@@ -126,7 +135,7 @@ def _split_number(number: str, shown: str) -> tuple[str, str]:
     """Split "1.299,00", "1,299.00", "1 299,00", "1'299.00" into ("1299", "00")."""
     for grouping in (" ", "'", "\u2019"):
         number = number.replace(grouping, "")
-    not_a_number = ValueError(f'"{shown}" is not a number.')
+    not_a_number = ValueProblem("price_not_a_number", f'"{shown}" is not a number.', value=shown)
     has_point, has_comma = "." in number, "," in number
     if has_point and has_comma:
         decimal_sep = "." if number.rfind(".") > number.rfind(",") else ","

@@ -27,7 +27,6 @@ from marketplace.importing.normalizers.issues import (
     WARNING,
     RowIssue,
     RowResult,
-    label,
 )
 from marketplace.importing.normalizers.markup import decode_entities, has_markup, html_to_text, strip_tags
 from marketplace.importing.normalizers.prices import currency_code
@@ -141,7 +140,7 @@ class RowNormalizer:
 
     def _normalize(self, cells: list[str]) -> RowResult:
         if isinstance(cells, MalformedRecord):
-            return RowResult("", None, [RowIssue(cells.error_type, ERROR, "", cells.message)])
+            return RowResult("", None, [RowIssue(cells.error_type, ERROR, "", cells.key, cells.params)])
         issues: list[RowIssue] = []
         if len(cells) != self._width:
             cells = self._fit_width(cells, issues)
@@ -157,7 +156,8 @@ class RowNormalizer:
                     ID_TOO_LONG,
                     WARNING,
                     "marketplace_product_id",
-                    f"The id is {len(identifier)} characters long; Google accepts at most {GOOGLE_ID_LENGTH}.",
+                    "id_over_google_limit",
+                    {"length": len(identifier), "limit": GOOGLE_ID_LENGTH},
                 )
             )
         record = self._template.copy()
@@ -193,8 +193,8 @@ class RowNormalizer:
                     VALIDATION_ERROR,
                     WARNING,
                     "",
-                    f"This row has {length} values but the header names {width} columns; "
-                    "the values after the last column were ignored.",
+                    "row_too_many_values",
+                    {"length": length, "width": width},
                 )
             )
         return cells
@@ -226,11 +226,9 @@ class RowNormalizer:
                         value = value[:limit]
                     record[name] = value
         if not record["title"]:
-            issues.append(RowIssue(MISSING_TITLE, ERROR, "title", "The title is empty."))
+            issues.append(RowIssue(MISSING_TITLE, ERROR, "title", "title_empty"))
         if self._has_description and not record["description"]:
-            issues.append(
-                RowIssue(MISSING_DESCRIPTION, WARNING, "description", "The description is empty; Google requires one.")
-            )
+            issues.append(RowIssue(MISSING_DESCRIPTION, WARNING, "description", "description_empty"))
         return cleaned
 
     def _reshape_values(self, cells: list[str], record: dict[str, Any], issues: list[RowIssue]) -> None:
@@ -248,8 +246,8 @@ class RowNormalizer:
                         VALIDATION_ERROR,
                         WARNING,
                         "shipping",
-                        f'Shipping "{show(mismatched[0])}" does not have the {len(parts)} parts its column '
-                        f"names ({header}); it was kept as it is.",
+                        "shipping_parts",
+                        {"value": show(mismatched[0]), "count": len(parts), "header": header},
                     )
                 )
             if dropped_shipping_parts(parts):
@@ -267,7 +265,8 @@ class RowNormalizer:
                             VALIDATION_ERROR,
                             WARNING,
                             "additional_image_links",
-                            f"{dropped} image links were too long or too many and were left out.",
+                            "images_dropped",
+                            {"count": dropped},
                         )
                     )
 
@@ -307,8 +306,8 @@ class RowNormalizer:
                             VALIDATION_ERROR,
                             WARNING,
                             "extra_attributes",
-                            f'Column "{show(name)}" has {len(value):,} characters; '
-                            f"only the first {TEXT_LIMIT:,} were kept.",
+                            "extra_truncated",
+                            {"column": show(name), "length": len(value), "limit": TEXT_LIMIT},
                         )
                     )
                     value = value[:TEXT_LIMIT]
@@ -317,7 +316,7 @@ class RowNormalizer:
 
     def _identifier(self, cells: list[str], issues: list[RowIssue]) -> str:
         if self._id_index is None:
-            issues.append(RowIssue(MISSING_ID, ERROR, "marketplace_product_id", "The id is empty."))
+            issues.append(RowIssue(MISSING_ID, ERROR, "marketplace_product_id", "id_empty"))
             return ""
         identifier = cells[self._id_index]
         if identifier:
@@ -329,21 +328,21 @@ class RowNormalizer:
                             VALIDATION_ERROR,
                             ERROR,
                             "marketplace_product_id",
-                            f'The id "{show(identifier)}" contains a line break; a quote is '
-                            "probably not closed in this row or the one above.",
+                            "id_line_break",
+                            {"value": show(identifier)},
                         )
                     )
                 identifier = clean_unprintable(identifier)
         if not identifier:
-            issues.append(RowIssue(MISSING_ID, ERROR, "marketplace_product_id", "The id is empty."))
+            issues.append(RowIssue(MISSING_ID, ERROR, "marketplace_product_id", "id_empty"))
         elif len(identifier) > ID_MAX_LENGTH:
             issues.append(
                 RowIssue(
                     VALIDATION_ERROR,
                     ERROR,
                     "marketplace_product_id",
-                    f"The id is {len(identifier):,} characters long; the limit is {ID_MAX_LENGTH}. "
-                    "It was not shortened, because two products could end up with the same id.",
+                    "id_too_long",
+                    {"length": len(identifier), "limit": ID_MAX_LENGTH},
                 )
             )
         return identifier
@@ -363,8 +362,8 @@ class RowNormalizer:
                             PARSE_ERROR,
                             WARNING,
                             "currency",
-                            f'Currency "{show(raw)}" is not a currency code such as EUR; '
-                            f"{DEFAULT_CURRENCY} was assumed.",
+                            "currency_unknown",
+                            {"value": show(raw), "currency": DEFAULT_CURRENCY},
                         )
                     )
         price_field, sale_field = CURRENCY_FIELDS["price"], CURRENCY_FIELDS["sale_price"]
@@ -387,7 +386,8 @@ class RowNormalizer:
                         VALIDATION_ERROR,
                         WARNING,
                         "sale_price",
-                        f"The sale price {record['sale_price']} is higher than the price {record['price']}.",
+                        "sale_above_price",
+                        {"sale_price": str(record["sale_price"]), "price": str(record["price"])},
                     )
                 )
         return assumed
@@ -402,7 +402,8 @@ def _truncated(name: str, length: int, limit: int) -> RowIssue:
         VALIDATION_ERROR,
         WARNING,
         name,
-        f"{label(name)} is {length:,} characters long; only the first {limit:,} were kept.",
+        "text_truncated",
+        {"field": name, "length": length, "limit": limit},
     )
 
 

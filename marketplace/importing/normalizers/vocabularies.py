@@ -9,6 +9,7 @@ folding of the `parse_*` functions, which they stand in for.
 from __future__ import annotations
 
 from marketplace.importing.mapping import match_keys
+from marketplace.importing.messages import ValueProblem
 from marketplace.importing.normalizers.text import show
 
 
@@ -174,8 +175,11 @@ def parse_availability(value: str) -> str:
         return ""
     found = _lookup_word(_AVAILABILITY, value)
     if found is None:
-        raise ValueError(
-            f'"{show(value.strip())}" is not a known availability; use in_stock, out_of_stock, preorder or backorder.'
+        shown = show(value.strip())
+        raise ValueProblem(
+            "availability_unknown",
+            f'"{shown}" is not a known availability; use in_stock, out_of_stock, preorder or backorder.',
+            value=shown,
         )
     return found
 
@@ -186,25 +190,31 @@ def parse_condition(value: str) -> str:
         return ""
     found = _lookup_word(_CONDITION, value)
     if found is None:
-        raise ValueError(f'"{show(value.strip())}" is not a known condition; use new, refurbished or used.')
+        shown = show(value.strip())
+        raise ValueProblem(
+            "condition_unknown", f'"{shown}" is not a known condition; use new, refurbished or used.', value=shown
+        )
     return found
 
 
 def parse_gender(value: str) -> tuple[str, bool]:
     """Google's gender for `value` and whether it was a word other than Google's own ("homme"
     -> ("male", True)); raise ValueError for a value that means none of them."""
-    return _google_value(_GENDER, value, "a gender", "male, female or unisex")
+    return _google_value(_GENDER, value, "gender_unknown", "a gender", "male, female or unisex")
 
 
 def parse_age_group(value: str) -> tuple[str, bool]:
     """Like `parse_gender`, for newborn, infant, toddler, kids and adult ("adults" -> adult)."""
-    return _google_value(_AGE_GROUP, value, "an age group", "newborn, infant, toddler, kids or adult")
+    return _google_value(
+        _AGE_GROUP, value, "age_group_unknown", "an age group", "newborn, infant, toddler, kids or adult"
+    )
 
 
-def _google_value(table: dict[str, str], value: str, what: str, choices: str) -> tuple[str, bool]:
+def _google_value(table: dict[str, str], value: str, key: str, what: str, choices: str) -> tuple[str, bool]:
     found = _lookup_word(table, value)
     if found is None:
-        raise ValueError(f'"{show(value.strip())}" is not {what} Google knows; use {choices}.')
+        shown = show(value.strip())
+        raise ValueProblem(key, f'"{shown}" is not {what} Google knows; use {choices}.', value=shown)
     return found, found != value.strip().lower()
 
 
@@ -212,7 +222,8 @@ def parse_bool(value: str) -> bool:
     """yes/no, true/false, 1/0, oui/non, ja/nein in any case; raise ValueError otherwise (blank too)."""
     found = _BOOLEANS.get(value.strip().lower())
     if found is None:
-        raise ValueError(f'"{show(value.strip())}" is not yes or no.')
+        shown = show(value.strip())
+        raise ValueProblem("bool_unknown", f'"{shown}" is not yes or no.', value=shown)
     return found
 
 

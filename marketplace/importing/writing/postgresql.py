@@ -315,6 +315,8 @@ class PostgresqlWrites(WriteStrategy):
                         e.severity,
                         e.field[:64],
                         e.message,
+                        e.key,
+                        json.dumps(e.params, ensure_ascii=False),
                         json.dumps(e.row_data, ensure_ascii=False),
                         None if e.cells is None else json.dumps(e.cells, ensure_ascii=False),
                         now,

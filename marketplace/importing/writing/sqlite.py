@@ -244,6 +244,8 @@ class SqliteWrites(WriteStrategy):
                     e.severity,
                     e.field[:64],
                     e.message,
+                    e.key,
+                    json.dumps(e.params, ensure_ascii=False),
                     json.dumps(e.row_data, ensure_ascii=False),
                     None if e.cells is None else json.dumps(e.cells, ensure_ascii=False),
                     stamp,

@@ -82,6 +82,8 @@ class Tables:
                 "severity",
                 "field",
                 "error_message",
+                "message_key",
+                "params",
                 "row_data",
                 "raw_cells",
                 "created_at",

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, no_translations
 
 from core.exceptions import ApplicationError
 from marketplace.importing.jobs import import_job_claim
@@ -68,6 +68,9 @@ class Command(BaseCommand):
             "the mapping, the problems and what an import would do; no product is written.",
         )
 
+    # English output, like the options and help: the services' messages would otherwise follow
+    # LANGUAGE_CODE (French).
+    @no_translations
     def handle(self, *args: Any, **options: Any) -> None:
         store = Store.objects.filter(code=options["store"]).first()
         if store is None:

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("marketplace", "0014_missing_product_indexes"),
+        ("marketplace", "0015_error_message_key"),
     ]
 
     operations = [
