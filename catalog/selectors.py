@@ -274,7 +274,8 @@ def catalog_brand_list(*, store: Store, limit: int = 500) -> list[str]:
 
 def catalog_job_list(*, store: Store, limit: int = 50) -> list[MarketplaceImportJob]:
     """The store's latest import jobs, for the import filter, newest first."""
-    return list(MarketplaceImportJob.objects.filter(store=store).order_by("-created_at", "-id")[:limit])
+    # A check (dry run) has no products of its own to filter by.
+    return list(MarketplaceImportJob.objects.filter(store=store, dry_run=False).order_by("-created_at", "-id")[:limit])
 
 
 def catalog_job_get(*, store: Store, job_id: int) -> MarketplaceImportJob:

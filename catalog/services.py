@@ -87,6 +87,10 @@ def _check_job(*, store: Store, job: MarketplaceImportJob) -> None:
     if job.store_id != store.pk:
         # Callers fetch the job with a store-scoped selector; this is the last line of defence.
         raise ValidationError({"job_id": _("No such import job.")})
+    if job.dry_run:
+        raise ValidationError(
+            {"job_id": _("Import %(id)s was a check of a feed: it wrote no product to publish.") % {"id": job.pk}}
+        )
     if job.status not in PUBLISHABLE_JOB_STATUSES:
         raise JobNotFinished(job)
 

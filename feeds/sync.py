@@ -283,7 +283,8 @@ def feed_record_import_end(*, job_id: int) -> None:
     counts as a failure of the feed.
     """
     job = MarketplaceImportJob.objects.select_related("store").filter(id=job_id).first()
-    if job is None or not job.is_full_feed or not job.source_url:
+    if job is None or not job.is_full_feed or not job.source_url or job.dry_run:
+        # A check imported nothing: the feed's validators must still lead to a full import.
         return
     try:
         configured = feed_url_clean(job.store.feed_url(job.language))

@@ -53,7 +53,10 @@ def feed_membership_prune(*, job: MarketplaceImportJob) -> int:
     MARKETPLACE_FEED_MEMBERSHIP_KEEP; return how many rows went. One DELETE, through the
     primary key's first column."""
     keep = settings.MARKETPLACE_FEED_MEMBERSHIP_KEEP
-    newer = MarketplaceImportJob.objects.filter(store_id=job.store_id, language=job.language).order_by("-id")
+    # A check (dry run) records no membership, so it must not push an import's out.
+    newer = MarketplaceImportJob.objects.filter(store_id=job.store_id, language=job.language, dry_run=False).order_by(
+        "-id"
+    )
     cutoff = newer.values_list("id", flat=True)[keep - 1 : keep].first()
     if cutoff is None:
         return 0

@@ -160,6 +160,8 @@ def _previous_full_rows(job: MarketplaceImportJob) -> int | None:
             store_id=job.store_id,
             language=job.language,
             is_full_feed=True,
+            # A check wrote nothing: the safety net compares with what was imported.
+            dry_run=False,
             status__in=COMPLETED_STATUSES,
             id__lt=job.pk,
         )
@@ -203,7 +205,7 @@ def import_presence_update(*, job: MarketplaceImportJob) -> PresenceOutcome:
     """Run the missing-product step of a completed import (see the module docstring) and
     record its counts and removal state on the job. Call it in the transaction that
     finishes the job; `removal_held` is sent once that commits."""
-    if getattr(job, "dry_run", False):
+    if job.dry_run:
         # A check of a feed (SPEC 6) writes no product, so it makes none missing either.
         return PresenceOutcome()
     store = Store.objects.get(pk=job.store_id)
@@ -289,6 +291,52 @@ def import_presence_update(*, job: MarketplaceImportJob) -> PresenceOutcome:
     if outcome.returned or outcome.missing:
         logger.info("Missing products: %d went missing, %d came back", outcome.missing, outcome.returned)
     return outcome
+
+
+@dataclass(frozen=True)
+class PresencePreview:
+    """What a check's feed would do to the store's products if it were a full feed."""
+
+    would_go_missing: int
+    would_hold: bool
+
+
+def import_presence_preview(*, job: MarketplaceImportJob, seen_table: str) -> PresencePreview:
+    """Read-only step 3 for a check (a dry run): the products that a full import of this
+    feed would make missing, and whether the safety net would hold their removal.
+
+    `seen_table` is the import's temporary table of the ids its file had (the writer's);
+    a check records no feed membership. A fixed number of statements, like the real step.
+    """
+    store = Store.objects.get(pk=job.store_id)
+    grace = store.missing_grace
+    meta = MarketplaceProduct._meta
+    q = connection.ops.quote_name
+    mpid = q(cast("Field[Any, Any]", meta.get_field("marketplace_product_id")).column)
+    translations = MarketplaceProductTranslation.objects.filter(product_id=OuterRef("pk"))
+    errored = (
+        MarketplaceImportError.objects.filter(import_job_id=job.pk, severity=MarketplaceImportError.Severity.ERROR)
+        .exclude(identifier="")
+        .values("identifier")
+    )
+    candidates = (
+        MarketplaceProduct.objects.filter(store_id=store.pk, marketplace=job.marketplace, missing_since__isnull=True)
+        # This language's translation would reach the grace with this absence...
+        .filter(Exists(translations.filter(language=job.language, absent_streak__gte=grace - 1)))
+        # ...and every other one has reached it already.
+        .filter(~Exists(translations.exclude(language=job.language).filter(absent_streak__lt=grace)))
+        .exclude(marketplace_product_id__in=errored)
+        .extra(where=[f"NOT EXISTS (SELECT 1 FROM {seen_table} s WHERE s.mpid = {q(meta.db_table)}.{mpid})"])
+    )
+    count = candidates.count()
+    hold = False
+    if count:
+        active = MarketplaceProduct.objects.filter(store_id=store.pk, missing_since__isnull=True).count()
+        rows = MarketplaceImportJob.objects.filter(pk=job.pk).values_list("total_processed", flat=True)[0]
+        hold = removal_should_hold(
+            store=store, candidates=count, active=active, rows=rows, previous_rows=_previous_full_rows(job)
+        )
+    return PresencePreview(would_go_missing=count, would_hold=hold)
 
 
 def _send_removal_held(*, job_id: int, count: int) -> None:

@@ -111,6 +111,12 @@ class MarketplaceImportJob(BaseModel):
     feed_etag = models.CharField(max_length=500, blank=True)
     feed_last_modified = models.CharField(max_length=100, blank=True)
     source_sha256 = models.CharField(max_length=64, blank=True)
+    # A check of a feed (issue 18): the whole pipeline runs and records its errors, but no
+    # product, translation or feed state is written; the counters are "would be" counts.
+    dry_run = models.BooleanField(default=False, db_default=False)
+    # A check's report: the file's column mapping and its first rows as they would be
+    # stored (marketplace.importing.check); bounded in size, None for an import.
+    check_report = models.JSONField(null=True, blank=True)
 
     class Meta:
         db_table = "marketplace_import_jobs"

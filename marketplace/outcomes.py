@@ -55,6 +55,8 @@ def import_job_outcome(job: MarketplaceImportJob) -> str:
     """One or two sentences on what a finished import changed; "" for any other job."""
     if job.status not in _FINISHED:
         return ""
+    if job.dry_run:
+        return _check_outcome(job)
     parts: list[str] = []
     if job.imported_count:
         parts.append(
@@ -89,5 +91,50 @@ def import_job_outcome(job: MarketplaceImportJob) -> str:
     if job.error_count:
         parts.append(
             _says(ngettext("%(n)s row was skipped.", "%(n)s rows were skipped.", job.error_count), job.error_count)
+        )
+    return " ".join(parts)
+
+
+def _check_outcome(job: MarketplaceImportJob) -> str:
+    """What importing a checked feed would change (a check itself changed nothing)."""
+    parts: list[str] = []
+    if job.imported_count:
+        parts.append(
+            _says(
+                ngettext("Would add %(n)s new product.", "Would add %(n)s new products.", job.imported_count),
+                job.imported_count,
+            )
+        )
+    if job.updated_count:
+        parts.append(
+            _says(
+                ngettext("Would change %(n)s product.", "Would change %(n)s products.", job.updated_count),
+                job.updated_count,
+            )
+        )
+    if job.is_full_feed and job.missing_count:
+        parts.append(
+            _says(
+                ngettext("%(n)s product would go missing.", "%(n)s products would go missing.", job.missing_count),
+                job.missing_count,
+            )
+        )
+    if not parts and job.unchanged_count:
+        parts.append(
+            _says(
+                ngettext(
+                    "Nothing would change: the product is as the catalog has it.",
+                    "Nothing would change: all %(n)s products are as the catalog has them.",
+                    job.unchanged_count,
+                ),
+                job.unchanged_count,
+            )
+        )
+    if job.error_count:
+        parts.append(
+            _says(
+                ngettext("%(n)s row would be skipped.", "%(n)s rows would be skipped.", job.error_count),
+                job.error_count,
+            )
         )
     return " ".join(parts)

@@ -156,8 +156,13 @@ def import_job_create(
     feed_etag: str = "",
     feed_last_modified: str = "",
     source_sha256: str = "",
+    dry_run: bool = False,
 ) -> MarketplaceImportJob:
     """Create a pending import job and queue it for a worker.
+
+    `dry_run`: a check of the feed (issue 18), run by the same worker path, which writes
+    no product. It obeys the same rules (one active job per store and language: a check
+    run beside an import would compare with a catalog that is changing under it).
 
     Raises ValidationError for input the user can fix and ImportAlreadyRunning when
     the same store and language already has an active import.
@@ -214,6 +219,7 @@ def import_job_create(
                 feed_etag=feed_etag,
                 feed_last_modified=feed_last_modified,
                 source_sha256=source_sha256,
+                dry_run=dry_run,
                 # Handed to the broker below, or to a caller that runs it in the foreground.
                 enqueued_at=timezone.now(),
             )
@@ -228,7 +234,14 @@ def import_job_create(
         if active is None:
             raise
         raise ImportAlreadyRunning(active) from None
-    logger.info("Import job %s created for store %s (%s) by %s", job.pk, store.code, language, user)
+    logger.info(
+        "%s job %s created for store %s (%s) by %s",
+        "Check" if dry_run else "Import",
+        job.pk,
+        store.code,
+        language,
+        user,
+    )
     return job
 
 
@@ -339,6 +352,8 @@ def import_job_retry(*, job: MarketplaceImportJob, user: User | None) -> Marketp
         batch_size=job.batch_size,
         # A retry of a complete catalog is one as well (SPEC 11: it may make products missing).
         complete_catalog=job.is_full_feed,
+        # A retried check is a check again.
+        dry_run=job.dry_run,
     )
     MarketplaceImportJob.objects.filter(id=new_job.pk).update(retried_from=job)
     new_job.retried_from = job

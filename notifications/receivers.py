@@ -27,8 +27,9 @@ def queue_notification(kind: str, object_id: int, count: int | None = None) -> N
 
 
 def on_import_finished(sender: Any, *, job_id: int, **kwargs: Any) -> None:
-    job = MarketplaceImportJob.objects.filter(id=job_id).only("status", "trigger", "error_count").first()
-    if job is None:
+    job = MarketplaceImportJob.objects.filter(id=job_id).only("status", "trigger", "error_count", "dry_run").first()
+    if job is None or job.dry_run:
+        # A check of a feed is asked for and read on the spot: its failure is its answer.
         return
     if job.status == MarketplaceImportJob.Status.FAILED:
         queue_notification(Kind.IMPORT_FAILED, job_id)

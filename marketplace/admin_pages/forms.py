@@ -78,6 +78,8 @@ class AdminImportForm(forms.Form):
             "store's configured feed URL)."
         ),
     )
+    # Set by the form's "Check the feed" button (a second submit button, no field of its own).
+    dry_run = forms.BooleanField(required=False)
 
 
 STATUS_ACTIVE = "active"

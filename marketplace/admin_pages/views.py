@@ -170,6 +170,7 @@ def marketplace(request: AuthenticatedHttpRequest) -> HttpResponse:
                     language=data["language"],
                     batch_size=data["batch_size"],
                     complete_catalog=data.get("complete_catalog", False),
+                    dry_run=data.get("dry_run", False),
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -184,6 +185,17 @@ def marketplace(request: AuthenticatedHttpRequest) -> HttpResponse:
             else:
                 logger.info("Admin %s started import job %s for store %s", request.user, job.pk, job.store.code)
                 url = reverse("admin_pages:import-detail", args=[job.pk])
+                if job.dry_run:
+                    messages.success(
+                        request,
+                        format_html(
+                            gettext('Check job <a href="{url}">#{id}</a> queued for {store}: nothing will be written.'),
+                            url=url,
+                            id=job.pk,
+                            store=job.store.name,
+                        ),
+                    )
+                    return redirect(url)
                 messages.success(
                     request,
                     format_html(

@@ -45,6 +45,11 @@ class ImportSettingsInput(serializers.Serializer[dict[str, Any]]):
     language = serializers.ChoiceField(
         choices=Language.choices, default=Language.ENGLISH, help_text="The language of the feed's texts."
     )
+    dry_run = serializers.BooleanField(
+        default=False,
+        help_text="Check the feed without importing it: the job reads, maps and normalizes the whole file, "
+        "records its errors and what it would do (would-be counts, check_report), and writes no product.",
+    )
     file = serializers.FileField(required=False, help_text=FILE_HELP)
     complete_catalog = serializers.BooleanField(
         default=False,
@@ -109,6 +114,7 @@ def start_import(
             language=data["language"],
             batch_size=data["batch_size"],
             complete_catalog=data.get("complete_catalog", False),
+            dry_run=data.get("dry_run", False),
         )
     except DjangoValidationError as exc:
         if not hasattr(exc, "error_dict"):

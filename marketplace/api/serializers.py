@@ -57,6 +57,16 @@ class ImportJobOutputSerializer(serializers.Serializer[MarketplaceImportJob]):
     removal_held = serializers.BooleanField(
         help_text="The safety net holds this import's removal of missing products until it is applied or kept."
     )
+    dry_run = serializers.BooleanField(
+        help_text="A check of a feed: nothing was written; the counts say what an import would do "
+        "(imported = would add, updated = would change, missing_count = would go missing)."
+    )
+    check_report = serializers.JSONField(
+        allow_null=True,
+        help_text="A check's report (null for an import): columns (each column, the field it maps to, "
+        "a suggestion for an unmapped one), sample (the first rows as they would be stored), "
+        "would_go_missing and removal_would_hold (what a full import of the feed would do).",
+    )
 
     class Meta:
         ref_name = "ImportJob"

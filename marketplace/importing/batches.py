@@ -6,10 +6,12 @@ transaction.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.db import transaction
 
 from marketplace import row_messages
+from marketplace.importing.check import SAMPLE_ROWS, sample_row
 from marketplace.importing.classification import BatchSorting
 from marketplace.importing.conflicts import add_language_conflicts
 from marketplace.importing.decoding import DecodedFeed, MalformedRecord, row_hash
@@ -58,6 +60,8 @@ class BatchProcessor:
         # NOTE_* bit -> rows of the committed batches that carry it: see `record_notes`.
         self.notes: dict[int, int] = {}
         self._batch_notes: dict[int, int] = {}
+        # A check's first rows as they would be stored (see `_take_sample`).
+        self.sample: list[dict[str, Any]] = []
 
     def run(self, batch: ReadBatch) -> BatchCounts:
         for attempt in (1, 2):
@@ -76,6 +80,8 @@ class BatchProcessor:
     def _run(self, batch: ReadBatch) -> BatchCounts:
         writer = self.writer
         rows = batch.rows
+        if self.job.dry_run and len(self.sample) < SAMPLE_ROWS:
+            self._take_sample(rows)
         writer.lock_store()
         keys = first_keys(rows)
         existing = writer.read_existing(list(keys.values()))
@@ -122,6 +128,16 @@ class BatchProcessor:
         ]
         if notes:
             MarketplaceImportError.objects.bulk_create(notes)
+
+    def _take_sample(self, rows: list[FeedRow]) -> None:
+        """Normalize the file's first rows once more for a check's report: a row recognized
+        as unchanged is not normalized by the batch, and the payload is the writer's wire
+        format, not the values a person reads."""
+        for row in rows[: SAMPLE_ROWS - len(self.sample)]:
+            try:
+                self.sample.append(sample_row(row.number, self.normalizer.normalize(row.cells)))
+            except Exception:
+                logger.exception("Row %s could not be sampled", row.number)
 
     def _normalize(self, row: FeedRow, sorting: BatchSorting) -> FeedRow | None:
         """Normalize a row the reader did not; None when that failed (then it is an error)."""

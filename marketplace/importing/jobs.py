@@ -79,6 +79,14 @@ def import_job_set_detected(
     )
 
 
+def import_job_set_check_report(*, job_id: int, report: dict[str, Any], missing_count: int | None = None) -> None:
+    """Store a check's report (its column mapping, later its first rows and what it would do)."""
+    changes: dict[str, Any] = {"check_report": report, "updated_at": timezone.now()}
+    if missing_count is not None:
+        changes["missing_count"] = missing_count
+    MarketplaceImportJob.objects.filter(id=job_id, dry_run=True).update(**changes)
+
+
 def import_job_add_counts(*, job_id: int, counts: BatchCounts, bytes_processed: int, bytes_total: int) -> bool:
     """Add one batch's counters and beat the heart; call inside the batch's transaction so
     both commit together.
@@ -212,5 +220,6 @@ def import_job_reset_for_rerun(*, job_id: int) -> None:
         progress_percent=0,
         bytes_processed=0,
         error_message="",
+        check_report=None,
         updated_at=timezone.now(),
     )

@@ -14,6 +14,7 @@ under their original header name, so their values land in ``extra_attributes`` i
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -145,6 +146,26 @@ def _lookup(header_cell: str) -> tuple[str, int] | None:
         keys |= match_keys(without_unit)
     matches = [_INDEX[key] for key in keys if key in _INDEX]
     return min(matches, key=lambda match: match[1]) if matches else None
+
+
+def column_attribute(header_cell: str) -> str | None:
+    """The attribute a header cell names on its own (before another column may win it)."""
+    match = _lookup(header_cell)
+    return match[0] if match is not None else None
+
+
+def suggest_attribute(header_cell: str) -> str | None:
+    """The known attribute whose name (or alias) is closest to an unknown header cell, for
+    a check's report ("Tarif regulier" -> price); None when nothing is close.
+
+    >>> suggest_attribute("avaliability")
+    'availability'
+    """
+    for key in sorted(match_keys(header_cell)):
+        close = difflib.get_close_matches(key, _INDEX, n=1, cutoff=0.75)
+        if close:
+            return _INDEX[close[0]][0]
+    return None
 
 
 def resolve_columns(header: list[str]) -> ColumnMap:

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -23,15 +24,16 @@ from core.db_errors import DATABASE_UNAVAILABLE
 from core.logging import job_logging_context
 from marketplace.importing import jobs
 from marketplace.importing.batches import BatchProcessor
+from marketplace.importing.check import column_report
 from marketplace.importing.decoding import DecodedFeed, open_feed
 from marketplace.importing.errors import ImportCancelled, ImportFailed
 from marketplace.importing.jobs import BatchCounts
-from marketplace.importing.mapping import ColumnMap, resolve_columns
+from marketplace.importing.mapping import ColumnMap, MappingError, resolve_columns
 from marketplace.importing.normalizers import RowNormalizer
 from marketplace.importing.reader import BatchReader, ForkedBatches, InProcessBatches
 from marketplace.importing.sources import FeedFile
 from marketplace.membership import feed_membership_forget, feed_membership_prune
-from marketplace.missing import import_presence_update
+from marketplace.missing import import_presence_preview, import_presence_update
 from marketplace.models import MarketplaceImportJob
 
 logger = logging.getLogger(__name__)
@@ -77,6 +79,11 @@ def run_import(
     6. Finish: completed, or completed_with_errors when rows were skipped; in one
        transaction with step 5.
 
+    A check (`job.dry_run`) runs every step but writes no product, translation or feed
+    membership: step 4d records its errors and "would be" counts only, step 5 is read-only
+    (`import_presence_preview`), and the job's `check_report` gets the column mapping and
+    the first rows as they would be stored.
+
     A fetch, decode or mapping problem fails the job with its message; a cancelled
     download or a cancel between batches cancels it; anything unexpected fails it with
     the exception's class name (the traceback goes to the log).
@@ -110,7 +117,7 @@ def _run(job: MarketplaceImportJob, source_path: Path | None, progress: Progress
                 bytes_total=feed.size,
                 header=feed.header,
             )
-            columns = resolve_columns(feed.header)
+            columns = _resolve_columns(job, feed)
             _import_rows(job, feed, columns, totals, progress)
         status = _finish(job)
         _log_finish(job, status or "not ours any more", totals, started)
@@ -130,6 +137,23 @@ def _run(job: MarketplaceImportJob, source_path: Path | None, progress: Progress
         jobs.import_job_fail(job_id=job.id, message=f"Unexpected error while importing: {type(exc).__name__}")
     finally:
         source.clean_up(may_run_again=database_lost)
+
+
+def _resolve_columns(job: MarketplaceImportJob, feed: DecodedFeed) -> ColumnMap:
+    """The header's mapping; a check records it in its report at once, even when it fails."""
+    try:
+        columns = resolve_columns(feed.header)
+    except MappingError:
+        if job.dry_run:
+            jobs.import_job_set_check_report(job_id=job.id, report=_check_report(feed, None))
+        raise
+    if job.dry_run:
+        jobs.import_job_set_check_report(job_id=job.id, report=_check_report(feed, columns))
+    return columns
+
+
+def _check_report(feed: DecodedFeed, columns: ColumnMap | None, **more: Any) -> dict[str, Any]:
+    return {"columns": column_report(feed.header, columns), "sample": [], **more}
 
 
 def _finish(job: MarketplaceImportJob) -> MarketplaceImportJob.Status | None:
@@ -170,7 +194,8 @@ def _import_rows(
     writer = processor.writer
     writer.open()
     # A job run again (recovered after a crash) reads its feed from the start.
-    feed_membership_forget(job=job)
+    if not job.dry_run:
+        feed_membership_forget(job=job)
     reader = BatchReader(
         feed=feed,
         normalizer=RowNormalizer(columns),
@@ -193,18 +218,40 @@ def _import_rows(
                 # Have the reader normalize ahead while most rows need it.
                 batches.set_speculate(processor.normalized * 2 >= len(batch.rows))
                 totals.add(counts)
-                writer.keep_statistics_current(added=counts.imported)
+                writer.keep_statistics_current(added=0 if job.dry_run else counts.imported)
                 if progress is not None:
                     progress(
                         ImportProgress(
                             counts=BatchCounts(**vars(totals)), bytes_processed=batch.bytes_read, bytes_total=feed.size
                         )
                     )
-        writer.keep_statistics_current(added=0, final=True)
         processor.record_notes()
-        feed_membership_prune(job=job)
+        if job.dry_run:
+            _record_check(job, feed, columns, processor, writer.seen_table)
+        else:
+            writer.keep_statistics_current(added=0, final=True)
+            feed_membership_prune(job=job)
     finally:
         writer.close()
+
+
+def _record_check(
+    job: MarketplaceImportJob, feed: DecodedFeed, columns: ColumnMap, processor: BatchProcessor, seen_table: str
+) -> None:
+    """Complete a check's report: its first rows, and what a full import of the feed would
+    make missing (read while the file's ids are still in the writer's temporary table)."""
+    preview = import_presence_preview(job=job, seen_table=seen_table)
+    report = _check_report(
+        feed,
+        columns,
+        sample=processor.sample,
+        would_go_missing=preview.would_go_missing,
+        removal_would_hold=preview.would_hold,
+    )
+    # missing_count is what the import would do: only a full feed makes products missing.
+    jobs.import_job_set_check_report(
+        job_id=job.id, report=report, missing_count=preview.would_go_missing if job.is_full_feed else 0
+    )
 
 
 @contextlib.contextmanager

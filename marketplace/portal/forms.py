@@ -49,6 +49,9 @@ class ImportForm(forms.Form):
         ),
     )
 
+    # Set by the form's "Check the feed" button (a second submit button, no field of its own).
+    dry_run = forms.BooleanField(required=False)
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         has_url = bool(cleaned.get("source_url"))

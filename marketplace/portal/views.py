@@ -164,12 +164,21 @@ def import_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
                     language=data["language"],
                     batch_size=data["batch_size"],
                     complete_catalog=data.get("complete_catalog", False),
+                    dry_run=data.get("dry_run", False),
                 )
             except ImportAlreadyRunning as exc:
                 running_job = exc.job
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
+                if job.dry_run:
+                    # A check is read on its own page, where its report appears as it runs.
+                    messages.success(
+                        request,
+                        _("Check #%(id)s of the %(language)s feed has started: nothing will be written.")
+                        % {"id": job.pk, "language": job.get_language_display()},
+                    )
+                    return redirect("marketplace:job-detail", code=store.code, job_id=job.pk)
                 messages.success(
                     request,
                     _(

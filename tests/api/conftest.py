@@ -47,6 +47,8 @@ JOB_FIELDS = {
     "missing_count",
     "returned_count",
     "removal_held",
+    "dry_run",
+    "check_report",
 }
 ERROR_FIELDS = {
     "id",

@@ -95,6 +95,11 @@ class BatchWriter:
             product__store=self.store, product__marketplace=self.marketplace, language=self.language
         ).exists()
 
+    @property
+    def seen_table(self) -> str:
+        """The (quoted) temporary table of the ids this file had so far (`claim_ids`)."""
+        return self.db.tables.seen
+
     def keep_statistics_current(self, *, added: int, final: bool = False) -> bool:
         return self.db.keep_statistics_current(added=added, final=final)
 
@@ -159,10 +164,14 @@ class BatchWriter:
         self.open()
         now = timezone.now()
         with connection.cursor() as cursor:
-            self.db.write(cursor, plan, now)
+            # A check (dry run) records what the import would: its errors and "would be"
+            # counts, never a product, a translation or the feed's membership.
+            if not self.job.dry_run:
+                self.db.write(cursor, plan, now)
             if plan.errors:
                 self.db.insert_errors(cursor, plan.errors, now)
-        self.db.written()
+        if not self.job.dry_run:
+            self.db.written()
         counts = BatchCounts(
             imported=plan.imported,
             updated=plan.updated,

@@ -26,6 +26,15 @@ COUNTERS = [
     ("warning_count", "Rows with warnings"),
     ("total_processed", "Data rows read"),
 ]
+# The same counters of a check (--check): what an import would do.
+CHECK_COUNTERS = [
+    ("imported_count", "Would add (new)"),
+    ("updated_count", "Would change"),
+    ("unchanged_count", "Unchanged"),
+    ("error_count", "Rows skipped (errors)"),
+    ("warning_count", "Rows with warnings"),
+    ("total_processed", "Data rows read"),
+]
 
 
 class _LocalFile(SimpleUploadedFile):
@@ -52,6 +61,12 @@ class Command(BaseCommand):
         source.add_argument("--file", type=Path, help="Path of a feed file")
         parser.add_argument("--language", default="fr", choices=["fr", "en", "de"])
         parser.add_argument("--batch-size", type=int, default=BATCH_SIZE_DEFAULT)
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="Check the feed without importing it: read, map and normalize the whole file, report "
+            "the mapping, the problems and what an import would do; no product is written.",
+        )
 
     # English output, like the options and help: the services' messages would otherwise follow
     # LANGUAGE_CODE (French).
@@ -75,6 +90,7 @@ class Command(BaseCommand):
                 language=options["language"],
                 batch_size=options["batch_size"],
                 enqueue=False,
+                dry_run=options["check"],
             )
         except ValidationError as exc:
             raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from None
@@ -84,7 +100,8 @@ class Command(BaseCommand):
         claimed = import_job_claim(job_id=job.pk)
         if claimed is None:
             raise CommandError(f"Job {job.pk} was taken by a worker before this command could start it.")
-        self.stdout.write(f"Import job {job.pk}: {store.code} ({options['language']}) from {job.source_display}")
+        kind = "Check" if job.dry_run else "Import"
+        self.stdout.write(f"{kind} job {job.pk}: {store.code} ({options['language']}) from {job.source_display}")
         started = time.monotonic()
         run_import(job=claimed, progress=lambda *_: self._draw_progress(job.pk))
         elapsed = time.monotonic() - started
@@ -110,7 +127,13 @@ class Command(BaseCommand):
 
     def _summary(self, job: MarketplaceImportJob, elapsed: float) -> None:
         rate = job.total_processed / elapsed if elapsed > 0 else 0.0
-        rows = [("Status", job.get_status_display()), *((label, f"{getattr(job, f):,}") for f, label in COUNTERS)]
+        counters = CHECK_COUNTERS if job.dry_run else COUNTERS
+        rows = [("Status", job.get_status_display()), *((label, f"{getattr(job, f):,}") for f, label in counters)]
+        report = job.check_report or {}
+        if "would_go_missing" in report:
+            rows.append(
+                ("Would go missing" if job.is_full_feed else "Not in this file", f"{report['would_go_missing']:,}")
+            )
         rows += [
             ("Encoding / delimiter", f"{job.detected_encoding or '-'} / {job.detected_delimiter!r}"),
             ("Duration", f"{elapsed:.1f} s ({rate:,.0f} rows/s)"),
@@ -120,6 +143,8 @@ class Command(BaseCommand):
         for label, value in rows:
             self.stdout.write(f"{label:<{width}}  {value:>12}")
         self.stdout.write("-" * (width + 16))
+        if report.get("columns"):
+            self._mapping(report["columns"])
         if job.error_message:
             self.stdout.write(self.style.ERROR(job.error_message))
         if job.error_count or job.warning_count:
@@ -129,5 +154,24 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"  row {error.row_number:>7} [{error.severity}] {error.error_type}: {error.error_message}"
                 )
+        if job.dry_run and job.status != MarketplaceImportJob.Status.FAILED:
+            self.stdout.write(f"Check job {job.pk}: nothing was written. Import the feed without --check to apply it.")
         if job.status == MarketplaceImportJob.Status.FAILED:
-            raise CommandError(f"Import job {job.pk} failed.")
+            raise CommandError(f"{'Check' if job.dry_run else 'Import'} job {job.pk} failed.")
+
+    def _mapping(self, columns: list[dict[str, Any]]) -> None:
+        """A check's column mapping: each column and the field it fills, or why none."""
+        self.stdout.write("Column mapping:")
+        width = min(40, max(len(entry["column"]) for entry in columns))
+        for entry in columns:
+            if entry["field"]:
+                target = entry["field"]
+            elif entry.get("duplicate_of"):
+                target = f"(not mapped: {entry['duplicate_of']} comes from another column; kept in extra_attributes)"
+            elif entry.get("ignored"):
+                target = "(ignored: the problem column of a rows-to-fix file)"
+            elif entry.get("suggestion"):
+                target = f"(not mapped, kept in extra_attributes; did you mean {entry['suggestion']}?)"
+            else:
+                target = "(not mapped, kept in extra_attributes)"
+            self.stdout.write(f"  {entry['column']:<{width}}  -> {target}")
