@@ -76,14 +76,16 @@ class RecentCode:
 
 def recent_error_codes(*, days: int = RECENT_DAYS, limit: int = 10) -> list[RecentCode]:
     """The most reported codes across all stores over the last `days`, with the stores most
-    affected: for admin monitoring. Cached a few minutes: it reads every recent error row."""
+    affected: for admin monitoring. Cached a few minutes: it reads every recent error row.
+    Checks of a feed are left out: a store that checks a file and then imports it would
+    count each problem twice."""
     key = f"marketplace:recent-error-codes:{days}:{limit}"
     cached = cache.get(key)
     if cached is not None:
         return list(cached)
     since = timezone.now() - timedelta(days=days)
     rows = (
-        MarketplaceImportError.objects.filter(import_job__created_at__gte=since)
+        MarketplaceImportError.objects.filter(import_job__created_at__gte=since, import_job__dry_run=False)
         .values("error_type", "field", "import_job__store__code", "import_job__store__name")
         .annotate(count=Count("id"))
         .order_by()

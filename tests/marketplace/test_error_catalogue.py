@@ -90,6 +90,8 @@ def test_admin_monitoring_shows_the_weeks_top_codes_with_the_stores_most_affecte
     MarketplaceImportErrorFactory.create_batch(1, import_job=recent_south, error_type="validation_error", field="gtin")
     MarketplaceImportErrorFactory.create_batch(2, import_job=recent_south, error_type="missing_title", field="title")
     MarketplaceImportErrorFactory.create_batch(9, import_job=old, error_type="missing_id", field="")
+    check = MarketplaceImportJobFactory(store=north, status="completed_with_errors", dry_run=True)
+    MarketplaceImportErrorFactory.create_batch(7, import_job=check, error_type="missing_title", field="title")
 
     top = recent_error_codes()
     assert [(r.code, r.count, r.store_count) for r in top] == [("validation_error.gtin", 5, 2), ("missing_title", 2, 1)]
