@@ -176,7 +176,7 @@ def import_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
                     messages.success(
                         request,
                         _("Check #%(id)s of the %(language)s feed has started: nothing will be written.")
-                        % {"id": job.pk, "language": job.get_language_display()},
+                        % {"id": job.pk, "language": language_in_sentence(job.language)},
                     )
                     return redirect("marketplace:job-detail", code=store.code, job_id=job.pk)
                 messages.success(
