@@ -49,6 +49,8 @@ class Product(BaseModel):
 
     class Meta:
         db_table = "products"
+        verbose_name = _("Product")
+        verbose_name_plural = _("Products")
         ordering = ["display_order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["store", "marketplace_product"], name="uniq_product_store_mp"),

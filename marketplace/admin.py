@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, QueryDict
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from accounts.requests import authenticated_user
 from core.exceptions import ApplicationError
@@ -29,9 +30,9 @@ from marketplace.models import (
 from marketplace.services import import_job_cancel, import_job_retry
 from marketplace.templatetags.marketplace_tags import job_duration
 
-admin.site.site_header = "Letzshop import administration"
-admin.site.site_title = "Letzshop import admin"
-admin.site.index_title = "Dashboard"
+admin.site.site_header = _("Letzshop import administration")
+admin.site.site_title = _("Letzshop import admin")
+admin.site.index_title = _("Dashboard")
 
 COUNTERS = ("imported_count", "updated_count", "unchanged_count", "error_count", "warning_count", "total_processed")
 Status = MarketplaceImportJob.Status
@@ -77,7 +78,7 @@ def restrict_django_q_admin() -> None:
 class CreatorFilter(admin.SimpleListFilter):
     """Who started the job: me, or any staff member who ever started one (store users are many)."""
 
-    title = "created by"
+    title = _("created by")
     parameter_name = "creator"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
@@ -258,7 +259,7 @@ class MarketplaceImportJobAdmin(admin.ModelAdmin[MarketplaceImportJob]):
 class JobFilter(admin.SimpleListFilter):
     """The errors of one job, reached from the job (`?job=42`); no list of every job."""
 
-    title = "import job"
+    title = _("import job")
     parameter_name = "job"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
@@ -357,7 +358,7 @@ class InputListFilter(admin.SimpleListFilter):
 
 
 class BrandFilter(InputListFilter):
-    title = "brand"
+    title = _("brand")
     parameter_name = "brand"
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[MarketplaceProduct]) -> QuerySet[MarketplaceProduct]:

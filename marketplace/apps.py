@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MarketplaceConfig(AppConfig):
     name = "marketplace"
-    verbose_name = "Marketplace import"
+    verbose_name = _("Marketplace import")
 
     def ready(self) -> None:
         # Here rather than in admin.py: django_q is listed after this app (for its qcluster

@@ -120,6 +120,8 @@ class MarketplaceImportJob(BaseModel):
 
     class Meta:
         db_table = "marketplace_import_jobs"
+        verbose_name = _("Marketplace import job")
+        verbose_name_plural = _("Marketplace import jobs")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["store", "-created_at", "-id"], name="job_store_created_idx"),
@@ -201,6 +203,8 @@ class MarketplaceImportError(models.Model):
 
     class Meta:
         db_table = "marketplace_import_errors"
+        verbose_name = _("Marketplace import error")
+        verbose_name_plural = _("Marketplace import errors")
         ordering = ["row_number", "id"]
         indexes = [
             models.Index(fields=["import_job", "row_number", "id"], name="err_job_row_idx"),
@@ -299,6 +303,8 @@ class MarketplaceProduct(BaseModel):
 
     class Meta:
         db_table = "marketplace_products"
+        verbose_name = _("Marketplace product")
+        verbose_name_plural = _("Marketplace products")
         ordering = ["-updated_at", "-id"]
         constraints = [
             # Scoped by store so one store's feed can never overwrite another store's products.
@@ -328,17 +334,17 @@ class MarketplaceProductTranslation(BaseModel):
     )
     language = models.CharField(max_length=2, choices=Language.choices)
     # The localized attributes (marketplace.importing.schema.TRANSLATABLE, SPEC 7).
-    title = models.CharField(max_length=500)
-    description = models.TextField(blank=True)
-    link = models.CharField(max_length=2000, blank=True)
-    mobile_link = models.CharField(max_length=2000, blank=True)
-    product_type = models.CharField(max_length=750, blank=True)
-    color = models.CharField(max_length=100, blank=True)
-    size = models.CharField(max_length=100, blank=True)
-    material = models.CharField(max_length=200, blank=True)
-    pattern = models.CharField(max_length=100, blank=True)
-    product_highlight = models.CharField(max_length=1000, blank=True)
-    product_detail = models.CharField(max_length=1000, blank=True)
+    title = models.CharField(_("Title"), max_length=500)
+    description = models.TextField(_("Description"), blank=True)
+    link = models.CharField(_("Link"), max_length=2000, blank=True)
+    mobile_link = models.CharField(_("Mobile link"), max_length=2000, blank=True)
+    product_type = models.CharField(_("Product type"), max_length=750, blank=True)
+    color = models.CharField(_("Color"), max_length=100, blank=True)
+    size = models.CharField(_("Size"), max_length=100, blank=True)
+    material = models.CharField(_("Material"), max_length=200, blank=True)
+    pattern = models.CharField(_("Pattern"), max_length=100, blank=True)
+    product_highlight = models.CharField(_("Product highlight"), max_length=1000, blank=True)
+    product_detail = models.CharField(_("Product detail"), max_length=1000, blank=True)
     # Hash of the raw feed row this translation came from: an identical row is skipped unparsed.
     source_hash = models.CharField(max_length=64, blank=True)
     # A row that produced warnings is always re-normalized so its warnings are reported again.

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.models import BaseModel
 
@@ -33,6 +34,8 @@ class Notification(BaseModel):
 
     class Meta:
         db_table = "notifications"
+        verbose_name = _("Notification")
+        verbose_name_plural = _("Notifications")
         constraints = [
             models.UniqueConstraint(fields=["store", "kind", "key"], name="uniq_notification_store_kind_key"),
             models.CheckConstraint(

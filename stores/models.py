@@ -72,6 +72,8 @@ class Store(BaseModel):
 
     class Meta:
         db_table = "stores"
+        verbose_name = _("Store")
+        verbose_name_plural = _("Stores")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
@@ -106,6 +108,8 @@ class StoreMembership(BaseModel):
 
     class Meta:
         db_table = "store_memberships"
+        verbose_name = _("Store membership")
+        verbose_name_plural = _("Store memberships")
         constraints = [
             models.UniqueConstraint(fields=["user", "store"], name="uniq_membership_user_store"),
             models.CheckConstraint(

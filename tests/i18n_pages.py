@@ -33,6 +33,11 @@ class Page:
     # The demo user who opens it ("owner", "staff", "admin"), or None for a visitor.
     user: str | None = "owner"
     status: int = 200
+    # An htmx partial is asked for as the page that loads it does (its HX-Request header);
+    # without it, it redirects to its page.
+    htmx: bool = False
+    # Posted instead of fetched: a form with only its own URL, shown with its errors.
+    post: dict[str, str] | None = None
 
 
 PAGES = [
@@ -40,14 +45,20 @@ PAGES = [
     Page("profile", "/accounts/profile/"),
     Page("dashboard", "/store/{store}/"),
     Page("import", "/store/{store}/marketplace"),
-    Page("history", "/store/{store}/marketplace/history"),
+    Page("history", "/store/{store}/marketplace/history", htmx=True),
     Page("job", "/store/{store}/marketplace/jobs/{job}"),
-    Page("job errors", "/store/{store}/marketplace/jobs/{job}/errors"),
+    Page("job errors", "/store/{store}/marketplace/jobs/{job}/errors", htmx=True),
     Page("products", "/store/{store}/products"),
     Page("product", "/store/{store}/products/{product}"),
     Page("publish an import", "/store/{store}/products/publish-job/{job}"),
     Page("settings", "/store/{store}/settings"),
-    Page("missing products settings", "/store/{store}/settings/missing-products"),
+    # The Settings page (above) shows the section; its POST-only URL answers an invalid form.
+    Page(
+        "missing products settings (invalid form)",
+        "/store/{store}/settings/missing-products",
+        post={"missing_policy": "keep", "missing_grace": "0", "removal_max_percent": "200"},
+        status=400,
+    ),
     Page("not found", "/store/{store}/no-such-page", status=404),
     Page("not allowed (read-only staff)", "/store/{store}/settings", user="staff", status=403),
     Page("admin dashboard", "/admin/", user="admin"),

@@ -28,6 +28,9 @@ SHORT = 4
 SHOWN_AS_IS = {"English", "Deutsch", "Français"}
 _PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}")
 _INVISIBLE = re.compile(r"<(script|style|template)\b.*?</\1>|<!--.*?-->", re.DOTALL | re.IGNORECASE)
+# Feed column names (`availability`, `title`) are kept as the feed names them, on purpose: they
+# are shown as code or marked translate="no" (the HTML attribute that tells translators so).
+_NOT_TRANSLATED = re.compile(r"<code\b[^>]*>.*?</code>|<(\w+)\b[^>]*\stranslate=\"no\"[^>]*>.*?</\1>", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 # What a reader sees of an element besides its text.
 _SEEN_ATTRIBUTES = re.compile(r'\s(?:title|placeholder|aria-label|alt)="([^"]*)"')
@@ -85,6 +88,7 @@ def visible_text(page_html: str) -> str:
     """The page as a reader sees it: text without tags, scripts and styles, plus the
     titles, placeholders and labels the browser shows."""
     without_code = _INVISIBLE.sub(" ", page_html)
+    without_code = _NOT_TRANSLATED.sub(" ", without_code)
     attributes = " | ".join(_SEEN_ATTRIBUTES.findall(without_code))
     return _normalize(_TAG.sub(" | ", without_code) + " | " + attributes)
 
@@ -147,7 +151,11 @@ def test_no_page_shows_our_english_to_a_french_or_german_reader(site: DemoSite, 
     if page.user is not None:
         client.force_login(User.objects.get(username=page.user))
 
-    response = client.get(site.url(page), HTTP_ACCEPT_LANGUAGE=language)
+    headers = {"Accept-Language": language} | ({"HX-Request": "true"} if page.htmx else {})
+    if page.post is not None:
+        response = client.post(site.url(page), page.post, headers=headers)
+    else:
+        response = client.get(site.url(page), headers=headers)
 
     assert response.status_code == page.status, site.url(page)
     assert response["Content-Language"] == language

@@ -571,8 +571,8 @@ def test_the_error_viewer_shows_row_number_identifier_message_and_row_data(as_ro
     assert 'data-row="21"' in html and "LS-00020" in html
     assert "The price “gratuit” is not a number." in html
     assert "Parse error" in html and "<code>price</code>" in html
-    assert '<div class="is-field"><dt>price</dt><dd>gratuit</dd></div>' in html
-    assert "<dt>title</dt><dd>Sac à dos</dd>" in html
+    assert '<div class="is-field"><dt translate="no">price</dt><dd>gratuit</dd></div>' in html
+    assert '<dt translate="no">title</dt><dd>Sac à dos</dd>' in html
     assert _url("job-errors-csv", store.code, job.pk) in html
 
 
