@@ -211,4 +211,10 @@ def test_the_import_scenario_in_the_chosen_language(
     assert words(errors_section.locator("thead")) == " ".join(
         catalog(lang, name) for name in ("Row", "Identifier", "Problem", "Message", "Row data")
     )
+    # Column names stay on one line ("availability" once broke in French: the cell's width
+    # was set through its English data-label).
+    terms = rows.first.locator(".row-data dt")
+    assert "availability" in terms.all_inner_texts()
+    heights = terms.evaluate_all("terms => terms.map(term => Math.round(term.getBoundingClientRect().height))")
+    assert max(heights) == min(heights), heights
     screenshot(page, f"scenario-{lang}-4-error-viewer", full_page=False)
