@@ -218,3 +218,11 @@ def test_the_import_scenario_in_the_chosen_language(
     heights = terms.evaluate_all("terms => terms.map(term => Math.round(term.getBoundingClientRect().height))")
     assert max(heights) == min(heights), heights
     screenshot(page, f"scenario-{lang}-4-error-viewer", full_page=False)
+
+    # Back on the page, the history's longer German and French words still fit the card.
+    page.keyboard.press("Escape")
+    page.wait_for_selector("#job-dialog:not([open])", state="attached")
+    page.wait_for_selector(f"#job-row-{job.pk}[data-status=completed_with_errors]")
+    overflow = page.locator("#history .table-wrap").evaluate("wrap => wrap.scrollWidth - wrap.clientWidth")
+    assert overflow <= 0, f"the import history is {overflow}px wider than its card"
+    assert page.locator(f"#job-{job.pk}-details").is_visible()
