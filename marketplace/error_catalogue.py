@@ -49,7 +49,7 @@ CATALOGUE: dict[str, ErrorCode] = {
             _("Give every row its own id (Google's id column, often the SKU) and keep it the same in every export."),
         ),
         _entry(
-            "validation_error.marketplace_product_id",
+            "validation_error.id",
             ERROR,
             _("Id unusable"),
             _(
@@ -251,6 +251,9 @@ _PRICE_FIELDS = frozenset({"price", "sale_price"})
 
 def error_code(error_type: str, field: str, severity: str = "") -> str:
     """The catalogue's code of one reported problem (see the module's docstring)."""
+    if field == "marketplace_product_id":
+        # The store knows its id column as `id`; the internal field name stays out of the code.
+        field = "id"
     refined = f"{error_type}.{field}" if field else ""
     if refined in CATALOGUE:
         return refined

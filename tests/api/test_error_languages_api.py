@@ -29,7 +29,7 @@ EXPECTED = [
     ),
     (
         4,
-        "validation_error.marketplace_product_id",
+        "validation_error.id",
         "The id 'SKU-0002' already appeared in row 3; this row was skipped.",
     ),
     (5, "missing_id", "The id is empty."),
