@@ -48,6 +48,8 @@ logger = logging.getLogger(__name__)
 ANALYZE_FIRST_ROWS = 5_000
 ANALYZE_AFTER_ROWS = 50_000
 ANALYZE_LOCK_TIMEOUT = "2s"
+# Rows of a load after which it checks that the planner counts the store's products at all.
+STORE_CHECK_ROWS = ANALYZE_FIRST_ROWS // 2
 # Rows per write during a COPY (about 100 KB): small enough for the server to start
 # early, large enough that the calls cost nothing.
 _COPY_CHUNK_ROWS = 64
@@ -83,6 +85,7 @@ class PostgresqlWrites(WriteStrategy):
         self._statistics_checked = False
         self._added_since_analyze = 0
         self._rows_at_analyze: int | None = None
+        self._store_estimate_checked = False
         self._prepare_sql()
 
     @staticmethod
@@ -376,6 +379,19 @@ class PostgresqlWrites(WriteStrategy):
         if self._rows_at_analyze is None:
             self._rows_at_analyze = self._planner_rows()
         threshold = analyze_threshold(self._rows_at_analyze)
+        if not self._store_estimate_checked and not final and self._added_since_analyze >= STORE_CHECK_ROWS:
+            self._store_estimate_checked = True
+            # A store's first import into a table that other stores fill: the statistics
+            # give this store no rows, the planner then takes the (store_id, id) index for
+            # as selective as the unique key, and every probe of the batch's read walks
+            # all the rows this load wrote before it (a second store's 100,000-row import
+            # slowed to minutes). One ANALYZE early in the load gives the store its share;
+            # a small import or a small table is not worth one.
+            if (
+                self._rows_at_analyze >= ANALYZE_FIRST_ROWS
+                and self._store_planner_rows() * 2 < self._added_since_analyze
+            ):
+                threshold = 0
         if self._added_since_analyze < (min(threshold, ANALYZE_AFTER_ROWS // 5) if final else threshold):
             return False
         # With the two columns the missing-product step's partial indexes are defined on:
@@ -400,6 +416,17 @@ class PostgresqlWrites(WriteStrategy):
         self._rows_at_analyze = self._planner_rows()
         self._added_since_analyze = 0
         return True
+
+    def _store_planner_rows(self) -> float:
+        """The planner's estimate of this store's products."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {self.tables.products} WHERE {self.tables.p['store']} = %s",
+                [self.store.id],
+            )
+            plan = cursor.fetchone()[0]
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        return float(plan[0]["Plan"]["Plan Rows"])
 
     def _planner_rows(self) -> int:
         with connection.cursor() as cursor:

@@ -3,6 +3,7 @@ re-import never runs on the plan made for the small table from before (PostgreSQ
 
 from __future__ import annotations
 
+import json
 import time
 
 import psycopg
@@ -15,6 +16,7 @@ from marketplace.importing.writing.postgresql import ANALYZE_AFTER_ROWS
 from marketplace.importing.writing.writer import BatchWriter
 from marketplace.models import MarketplaceImportJob, MarketplaceProduct
 from tests.factories.marketplace import MarketplaceImportJobFactory
+from tests.factories.stores import StoreFactory
 
 pytestmark = [
     pytest.mark.django_db,
@@ -116,3 +118,33 @@ def test_a_table_analyzed_while_empty_of_live_rows_does_not_make_each_batch_read
     # One probe per id reads its own product at most; a scan per probe read every row
     # written before it (tens of millions).
     assert _index_fetches() - before < 3 * rows
+
+
+def _store_lookup_index(store) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "EXPLAIN (FORMAT JSON) SELECT id FROM marketplace_products"
+            " WHERE store_id = %s AND marketplace = %s AND marketplace_product_id = %s",
+            [store.id, "Letzshop", "S-1500"],
+        )
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return plan[0]["Plan"].get("Index Name", "")
+
+
+def test_a_stores_first_import_into_a_table_of_other_stores_reads_by_its_unique_key(store, tmp_path):
+    # Another store's products, analyzed: the statistics then give this store no rows, and
+    # the (store_id, id) index looks as selective as the unique key; each probe of a batch's
+    # read would walk every row this load wrote before it.
+    other = StoreFactory()
+    assert _import(other, tmp_path, 12_000).status == MarketplaceImportJob.Status.COMPLETED
+    before = _manual_analyzes()
+    feed = tmp_path / "second.csv"
+    feed.write_text("id,title,price\n" + "".join(f"S-{n},Product {n},{n % 90 + 1}.50\n" for n in range(3_000)))
+    job = import_job_claim(job_id=MarketplaceImportJobFactory(store=store, language="fr", batch_size=1000).pk)
+    run_import(job=job, source_path=feed)
+    job.refresh_from_db()
+    assert job.status == MarketplaceImportJob.Status.COMPLETED, job.error_message
+    # One ANALYZE of the two tables after the first batch, and the lookup by the unique key.
+    assert _manual_analyzes() == before + 2
+    assert _store_lookup_index(store) == "uniq_product_store_marketplace_id"
