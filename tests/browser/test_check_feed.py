@@ -83,7 +83,7 @@ def test_an_owner_checks_a_feed_reads_the_mapping_and_the_codes_and_downloads_th
     assert mapping.count() == 6
     pairs = [(words(mapping.nth(i).locator("th")), words(mapping.nth(i).locator("td").first)) for i in range(6)]
     assert pairs[:5] == [
-        ("ID", "marketplace_product_id"),
+        ("ID", "id"),
         ("Titre", "title"),
         ("Prix", "price"),
         ("Disponibilité", "availability"),
