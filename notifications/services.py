@@ -135,9 +135,8 @@ def notification_recipients(*, store: Store, kind: str) -> QuerySet[User]:
 def email_language(*, user: User) -> str:
     """The recipient's language (SPEC 13): the user's choice, else the portal's default
     (French; an email has no browser to ask), each only while the portal has a catalog in it,
-    English otherwise. `language` is read with getattr so this works before and after
-    accounts.User has the field (blank: not chosen)."""
-    for language in (getattr(user, "language", ""), settings.LANGUAGE_CODE):
+    English otherwise. A blank `user.language` is "not chosen"."""
+    for language in (user.language, settings.LANGUAGE_CODE):
         if language and _has_catalog(language):
             return str(language)
     return Language.ENGLISH

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.models import User
 from marketplace.models import MarketplaceImportJob
 from notifications.services import _has_catalog, notification_send
 from tests.factories.marketplace import MarketplaceImportJobFactory
 from tests.notifications.smtpserver import text_part
 
 pytestmark = pytest.mark.django_db
-
-USER_HAS_LANGUAGE = any(field.name == "language" for field in User._meta.get_fields())
 
 
 @pytest.fixture(autouse=True)
@@ -43,7 +40,6 @@ def test_without_a_choice_the_email_is_in_the_portals_default_french(store, owne
     assert f"L'import n° {job.pk} de Alpha Store (flux en allemand) a échoué." in text
 
 
-@pytest.mark.skipif(not USER_HAS_LANGUAGE, reason="accounts.User.language comes with the language chooser")
 def test_a_german_user_gets_german(store, owner, smtp_server, settings):
     settings.LANGUAGE_CODE = "fr"
     owner.language = "de"
